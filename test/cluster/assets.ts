@@ -26,6 +26,8 @@ export interface Assets {
   kubeScheduler: string;
   etcd: string;
   kwok: string;
+  /** kwok's stage configuration (Node, Pod, PV and PVC lifecycles). */
+  kwokStages: string;
   helm: string;
 }
 
@@ -38,7 +40,7 @@ export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string {
 
 type Component = 'kubernetes' | 'etcd' | 'kwok' | 'helm';
 
-const binaries: Record<keyof Assets, { file: string; component: Component; env: string }> = {
+const binaries: Record<Exclude<keyof Assets, 'kwokStages'>, { file: string; component: Component; env: string }> = {
   kubeApiserver: { file: 'kube-apiserver', component: 'kubernetes', env: 'TEST_ASSET_KUBE_APISERVER' },
   kubeControllerManager: {
     file: 'kube-controller-manager',
@@ -62,7 +64,7 @@ export function locate(env: NodeJS.ProcessEnv = process.env): {
 } {
   const found: Partial<Assets> = {};
   const missing = new Set<Component>();
-  for (const [key, b] of Object.entries(binaries) as [keyof Assets, (typeof binaries)[keyof Assets]][]) {
+  for (const [key, b] of Object.entries(binaries) as [keyof typeof binaries, (typeof binaries)[keyof typeof binaries]][]) {
     const fromEnv = env[b.env];
     const fromAssets = env['KUBEBUILDER_ASSETS'] ? join(env['KUBEBUILDER_ASSETS'], b.file) : undefined;
     const candidates = [fromEnv, fromAssets, cachedPath(b.component, b.file, env)];
@@ -70,6 +72,9 @@ export function locate(env: NodeJS.ProcessEnv = process.env): {
     if (path) found[key] = path;
     else missing.add(b.component);
   }
+  const stages = cachedPath('kwok', 'stages.yaml', env);
+  if (existsSync(stages)) found.kwokStages = stages;
+  else missing.add('kwok');
   return { found, missing: [...missing] };
 }
 

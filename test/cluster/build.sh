@@ -91,11 +91,33 @@ build_installable() {
   echo "$out"
 }
 
+# kwok v0.8 needs its stages as configuration: nodes that initialise and
+# heartbeat, pods that become Ready, and PVCs of the kwok-volume class that get
+# a bound PV. They ship in the kwok module; keep them beside the binary.
+kwok_stages() {
+  local out=$1
+  [ -s "$out/stages.yaml" ] && return
+  local src
+  src=$(go mod download -json "sigs.k8s.io/kwok@$KWOK" | jq -r .Dir)/kustomize/stage
+  local files=(node/fast/node-initialize.yaml node/heartbeat-with-lease/node-heartbeat-with-lease.yaml
+    pod/fast/pod-ready.yaml pod/fast/pod-complete.yaml pod/fast/pod-delete.yaml
+    volume/fast/pv-bind.yaml volume/fast/pv-delete.yaml volume/fast/pvc-provision.yaml volume/fast/pvc-delete.yaml)
+  : > "$out/stages.yaml.tmp"
+  for f in "${files[@]}"; do
+    [ -s "$src/$f" ] || die "kwok stage $f missing in $src"
+    { echo "---"; cat "$src/$f"; } >> "$out/stages.yaml.tmp"
+  done
+  mv "$out/stages.yaml.tmp" "$out/stages.yaml"
+}
+
 what=${1:-all}
 case "$what" in
   kubernetes) build_kubernetes ;;
   etcd) build_etcd ;;
-  kwok) build_installable kwok sigs.k8s.io/kwok/cmd/kwok "$KWOK" "-s -w -X sigs.k8s.io/kwok/pkg/consts.Version=${KWOK#v}" ;;
+  kwok)
+    out=$(build_installable kwok sigs.k8s.io/kwok/cmd/kwok "$KWOK" "-s -w -X sigs.k8s.io/kwok/pkg/consts.Version=${KWOK#v}")
+    kwok_stages "$out"
+    echo "$out" ;;
   helm) build_installable helm helm.sh/helm/v4/cmd/helm "$HELM" "-s -w -X helm.sh/helm/v4/internal/version.version=$HELM" ;;
   all)
     "$0" helm; "$0" kwok; "$0" etcd; "$0" kubernetes ;;

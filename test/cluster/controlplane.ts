@@ -256,6 +256,7 @@ function commandLines(
         `--manage-nodes-with-annotation-selector=${FAKE_NODE_ANNOTATION}=fake`,
         `--cidr=${POD_CIDR}`,
         '--node-ip=127.0.0.1',
+        `--config=${assets.kwokStages}`,
       ],
     },
   };
@@ -375,7 +376,8 @@ export async function startCluster(opts: StartOptions): Promise<ClusterState> {
     }
     const nodes = opts.nodes ?? 1;
     log(`creating ${nodes} fake node(s)`);
-    for (let i = 0; i < nodes; i++) await createFakeNode(server, tls, `kwok-node-${i}`);
+    for (let i = 0; i < nodes; i++) await adminCreate(server, tls, '/api/v1/nodes', fakeNode(`kwok-node-${i}`));
+    await adminCreate(server, tls, '/apis/storage.k8s.io/v1/storageclasses', storageClass);
     await waitFor(
       'fake nodes Ready (kwok)',
       state.components.kwok,
@@ -393,14 +395,35 @@ export async function startCluster(opts: StartOptions): Promise<ClusterState> {
       if (comp && !isAlive(comp.pid)) throw new Error(`${c} exited; last lines of ${comp.log}:\n${tail(comp.log)}`);
     }
   } catch (err) {
-    await stopCluster(state, { keepLogsIn: join(dir, '..', `${name}-failed-logs`) });
-    throw err;
+    const keep = join(dir, '..', `${name}-failed-logs`);
+    await stopCluster(state, { keepLogsIn: keep });
+    throw new Error(`${(err as Error).message}\n(logs of every component kept in ${keep})`, { cause: err });
   }
   return state;
 }
 
-async function createFakeNode(server: string, tls: Tls, name: string): Promise<void> {
-  const body = JSON.stringify({
+/** POST with the admin client certificate; an existing object is fine. */
+function adminCreate(server: string, tls: Tls, path: string, object: unknown): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const req = request(
+      `${server}${path}`,
+      { ...tls, method: 'POST', headers: { 'content-type': 'application/json' } },
+      (res) => {
+        let out = '';
+        res.on('data', (c: Buffer) => (out += c.toString()));
+        res.on('end', () => {
+          if (res.statusCode === 201 || res.statusCode === 409) resolve();
+          else reject(new Error(`POST ${path}: HTTP ${res.statusCode ?? 0}: ${out}`));
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(JSON.stringify(object));
+  });
+}
+
+function fakeNode(name: string): object {
+  return {
     apiVersion: 'v1',
     kind: 'Node',
     metadata: {
@@ -418,24 +441,18 @@ async function createFakeNode(server: string, tls: Tls, name: string): Promise<v
       allocatable: { cpu: '64', memory: '256Gi', pods: '1000' },
       capacity: { cpu: '64', memory: '256Gi', pods: '1000' },
     },
-  });
-  await new Promise<void>((resolve, reject) => {
-    const req = request(
-      `${server}/api/v1/nodes`,
-      { ...tls, method: 'POST', headers: { 'content-type': 'application/json' } },
-      (res) => {
-        let out = '';
-        res.on('data', (c: Buffer) => (out += c.toString()));
-        res.on('end', () => {
-          if (res.statusCode === 201 || res.statusCode === 409) resolve();
-          else reject(new Error(`creating node ${name}: HTTP ${res.statusCode ?? 0}: ${out}`));
-        });
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
+  };
 }
+
+/** The default StorageClass; kwok's volume stages bind its claims to fake PVs. */
+const storageClass = {
+  apiVersion: 'storage.k8s.io/v1',
+  kind: 'StorageClass',
+  metadata: { name: 'kwok-volume', annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } },
+  provisioner: 'kwok.x-k8s.io/volume',
+  reclaimPolicy: 'Delete',
+  volumeBindingMode: 'Immediate',
+};
 
 async function readyNodes(server: string, tls: Tls): Promise<number> {
   const res = await adminGet(`${server}/api/v1/nodes`, tls);
