@@ -1,0 +1,287 @@
+{{/*
+Shared helpers of the Harbor chart.
+
+Conventions:
+  - helpers that need more than the root context take a dict with "root" (the
+    chart's root context) and "component" (core, portal, registry, ...);
+  - every object is named <release>-<component>[-<suffix>] and lives in the
+    release namespace;
+  - nothing here may depend on chance, the clock or the cluster: the output of
+    `helm template` is a pure function of the values.
+*/}}
+
+{{/* Name of an object: <release>-<component>, or <release>-<component>-<suffix>. */}}
+{{- define "harbor.fullname" -}}
+{{- if .suffix -}}
+{{- printf "%s-%s-%s" .root.Release.Name .component .suffix -}}
+{{- else -}}
+{{- printf "%s-%s" .root.Release.Name .component -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Labels used in selectors: never change across upgrades. */}}
+{{- define "harbor.selectorLabels" -}}
+app.kubernetes.io/name: harbor
+app.kubernetes.io/instance: {{ .root.Release.Name }}
+app.kubernetes.io/component: {{ .component }}
+{{- end -}}
+
+{{/* All labels of an object: selector labels, version, manager and commonLabels.
+     The chart's own labels win over commonLabels of the same key. */}}
+{{- define "harbor.labels" -}}
+{{- $own := include "harbor.selectorLabels" . | fromYaml -}}
+{{- $_ := set $own "app.kubernetes.io/version" (toString .root.Values.version) -}}
+{{- $_ := set $own "app.kubernetes.io/managed-by" "harbor-operator" -}}
+{{- toYaml (merge $own (.root.Values.commonLabels | default dict)) -}}
+{{- end -}}
+
+{{/* metadata block of an object: name, namespace, labels and optional annotations.
+     (dict "root" $ "component" "core" ["suffix" "config"] ["name" "override"] ["annotations" dict]) */}}
+{{- define "harbor.metadata" -}}
+name: {{ .name | default (include "harbor.fullname" .) }}
+namespace: {{ .root.Release.Namespace }}
+labels:
+  {{- include "harbor.labels" . | nindent 2 }}
+{{- with .annotations }}
+annotations:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- end -}}
+
+{{/* Image reference: <registry>/<repository>/<name>:v<version>. (dict "root" $ "image" "harbor-core") */}}
+{{- define "harbor.image" -}}
+{{- $i := .root.Values.image -}}
+image: {{ printf "%s/%s/%s:v%s" $i.registry $i.repository .image (toString .root.Values.version) | quote }}
+imagePullPolicy: {{ $i.pullPolicy }}
+{{- end -}}
+
+{{/* Image of the in-cluster cache: redis-photon up to Harbor 2.15, valkey-photon from 2.16 on. */}}
+{{- define "harbor.redisImage" -}}
+{{- if semverCompare ">=2.16.0-0" (toString .Values.version) -}}valkey-photon{{- else -}}redis-photon{{- end -}}
+{{- end -}}
+
+{{/* Server binary of the in-cluster cache image (matches harbor.redisImage). */}}
+{{- define "harbor.redisServer" -}}
+{{- if semverCompare ">=2.16.0-0" (toString .Values.version) -}}valkey-server{{- else -}}redis-server{{- end -}}
+{{- end -}}
+
+{{/* Pod template metadata: labels (plus podLabels) and annotations, the
+     checksum/<name> annotations of exactly the ConfigMaps and Secrets the pod
+     reads (plus podAnnotations).
+     (dict "root" $ "component" "core" "checksums" (dict "core-env" "harbor.core.env" ...))
+     Each checksum is the sha256 of the named template that renders the data of
+     that object, so only a change of what the pod reads rolls it. */}}
+{{- define "harbor.podMetadata" -}}
+{{- $c := index .root.Values.components .component -}}
+{{- $labels := merge (include "harbor.labels" . | fromYaml) ($c.podLabels | default dict) -}}
+{{- $annotations := dict -}}
+{{- range $name, $tpl := .checksums -}}
+{{- $_ := set $annotations (printf "checksum/%s" $name) (include $tpl $.root | sha256sum) -}}
+{{- end -}}
+{{- $annotations = merge $annotations ($c.podAnnotations | default dict) -}}
+labels:
+  {{- toYaml $labels | nindent 2 }}
+{{- with $annotations }}
+annotations:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- end -}}
+
+{{/* Pod-level settings every workload shares: no API token, no service links,
+     pull secrets, restricted security context and the component's scheduling.
+     (dict "root" $ "component" "core" "uid" 10000) */}}
+{{- define "harbor.podSpec" -}}
+automountServiceAccountToken: false
+enableServiceLinks: false
+{{- with .root.Values.imagePullSecrets }}
+imagePullSecrets:
+  {{- range . }}
+  - name: {{ . }}
+  {{- end }}
+{{- end }}
+securityContext:
+  runAsNonRoot: true
+  runAsUser: {{ .uid }}
+  runAsGroup: {{ .uid }}
+  fsGroup: {{ .uid }}
+  fsGroupChangePolicy: OnRootMismatch
+  seccompProfile:
+    type: RuntimeDefault
+{{- include "harbor.scheduling" . }}
+{{- end -}}
+
+{{/* Scheduling of one component from .Values.components.<component>:
+     priorityClassName, nodeSelector, tolerations, affinity and
+     topologySpreadConstraints. A spread constraint without labelSelector gets
+     the component's selector labels. Renders with a leading newline. */}}
+{{- define "harbor.scheduling" -}}
+{{- $c := index .root.Values.components .component -}}
+{{- with $c.priorityClassName }}
+priorityClassName: {{ . }}
+{{- end }}
+{{- with $c.nodeSelector }}
+nodeSelector:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with $c.tolerations }}
+tolerations:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with $c.affinity }}
+affinity:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with $c.topologySpreadConstraints }}
+topologySpreadConstraints:
+  {{- range . }}
+  {{- $tsc := deepCopy . }}
+  {{- if not (hasKey $tsc "labelSelector") }}
+  {{- $_ := set $tsc "labelSelector" (dict "matchLabels" (include "harbor.selectorLabels" $ | fromYaml)) }}
+  {{- end }}
+  - {{ toYaml $tsc | indent 4 | trim }}
+  {{- end }}
+{{- end }}
+{{- end -}}
+
+{{/* Restricted container security context. (dict "readOnly" true) */}}
+{{- define "harbor.containerSecurityContext" -}}
+securityContext:
+  allowPrivilegeEscalation: false
+  readOnlyRootFilesystem: {{ .readOnly | default false }}
+  runAsNonRoot: true
+  capabilities:
+    drop: ["ALL"]
+{{- end -}}
+
+{{/* HTTP probe. (dict "path" "/" "port" "http" ["initialDelaySeconds" 0] ["periodSeconds" 10] ["failureThreshold" 3]) */}}
+{{- define "harbor.httpProbe" -}}
+httpGet:
+  path: {{ .path }}
+  port: {{ .port }}
+initialDelaySeconds: {{ .initialDelaySeconds | default 0 }}
+periodSeconds: {{ .periodSeconds | default 10 }}
+timeoutSeconds: {{ .timeoutSeconds | default 5 }}
+failureThreshold: {{ .failureThreshold | default 3 }}
+{{- end -}}
+
+{{/* env entries that read the given keys from a Secret. (dict "secret" "name" "keys" (list "A" "B")) */}}
+{{- define "harbor.secretEnv" -}}
+{{- range .keys }}
+- name: {{ . }}
+  valueFrom:
+    secretKeyRef:
+      name: {{ $.secret }}
+      key: {{ . }}
+{{- end }}
+{{- end -}}
+
+{{/* data of a Secret from a map of plain strings: key: base64(value), keys sorted. */}}
+{{- define "harbor.b64data" -}}
+{{- range $k, $v := . }}
+{{ $k }}: {{ toString $v | b64enc | quote }}
+{{- end }}
+{{- end -}}
+
+{{/* spec of a ReadWriteOnce claim. (dict "size" "1Gi" "storageClass" "") */}}
+{{- define "harbor.pvcSpec" -}}
+accessModes: ["ReadWriteOnce"]
+{{- with .storageClass }}
+storageClassName: {{ . }}
+{{- end }}
+resources:
+  requests:
+    storage: {{ .size }}
+{{- end -}}
+
+{{/* ---------------------------------------------------------------- URLs */}}
+
+{{/* The URL users reach Harbor at, without a trailing slash. */}}
+{{- define "harbor.externalURL" -}}
+{{- trimSuffix "/" .Values.externalURL -}}
+{{- end -}}
+
+{{/* In-cluster URLs of the HTTP components, as a YAML map. */}}
+{{- define "harbor.internalURLs" -}}
+{{- $r := .Release.Name -}}
+core: http://{{ $r }}-core:80
+jobservice: http://{{ $r }}-jobservice:80
+registry: http://{{ $r }}-registry:5000
+registryController: http://{{ $r }}-registry:8080
+portal: http://{{ $r }}-portal:80
+trivy: http://{{ $r }}-trivy:8080
+tokenService: http://{{ $r }}-core:80/service/token
+{{- end -}}
+
+{{/* ---------------------------------------------------------------- Redis */}}
+
+{{/* THE map of Redis database indexes per consumer (the one place they live). */}}
+{{- define "harbor.redisDBs" -}}
+core: 0
+jobservice: 1
+registry: 2
+trivy: 5
+{{- end -}}
+
+{{/* Redis database index of a consumer. (dict "root" $ "db" "core") */}}
+{{- define "harbor.redisDB" -}}
+{{- index (include "harbor.redisDBs" .root | fromYaml) .db | int -}}
+{{- end -}}
+
+{{/* host:port of Redis (comma-separated sentinels when a master set is configured). */}}
+{{- define "harbor.redisAddr" -}}
+{{- if eq .Values.cache.type "internal" -}}
+{{- printf "%s-redis:6379" .Release.Name -}}
+{{- else -}}
+{{- required "cache.external.addr is required when cache.type is external" .Values.cache.external.addr -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Sentinel master set of an external Redis, empty otherwise. */}}
+{{- define "harbor.redisMasterSet" -}}
+{{- if eq .Values.cache.type "external" -}}{{ .Values.cache.external.sentinelMasterSet }}{{- end -}}
+{{- end -}}
+
+{{/* Redis URL of one consumer, with the password when one is set and
+     "withPassword" is true: redis://[:pw@]host:port/db or
+     redis+sentinel://[:pw@]s1:port,s2:port/masterset/db.
+     (dict "root" $ "db" "core" "withPassword" true) */}}
+{{- define "harbor.redisURL" -}}
+{{- $v := .root.Values -}}
+{{- $auth := "" -}}
+{{- if and .withPassword $v.cache.password -}}
+{{- $auth = printf ":%s@" (urlquery $v.cache.password) -}}
+{{- end -}}
+{{- $addr := include "harbor.redisAddr" .root -}}
+{{- $db := include "harbor.redisDB" . -}}
+{{- with include "harbor.redisMasterSet" .root -}}
+{{- printf "redis+sentinel://%s%s/%s/%s" $auth $addr . $db -}}
+{{- else -}}
+{{- printf "redis://%s%s/%s" $auth $addr $db -}}
+{{- end -}}
+{{- end -}}
+
+{{/* ------------------------------------------------------------- Database */}}
+
+{{/* Connection settings of the database (no password), as a YAML map. */}}
+{{- define "harbor.database" -}}
+{{- $d := .Values.database -}}
+{{- if eq $d.type "internal" -}}
+host: {{ printf "%s-database" .Release.Name | quote }}
+port: "5432"
+name: registry
+username: postgres
+sslmode: disable
+{{- else -}}
+host: {{ required "database.external.host is required when database.type is external" $d.external.host | quote }}
+port: {{ toString $d.external.port | quote }}
+name: {{ $d.external.database | quote }}
+username: {{ $d.external.username | quote }}
+sslmode: {{ $d.external.sslmode | quote }}
+{{- end -}}
+{{- end -}}
+
+{{/* --------------------------------------------------------------- Metrics */}}
+
+{{/* Port and path every component serves Prometheus metrics on. */}}
+{{- define "harbor.metricsPort" -}}8001{{- end -}}
+{{- define "harbor.metricsPath" -}}/metrics{{- end -}}

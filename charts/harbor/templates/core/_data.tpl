@@ -1,0 +1,85 @@
+{{/*
+Data core reads. Each define renders the data of one ConfigMap or Secret; the
+object templates and the checksum annotations of the core pod both include it.
+*/}}
+
+{{/* Environment of core without secrets (ConfigMap <release>-core). */}}
+{{- define "harbor.core.env" -}}
+{{- $v := .Values -}}
+{{- $urls := include "harbor.internalURLs" . | fromYaml -}}
+{{- $db := include "harbor.database" . | fromYaml -}}
+{{- $env := dict
+  "CONFIG_PATH" "/etc/core/app.conf"
+  "PORT" "8080"
+  "LOG_LEVEL" $v.logLevel
+  "EXT_ENDPOINT" (include "harbor.externalURL" .)
+  "CORE_URL" $urls.core
+  "CORE_LOCAL_URL" "http://127.0.0.1:8080"
+  "JOBSERVICE_URL" $urls.jobservice
+  "REGISTRY_URL" $urls.registry
+  "REGISTRY_CONTROLLER_URL" $urls.registryController
+  "TOKEN_SERVICE_URL" $urls.tokenService
+  "PORTAL_URL" $urls.portal
+  "WITH_TRIVY" (toString $v.components.trivy.enabled)
+  "DATABASE_TYPE" "postgresql"
+  "POSTGRESQL_HOST" $db.host
+  "POSTGRESQL_PORT" $db.port
+  "POSTGRESQL_DATABASE" $db.name
+  "POSTGRESQL_USERNAME" $db.username
+  "POSTGRESQL_SSLMODE" $db.sslmode
+  "POSTGRESQL_MAX_IDLE_CONNS" (toString $v.database.maxIdleConns)
+  "POSTGRESQL_MAX_OPEN_CONNS" (toString $v.database.maxOpenConns)
+  "REGISTRY_STORAGE_PROVIDER_NAME" $v.storage.type
+  "PERMITTED_REGISTRY_TYPES_FOR_PROXY_CACHE" "docker-hub,harbor,azure-acr,ali-acr,aws-ecr,google-gcr,quay,docker-registry,github-ghcr,jfrog-artifactory"
+-}}
+{{- if $v.components.trivy.enabled -}}
+{{- $_ := set $env "TRIVY_ADAPTER_URL" $urls.trivy -}}
+{{- end -}}
+{{- if $v.metrics.enabled -}}
+{{- $_ := set $env "METRIC_ENABLE" "true" -}}
+{{- $_ := set $env "METRIC_PATH" (include "harbor.metricsPath" .) -}}
+{{- $_ := set $env "METRIC_PORT" (include "harbor.metricsPort" .) -}}
+{{- $_ := set $env "METRIC_NAMESPACE" "harbor" -}}
+{{- $_ := set $env "METRIC_SUBSYSTEM" "core" -}}
+{{- end -}}
+{{- toYaml $env -}}
+{{- end -}}
+
+{{/* Beego settings of core (ConfigMap <release>-core-config, key app.conf). */}}
+{{- define "harbor.core.appConf" -}}
+appname = Harbor
+runmode = dev
+enablegzip = true
+[dev]
+httpport = 8080
+{{- end -}}
+
+{{/* Secret environment of core (Secret <release>-core). */}}
+{{- define "harbor.core.secretEnv" -}}
+{{- $v := .Values -}}
+{{- toYaml (dict
+  "CORE_SECRET" $v.secrets.coreSecret
+  "JOBSERVICE_SECRET" $v.secrets.jobserviceSecret
+  "CSRF_KEY" $v.secrets.csrfKey
+  "HARBOR_ADMIN_PASSWORD" $v.secrets.adminPassword
+  "POSTGRESQL_PASSWORD" $v.database.password
+  "REGISTRY_CREDENTIAL_USERNAME" $v.secrets.registryUsername
+  "REGISTRY_CREDENTIAL_PASSWORD" $v.secrets.registryPassword
+  "_REDIS_URL_CORE" (include "harbor.redisURL" (dict "root" . "db" "core" "withPassword" true))
+  "_REDIS_URL_REG" (include "harbor.redisURL" (dict "root" . "db" "registry" "withPassword" true))
+) -}}
+{{- end -}}
+
+{{/* Files core reads from its Secret: the encryption key and the token signing key. */}}
+{{- define "harbor.core.secretFiles" -}}
+{{- toYaml (dict
+  "key" .Values.secrets.secretKey
+  "private_key.pem" .Values.secrets.tokenKey
+) -}}
+{{- end -}}
+
+{{/* Everything in Secret <release>-core (checksum input). */}}
+{{- define "harbor.core.secret" -}}
+{{ include "harbor.core.secretEnv" . }}
+{{ include "harbor.core.secretFiles" . }}
+{{- end -}}
