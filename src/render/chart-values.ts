@@ -1,0 +1,154 @@
+// The values of the embedded chart (charts/harbor/values.yaml, checked by
+// charts/harbor/values.schema.json), as the operator sends them: every
+// section, also those the chosen types do not use, so that nothing falls back
+// to the chart's placeholder defaults. Only resources may be left out (the
+// chart's default requests then apply).
+import type { Toleration, TopologySpreadConstraint } from '../api/types.generated.ts';
+
+export type Quantity = number | string;
+
+export interface ResourceValues {
+  requests?: Record<string, Quantity>;
+  limits?: Record<string, Quantity>;
+}
+
+/** Settings every component accepts. */
+export interface ComponentValues {
+  replicas: number;
+  /** Left out when the HarborCluster sets none: the chart's defaults apply. */
+  resources?: ResourceValues;
+  nodeSelector: Record<string, string>;
+  tolerations: Toleration[];
+  affinity: Record<string, unknown>;
+  topologySpreadConstraints: TopologySpreadConstraint[];
+  priorityClassName: string;
+  podAnnotations: Record<string, string>;
+  podLabels: Record<string, string>;
+}
+
+export interface RegistryComponentValues extends ComponentValues {
+  /** Resources of the registryctl container. */
+  controllerResources?: ResourceValues;
+}
+
+export interface JobserviceComponentValues extends ComponentValues {
+  workers: number;
+}
+
+export interface TrivyComponentValues extends ComponentValues {
+  enabled: boolean;
+  skipUpdate: boolean;
+  githubToken: string;
+}
+
+export interface ExporterComponentValues extends ComponentValues {
+  enabled: boolean;
+}
+
+export interface VolumeValues {
+  size: string;
+  /** Empty: the cluster's default StorageClass. */
+  storageClass: string;
+}
+
+export interface IngressValues {
+  host: string;
+  className: string;
+  annotations: Record<string, string>;
+  tls: {
+    source: 'none' | 'issuer' | 'secret';
+    /** The Secret holding tls.crt/tls.key (source secret) or the one cert-manager writes (source issuer). */
+    secretName: string;
+    /** Used with source issuer only. */
+    issuerRef: { name: string; kind: 'Issuer' | 'ClusterIssuer'; group: string };
+  };
+}
+
+export interface ServiceValues {
+  annotations: Record<string, string>;
+  loadBalancerClass: string;
+  httpPort: number;
+  nodePort: number | null;
+}
+
+export interface ChartValues {
+  version: string;
+  externalURL: string;
+  logLevel: 'debug' | 'info' | 'warning' | 'error';
+  image: { registry: string; repository: string; pullPolicy: 'Always' | 'IfNotPresent' | 'Never' };
+  /** Names of Secrets of type kubernetes.io/dockerconfigjson. */
+  imagePullSecrets: string[];
+  commonLabels: Record<string, string>;
+  expose: {
+    type: 'ingress' | 'loadBalancer' | 'nodePort' | 'clusterIP';
+    /** Used with type ingress. */
+    ingress: IngressValues;
+    /** Used with the other types: the Service in front of the routing proxy. */
+    service: ServiceValues;
+  };
+  database: {
+    type: 'internal' | 'external';
+    internal: VolumeValues;
+    external: {
+      host: string;
+      port: number;
+      database: string;
+      username: string;
+      sslmode: 'disable' | 'require' | 'verify-ca' | 'verify-full';
+    };
+    password: string;
+    maxIdleConns: number;
+    maxOpenConns: number;
+  };
+  cache: {
+    type: 'internal' | 'external';
+    internal: VolumeValues;
+    external: { addr: string; sentinelMasterSet: string };
+    /** Empty for no password. */
+    password: string;
+  };
+  storage: {
+    type: 'filesystem' | 's3';
+    filesystem: VolumeValues & { existingClaim: string };
+    s3: {
+      bucket: string;
+      region: string;
+      regionendpoint: string;
+      accesskey: string;
+      secretkey: string;
+      secure: boolean;
+      v4auth: boolean;
+      rootdirectory: string;
+    };
+    disableRedirect: boolean;
+  };
+  persistence: { jobserviceLogSize: string; trivySize: string; storageClass: string };
+  secrets: {
+    adminPassword: string;
+    coreSecret: string;
+    jobserviceSecret: string;
+    csrfKey: string;
+    secretKey: string;
+    registryHttpSecret: string;
+    registryUsername: string;
+    registryPassword: string;
+    registryHtpasswd: string;
+    tokenKey: string;
+    tokenCert: string;
+  };
+  components: {
+    core: ComponentValues;
+    portal: ComponentValues;
+    registry: RegistryComponentValues;
+    jobservice: JobserviceComponentValues;
+    trivy: TrivyComponentValues;
+    exporter: ExporterComponentValues;
+    /** The routing proxy (expose types other than ingress); the HarborCluster has no settings for it. */
+    proxy: ComponentValues;
+    /** The in-cluster PostgreSQL (replicas 0 or 1); the HarborCluster has no settings for it. */
+    database: ComponentValues;
+    /** The in-cluster Redis/Valkey (replicas 0 or 1); the HarborCluster has no settings for it. */
+    redis: ComponentValues;
+  };
+  metrics: { enabled: boolean };
+}

@@ -1,0 +1,207 @@
+// HarborCluster + resolved secrets → values of the embedded chart. Pure: no
+// I/O, no clock, no randomness; the same inputs give the same values. Fields
+// the API server would default are defaulted from the CRD's own defaults, so
+// objects that never went through the server (samples, tests) map the same.
+import {
+  harborClusterDefaults as D,
+  type Components,
+  type ComponentsCore,
+  type HarborCluster,
+  type HarborClusterSpec,
+} from '../api/types.generated.ts';
+import type { ChartValues, ComponentValues, IngressValues, VolumeValues } from './chart-values.ts';
+import type { HarborSecrets } from './secrets-input.ts';
+
+/** Label on every object the chart renders for a HarborCluster. */
+export const clusterLabel = 'harbor-operator.dev/cluster';
+
+/** Secret cert-manager writes the Ingress certificate to when spec.expose.ingress.tls.issuerRef is set. */
+export function ingressTlsSecretName(clusterName: string): string {
+  return `${clusterName}-ingress-tls`;
+}
+
+const exposeTypes = { Ingress: 'ingress', LoadBalancer: 'loadBalancer', NodePort: 'nodePort', ClusterIP: 'clusterIP' } as const;
+
+export function toValues(cr: HarborCluster, secrets: HarborSecrets): ChartValues {
+  const name = cr.metadata.name;
+  if (!name) throw new Error('the HarborCluster has no metadata.name');
+  const spec = cr.spec;
+  const components = spec.components ?? {};
+  const storageClass = spec.persistence?.storageClassName ?? '';
+  return {
+    version: spec.version ?? D['spec.version'],
+    externalURL: spec.externalURL,
+    logLevel: spec.logLevel ?? D['spec.logLevel'],
+    image: { registry: spec.imageRegistry ?? D['spec.imageRegistry'], repository: 'goharbor', pullPolicy: 'IfNotPresent' },
+    imagePullSecrets: (spec.imagePullSecrets ?? []).map((s) => s.name),
+    commonLabels: { [clusterLabel]: name },
+    expose: exposeValues(name, spec),
+    database: databaseValues(spec, secrets, storageClass),
+    cache: cacheValues(spec, secrets, storageClass),
+    storage: storageValues(spec, secrets, storageClass),
+    persistence: {
+      jobserviceLogSize: spec.persistence?.jobserviceLogSize ?? D['spec.persistence.jobserviceLogSize'],
+      trivySize: spec.persistence?.trivyCacheSize ?? D['spec.persistence.trivyCacheSize'],
+      storageClass,
+    },
+    secrets: {
+      adminPassword: secrets.adminPassword,
+      coreSecret: secrets.coreSecret,
+      jobserviceSecret: secrets.jobserviceSecret,
+      csrfKey: secrets.csrfKey,
+      secretKey: secrets.secretKey,
+      registryHttpSecret: secrets.registryHttpSecret,
+      registryUsername: secrets.registryUsername,
+      registryPassword: secrets.registryPassword,
+      registryHtpasswd: secrets.registryHtpasswd,
+      tokenKey: secrets.tokenKey,
+      tokenCert: secrets.tokenCert,
+    },
+    components: {
+      core: componentValues(components.core, D['spec.components.core.replicas']),
+      portal: componentValues(components.portal, D['spec.components.portal.replicas']),
+      registry: {
+        ...componentValues(components.registry, D['spec.components.registry.replicas']),
+        ...(components.registry?.controllerResources ? { controllerResources: components.registry.controllerResources } : {}),
+      },
+      jobservice: {
+        ...componentValues(components.jobservice, D['spec.components.jobservice.replicas']),
+        workers: components.jobservice?.workers ?? D['spec.components.jobservice.workers'],
+      },
+      trivy: {
+        enabled: components.trivy?.enabled ?? D['spec.components.trivy.enabled'],
+        ...componentValues(components.trivy, D['spec.components.trivy.replicas']),
+        skipUpdate: components.trivy?.skipUpdate ?? D['spec.components.trivy.skipUpdate'],
+        githubToken: '',
+      },
+      exporter: {
+        enabled: components.exporter?.enabled ?? D['spec.components.exporter.enabled'],
+        ...componentValues(components.exporter, D['spec.components.exporter.replicas']),
+      },
+      proxy: componentValues(undefined, 1),
+      database: componentValues(undefined, 1),
+      redis: componentValues(undefined, 1),
+    },
+    metrics: { enabled: true },
+  };
+}
+
+function componentValues(c: Components[keyof Components], defaultReplicas: number): ComponentValues {
+  const s: ComponentsCore = c ?? {};
+  return {
+    replicas: s.replicas ?? defaultReplicas,
+    ...(s.resources ? { resources: s.resources } : {}),
+    nodeSelector: s.nodeSelector ?? {},
+    tolerations: s.tolerations ?? [],
+    affinity: s.affinity ?? {},
+    topologySpreadConstraints: s.topologySpreadConstraints ?? [],
+    priorityClassName: s.priorityClassName ?? '',
+    podAnnotations: s.podAnnotations ?? {},
+    podLabels: s.podLabels ?? {},
+  };
+}
+
+function exposeValues(name: string, spec: HarborClusterSpec): ChartValues['expose'] {
+  const expose = spec.expose ?? {};
+  const type = exposeTypes[expose.type ?? D['spec.expose.type']];
+  const ingress = expose.ingress ?? {};
+  if (type === 'ingress' && !ingress.host) {
+    throw new Error('spec.expose.ingress.host is required when spec.expose.type is Ingress');
+  }
+  const { issuerRef, secretName } = ingress.tls ?? {};
+  let tls: IngressValues['tls'] = {
+    source: 'none',
+    secretName: '',
+    issuerRef: { name: '', kind: D['spec.expose.ingress.tls.issuerRef.kind'], group: D['spec.expose.ingress.tls.issuerRef.group'] },
+  };
+  if (issuerRef) {
+    tls = {
+      source: 'issuer',
+      secretName: ingressTlsSecretName(name),
+      issuerRef: { name: issuerRef.name, kind: issuerRef.kind ?? tls.issuerRef.kind, group: issuerRef.group ?? tls.issuerRef.group },
+    };
+  } else if (secretName) {
+    tls = { ...tls, source: 'secret', secretName };
+  }
+  const service = expose.service ?? {};
+  return {
+    type,
+    ingress: { host: ingress.host ?? '', className: ingress.className ?? '', annotations: ingress.annotations ?? {}, tls },
+    service: {
+      annotations: service.annotations ?? {},
+      loadBalancerClass: service.loadBalancerClass ?? '',
+      httpPort: 80,
+      nodePort: service.nodePort ?? null,
+    },
+  };
+}
+
+function volume(size: string, own: string | undefined, fallback: string): VolumeValues {
+  return { size, storageClass: own ?? fallback };
+}
+
+function databaseValues(spec: HarborClusterSpec, secrets: HarborSecrets, storageClass: string): ChartValues['database'] {
+  const db = spec.database ?? {};
+  const type = (db.type ?? D['spec.database.type']) === 'InCluster' ? 'internal' : 'external';
+  const ext = db.external;
+  if (type === 'external' && !ext) throw new Error('spec.database.external is required when spec.database.type is External');
+  return {
+    type,
+    internal: volume(db.inCluster?.storageSize ?? D['spec.database.inCluster.storageSize'], db.inCluster?.storageClassName, storageClass),
+    external: {
+      host: ext?.host ?? '',
+      port: ext?.port ?? D['spec.database.external.port'],
+      database: ext?.database ?? D['spec.database.external.database'],
+      // The chart requires a user name even when the section is unused.
+      username: ext?.username ?? 'postgres',
+      sslmode: ext?.sslMode ?? D['spec.database.external.sslMode'],
+    },
+    password: secrets.databasePassword,
+    maxIdleConns: 100,
+    maxOpenConns: 900,
+  };
+}
+
+function cacheValues(spec: HarborClusterSpec, secrets: HarborSecrets, storageClass: string): ChartValues['cache'] {
+  const cache = spec.cache ?? {};
+  const type = (cache.type ?? D['spec.cache.type']) === 'InCluster' ? 'internal' : 'external';
+  const ext = cache.external;
+  if (type === 'external' && !ext) throw new Error('spec.cache.external is required when spec.cache.type is External');
+  return {
+    type,
+    internal: volume(cache.inCluster?.storageSize ?? D['spec.cache.inCluster.storageSize'], cache.inCluster?.storageClassName, storageClass),
+    external: { addr: ext?.address ?? '', sentinelMasterSet: ext?.sentinelMasterSet ?? '' },
+    password: secrets.cachePassword,
+  };
+}
+
+function storageValues(spec: HarborClusterSpec, secrets: HarborSecrets, storageClass: string): ChartValues['storage'] {
+  const storage = spec.storage ?? {};
+  const type = (storage.type ?? D['spec.storage.type']) === 'Filesystem' ? 'filesystem' : 's3';
+  const fs = storage.filesystem ?? {};
+  const s3 = storage.s3;
+  if (type === 's3') {
+    if (!s3) throw new Error('spec.storage.s3 is required when spec.storage.type is S3');
+    if (s3.credentialsSecretRef && (secrets.s3AccessKey === undefined || secrets.s3SecretKey === undefined)) {
+      throw new Error('spec.storage.s3.credentialsSecretRef is set but the S3 access key pair was not resolved');
+    }
+  }
+  return {
+    type,
+    filesystem: {
+      ...volume(fs.size ?? D['spec.storage.filesystem.size'], fs.storageClassName, storageClass),
+      existingClaim: fs.existingClaim ?? '',
+    },
+    s3: {
+      bucket: s3?.bucket ?? '',
+      region: s3?.region ?? '',
+      regionendpoint: s3?.endpoint ?? '',
+      accesskey: secrets.s3AccessKey ?? '',
+      secretkey: secrets.s3SecretKey ?? '',
+      secure: s3?.secure ?? D['spec.storage.s3.secure'],
+      v4auth: true,
+      rootdirectory: s3?.rootDirectory ?? '',
+    },
+    disableRedirect: s3?.disableRedirect ?? D['spec.storage.s3.disableRedirect'],
+  };
+}

@@ -1,0 +1,277 @@
+// The HarborCluster CRD on the real API server: schema defaults, OpenAPI
+// validation and CEL rules (including transition rules on update) accept
+// what they should and refuse the rest with a message naming the field.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
+import { after, before, describe, test } from 'node:test';
+import { parse } from 'yaml';
+import type { HarborCluster, HarborClusterSpec } from '../../src/api/types.generated.ts';
+import { apiVersion, ensureCrd, harborClusters, refusal, type CreateOptions } from '../harness/crd.ts';
+import { clients } from '../harness/kube.ts';
+
+const host = 'harbor.example.com';
+const base: HarborClusterSpec = { externalURL: `https://${host}`, expose: { ingress: { host } } };
+const externalDb = { host: 'db.example.com', username: 'harbor', passwordSecretRef: { name: 'db' } };
+const externalCache = { address: 'redis.example.com:6379' };
+const s3 = { bucket: 'images', region: 'eu-west-1' };
+
+function cr(name: string, spec: unknown): HarborCluster {
+  return { apiVersion, kind: 'HarborCluster', metadata: { name }, spec: spec as HarborClusterSpec };
+}
+
+interface ValidCase {
+  name: string;
+  spec: unknown;
+}
+
+const valid: ValidCase[] = [
+  { name: 'minimal Ingress', spec: base },
+  { name: 'oldest supported line', spec: { ...base, version: '2.13.0' } },
+  { name: 'middle line, two-digit patch', spec: { ...base, version: '2.14.12' } },
+  { name: 'http URL with port and trailing slash', spec: { ...base, externalURL: `http://${host}:8080/` } },
+  { name: 'LoadBalancer needs no ingress host', spec: { externalURL: 'http://10.0.0.1', expose: { type: 'LoadBalancer' } } },
+  { name: 'NodePort with a fixed port', spec: { externalURL: 'http://node:30080', expose: { type: 'NodePort', service: { nodePort: 30080 } } } },
+  {
+    name: 'ingress with issuerRef',
+    spec: { ...base, expose: { ingress: { host, tls: { issuerRef: { name: 'le', kind: 'ClusterIssuer' } } } } },
+  },
+  { name: 'ingress with secretName', spec: { ...base, expose: { ingress: { host, tls: { secretName: 'tls' } } } } },
+  {
+    name: 'external database, cache and S3',
+    spec: {
+      ...base,
+      database: { type: 'External', external: { ...externalDb, sslMode: 'verify-full' } },
+      cache: { type: 'External', external: { address: 's1:26379,s2:26379', sentinelMasterSet: 'mymaster' } },
+      storage: { type: 'S3', s3: { ...s3, endpoint: 'https://minio.example.com', credentialsSecretRef: { name: 's3' } } },
+    },
+  },
+  { name: 'replicas 0 stops a component', spec: { ...base, components: { core: { replicas: 0 } } } },
+  {
+    name: 'scheduling fields of a component',
+    spec: {
+      ...base,
+      components: {
+        jobservice: {
+          resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: 2 } },
+          nodeSelector: { 'kubernetes.io/os': 'linux' },
+          tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'harbor', effect: 'NoSchedule' }],
+          affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [] } } },
+          topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'DoNotSchedule' }],
+          priorityClassName: 'high',
+          podAnnotations: { a: 'b' },
+          podLabels: { c: 'd' },
+        },
+      },
+    },
+  },
+  { name: 'imageRegistry mirror with port and path', spec: { ...base, imageRegistry: 'mirror.example.com:5000/dockerhub' } },
+];
+
+interface InvalidCase {
+  name: string;
+  spec: unknown;
+  /** metadata.name; a generated one when unset. */
+  crName?: string;
+  opts?: CreateOptions;
+  code?: number;
+  message: RegExp;
+}
+
+const invalid: InvalidCase[] = [
+  { name: 'URL scheme ftp', spec: { ...base, externalURL: `ftp://${host}` }, message: /spec\.externalURL must start with http:\/\/ or https:\/\// },
+  { name: 'URL without scheme', spec: { ...base, externalURL: host }, message: /spec\.externalURL must start with http:\/\/ or https:\/\// },
+  { name: 'URL with a path', spec: { ...base, externalURL: `https://${host}/harbor` }, message: /spec\.externalURL must be scheme and host only/ },
+  { name: 'version 2.12.0 (too old)', spec: { ...base, version: '2.12.0' }, message: /spec\.version must be a supported Harbor release/ },
+  { name: 'version 2.16.0 (not yet)', spec: { ...base, version: '2.16.0' }, message: /spec\.version must be a supported Harbor release/ },
+  { name: 'version 3.0.0', spec: { ...base, version: '3.0.0' }, message: /spec\.version must be a supported Harbor release/ },
+  { name: 'version latest', spec: { ...base, version: 'latest' }, message: /spec\.version must be a supported Harbor release/ },
+  { name: 'version with v prefix', spec: { ...base, version: 'v2.15.1' }, message: /spec\.version must be a supported Harbor release/ },
+  {
+    name: 'both TLS sources',
+    spec: { ...base, expose: { ingress: { host, tls: { issuerRef: { name: 'le' }, secretName: 'tls' } } } },
+    message: /spec\.expose\.ingress\.tls\.issuerRef and spec\.expose\.ingress\.tls\.secretName are mutually exclusive/,
+  },
+  { name: 'issuer kind unknown', spec: { ...base, expose: { ingress: { host, tls: { issuerRef: { name: 'le', kind: 'Vault' } } } } }, message: /spec\.expose\.ingress\.tls\.issuerRef\.kind: Unsupported value/ },
+  { name: 'negative replicas', spec: { ...base, components: { core: { replicas: -1 } } }, message: /spec\.components\.core\.replicas must be 0 or more/ },
+  { name: 'replicas of the wrong type', spec: { ...base, components: { portal: { replicas: 'two' } } }, message: /spec\.components\.portal\.replicas: Invalid value: "string".*must be of type integer/ },
+  { name: 'Ingress without host (type defaulted)', spec: { externalURL: `https://${host}` }, message: /spec\.expose\.ingress\.host is required when spec\.expose\.type is Ingress/ },
+  { name: 'Ingress without host (type explicit)', spec: { externalURL: `https://${host}`, expose: { type: 'Ingress', ingress: { className: 'nginx' } } }, message: /spec\.expose\.ingress\.host is required/ },
+  { name: 'ingress host not the URL host', spec: { ...base, expose: { ingress: { host: 'other.example.com' } } }, message: /spec\.expose\.ingress\.host must be the host of spec\.externalURL/ },
+  { name: 'unknown expose type', spec: { ...base, expose: { type: 'Route', ingress: { host } } }, message: /spec\.expose\.type: Unsupported value: "Route"/ },
+  { name: 'External database without external section', spec: { ...base, database: { type: 'External' } }, message: /spec\.database\.external is required when spec\.database\.type is External/ },
+  { name: 'external database without host', spec: { ...base, database: { type: 'External', external: { username: 'u', passwordSecretRef: { name: 'db' } } } }, message: /spec\.database\.external\.host: Required value/ },
+  { name: 'bad sslMode', spec: { ...base, database: { type: 'External', external: { ...externalDb, sslMode: 'prefer' } } }, message: /spec\.database\.external\.sslMode: Unsupported value: "prefer"/ },
+  { name: 'External cache without external section', spec: { ...base, cache: { type: 'External' } }, message: /spec\.cache\.external is required when spec\.cache\.type is External/ },
+  { name: 'cache address without port', spec: { ...base, cache: { type: 'External', external: { address: 'redis' } } }, message: /spec\.cache\.external\.address in body should match/ },
+  { name: 'S3 without s3 section', spec: { ...base, storage: { type: 'S3' } }, message: /spec\.storage\.s3 is required when spec\.storage\.type is S3/ },
+  { name: 'S3 without bucket', spec: { ...base, storage: { type: 'S3', s3: { region: 'eu-west-1' } } }, message: /spec\.storage\.s3\.bucket: Required value/ },
+  { name: 'imageRegistry with a scheme', spec: { ...base, imageRegistry: 'https://mirror.example.com' }, message: /spec\.imageRegistry in body should match/ },
+  { name: 'logLevel unknown', spec: { ...base, logLevel: 'trace' }, message: /spec\.logLevel: Unsupported value: "trace"/ },
+  { name: 'missing externalURL', spec: { expose: { type: 'ClusterIP' } }, message: /spec\.externalURL: Required value/ },
+  { name: 'name starting with a digit', crName: '1harbor', spec: base, message: /metadata\.name must be a DNS label of at most 40 characters/ },
+  { name: 'name longer than 40', crName: `h${'a'.repeat(40)}`, spec: base, message: /metadata\.name must be a DNS label of at most 40 characters/ },
+  {
+    name: 'unknown field with fieldValidation Strict',
+    spec: { ...base, replica: 2 },
+    opts: { fieldValidation: 'Strict' },
+    code: 400,
+    message: /strict decoding error: unknown field "spec\.replica"/,
+  },
+];
+
+interface UpdateCase {
+  name: string;
+  before: unknown;
+  after: (spec: HarborClusterSpec) => HarborClusterSpec;
+  /** Undefined: the update is accepted. */
+  message?: RegExp;
+}
+
+const updates: UpdateCase[] = [
+  { name: 'upgrade 2.14.0 → 2.15.1', before: { ...base, version: '2.14.0' }, after: (s) => ({ ...s, version: '2.15.1' }) },
+  { name: 'patch upgrade 2.15.1 → 2.15.10', before: { ...base, version: '2.15.1' }, after: (s) => ({ ...s, version: '2.15.10' }) },
+  { name: 'other fields change freely', before: base, after: (s) => ({ ...s, logLevel: 'debug', components: { core: { replicas: 3 } } }) },
+  {
+    name: 'downgrade 2.15.1 → 2.14.0',
+    before: { ...base, version: '2.15.1' },
+    after: (s) => ({ ...s, version: '2.14.0' }),
+    message: /spec\.version cannot be lowered/,
+  },
+  {
+    name: 'patch downgrade 2.15.10 → 2.15.9',
+    before: { ...base, version: '2.15.10' },
+    after: (s) => ({ ...s, version: '2.15.9' }),
+    message: /spec\.version cannot be lowered/,
+  },
+  {
+    name: 'database InCluster → External',
+    before: base,
+    after: (s) => ({ ...s, database: { type: 'External', external: externalDb } }),
+    message: /spec\.database\.type cannot change after creation/,
+  },
+  {
+    name: 'database External → InCluster',
+    before: { ...base, database: { type: 'External', external: externalDb } },
+    after: (s) => ({ ...s, database: { type: 'InCluster' } }),
+    message: /spec\.database\.type cannot change after creation/,
+  },
+  {
+    name: 'cache InCluster → External',
+    before: base,
+    after: (s) => ({ ...s, cache: { type: 'External', external: externalCache } }),
+    message: /spec\.cache\.type cannot change after creation/,
+  },
+  {
+    name: 'storage Filesystem → S3',
+    before: base,
+    after: (s) => ({ ...s, storage: { type: 'S3', s3 } }),
+    message: /spec\.storage\.type cannot change after creation/,
+  },
+];
+
+const uniqueName = (prefix: string): string => `${prefix}-${randomBytes(3).toString('hex')}`;
+
+describe('HarborCluster CRD validation', () => {
+  const c = clients();
+  const api = harborClusters(c);
+  const ns = uniqueName('t-crd-validation');
+
+  before(async () => {
+    await ensureCrd(c);
+    await c.core.createNamespace({ body: { metadata: { name: ns, labels: { 'harbor-operator.test/ns': 'true' } } } });
+  });
+  after(async () => {
+    await c.core.deleteNamespace({ name: ns }).catch(() => undefined);
+  });
+
+  const refused = async (attempt: Promise<unknown>): Promise<{ code: number; message: string }> => {
+    const err = await attempt.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    const r = refusal(err);
+    if (!r) throw err instanceof Error ? err : new Error('the request was accepted, expected a refusal');
+    return r;
+  };
+
+  for (const tc of valid) {
+    test(`accepts: ${tc.name}`, async () => {
+      const created = await api.create(ns, cr(uniqueName('ok'), tc.spec));
+      assert.equal(created.kind, 'HarborCluster');
+    });
+  }
+
+  for (const tc of invalid) {
+    test(`refuses: ${tc.name}`, async () => {
+      const r = await refused(api.create(ns, cr(tc.crName ?? uniqueName('bad'), tc.spec), tc.opts));
+      assert.equal(r.code, tc.code ?? 422, r.message);
+      assert.match(r.message, tc.message);
+    });
+  }
+
+  for (const tc of updates) {
+    test(`update ${tc.message ? 'refused' : 'accepted'}: ${tc.name}`, async () => {
+      const created = await api.create(ns, cr(uniqueName('upd'), tc.before));
+      const changed = { ...created, spec: tc.after(created.spec) };
+      if (!tc.message) {
+        const updated = await api.replace(ns, changed);
+        assert.equal(updated.metadata.generation, 2, 'the spec changed');
+        return;
+      }
+      const r = await refused(api.replace(ns, changed));
+      assert.equal(r.code, 422, r.message);
+      assert.match(r.message, tc.message);
+    });
+  }
+
+  test('applies the schema defaults', async () => {
+    const created = await api.create(ns, cr(uniqueName('defaults'), base));
+    const s = created.spec;
+    assert.equal(s.version, '2.15.1');
+    assert.equal(s.expose?.type, 'Ingress');
+    assert.equal(s.database?.type, 'InCluster');
+    assert.equal(s.cache?.type, 'InCluster');
+    assert.equal(s.storage?.type, 'Filesystem');
+    assert.equal(s.imageRegistry, 'docker.io');
+    assert.equal(s.logLevel, 'info');
+    assert.equal(s.persistence?.deleteClaimsWithCluster, false);
+    assert.deepEqual(s.components?.trivy, { enabled: true, replicas: 1, skipUpdate: false });
+    assert.deepEqual(s.components.jobservice, { replicas: 1, workers: 10 });
+  });
+
+  test('prunes an unknown field without fieldValidation Strict', async () => {
+    const created = await api.create(ns, cr(uniqueName('prune'), { ...base, replica: 2 }));
+    assert.equal((created.spec as unknown as Record<string, unknown>)['replica'], undefined);
+  });
+
+  test('ignores status written on the main resource (status subresource)', async () => {
+    const created = await api.create(ns, cr(uniqueName('status'), base));
+    // status is ignored on the main resource: the subresource is enabled.
+    const withStatus = { ...created, status: { version: '2.15.1' } };
+    const updated = await api.replace(ns, withStatus);
+    assert.equal(updated.status, undefined);
+  });
+});
+
+describe('deploy/samples', async () => {
+  const dir = new URL('../../deploy/samples/', import.meta.url);
+  const files = (await readdir(dir)).filter((f) => f.endsWith('.yaml')).sort();
+  const c = clients();
+  const api = harborClusters(c);
+
+  test('the four documented samples exist', () => {
+    for (const f of ['minimal.yaml', 'external-services.yaml', 'ingress-cert-manager.yaml', 'loadbalancer.yaml']) {
+      assert.ok(files.includes(f), `deploy/samples/${f}`);
+    }
+  });
+
+  for (const file of files) {
+    test(`the API server accepts ${file} (server-side dry run)`, async () => {
+      await ensureCrd(c);
+      const sample = parse(await readFile(new URL(file, dir), 'utf8')) as HarborCluster;
+      const created = await api.create('default', sample, { dryRun: true, fieldValidation: 'Strict' });
+      assert.equal(created.metadata.name, sample.metadata.name);
+    });
+  }
+});

@@ -1,0 +1,424 @@
+// toValues: HarborCluster + resolved secrets → chart values.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { HarborCluster, HarborClusterSpec } from '../../src/api/types.generated.ts';
+import type { ChartValues, ComponentValues } from '../../src/render/chart-values.ts';
+import type { HarborSecrets } from '../../src/render/secrets-input.ts';
+import { toValues } from '../../src/render/values.ts';
+
+const secrets: HarborSecrets = {
+  adminPassword: 'admin-password',
+  coreSecret: 'core-secret-0001',
+  jobserviceSecret: 'jobs-secret-0001',
+  csrfKey: 'csrf-key-0123456789abcdef0123456',
+  secretKey: 'secret-key-00001',
+  registryHttpSecret: 'registry-http-secret',
+  registryUsername: 'harbor_registry_user',
+  registryPassword: 'registry-password',
+  registryHtpasswd: 'harbor_registry_user:$2y$10$hash',
+  tokenKey: '-----BEGIN PRIVATE KEY-----',
+  tokenCert: '-----BEGIN CERTIFICATE-----',
+  databasePassword: 'db-password',
+  cachePassword: '',
+};
+const s3Secrets: HarborSecrets = { ...secrets, s3AccessKey: 'AKIA', s3SecretKey: 'shh', cachePassword: 'redis-password' };
+
+function cr(spec: HarborClusterSpec, name = 'harbor'): HarborCluster {
+  return { apiVersion: 'harbor-operator.dev/v1alpha1', kind: 'HarborCluster', metadata: { name, namespace: 'registry' }, spec };
+}
+
+const component: ComponentValues = {
+  replicas: 1,
+  nodeSelector: {},
+  tolerations: [],
+  affinity: {},
+  topologySpreadConstraints: [],
+  priorityClassName: '',
+  podAnnotations: {},
+  podLabels: {},
+};
+
+const host = 'harbor.example.com';
+// What the sections the chosen types do not use hold (the chart's schema requires them all).
+const unusedIssuer = { name: '', kind: 'Issuer' as const, group: 'cert-manager.io' };
+const unusedService = { annotations: {}, loadBalancerClass: '', httpPort: 80, nodePort: null };
+const unusedIngress = { host: '', className: '', annotations: {}, tls: { source: 'none' as const, secretName: '', issuerRef: unusedIssuer } };
+const unusedS3 = { bucket: '', region: '', regionendpoint: '', accesskey: '', secretkey: '', secure: true, v4auth: true, rootdirectory: '' };
+const minimalSpec: HarborClusterSpec = { externalURL: `https://${host}`, expose: { ingress: { host } } };
+
+/** The values of the minimal CR, in full: every other case states how it differs. */
+const minimal: ChartValues = {
+  version: '2.15.1',
+  externalURL: `https://${host}`,
+  logLevel: 'info',
+  image: { registry: 'docker.io', repository: 'goharbor', pullPolicy: 'IfNotPresent' },
+  imagePullSecrets: [],
+  commonLabels: { 'harbor-operator.dev/cluster': 'harbor' },
+  expose: {
+    type: 'ingress',
+    ingress: { host, className: '', annotations: {}, tls: { source: 'none', secretName: '', issuerRef: unusedIssuer } },
+    service: unusedService,
+  },
+  database: {
+    type: 'internal',
+    internal: { size: '1Gi', storageClass: '' },
+    external: { host: '', port: 5432, database: 'registry', username: 'postgres', sslmode: 'disable' },
+    password: 'db-password',
+    maxIdleConns: 100,
+    maxOpenConns: 900,
+  },
+  cache: { type: 'internal', internal: { size: '1Gi', storageClass: '' }, external: { addr: '', sentinelMasterSet: '' }, password: '' },
+  storage: { type: 'filesystem', filesystem: { size: '5Gi', storageClass: '', existingClaim: '' }, s3: unusedS3, disableRedirect: false },
+  persistence: { jobserviceLogSize: '1Gi', trivySize: '5Gi', storageClass: '' },
+  secrets: {
+    adminPassword: 'admin-password',
+    coreSecret: 'core-secret-0001',
+    jobserviceSecret: 'jobs-secret-0001',
+    csrfKey: 'csrf-key-0123456789abcdef0123456',
+    secretKey: 'secret-key-00001',
+    registryHttpSecret: 'registry-http-secret',
+    registryUsername: 'harbor_registry_user',
+    registryPassword: 'registry-password',
+    registryHtpasswd: 'harbor_registry_user:$2y$10$hash',
+    tokenKey: '-----BEGIN PRIVATE KEY-----',
+    tokenCert: '-----BEGIN CERTIFICATE-----',
+  },
+  components: {
+    core: component,
+    portal: component,
+    registry: component,
+    jobservice: { ...component, workers: 10 },
+    trivy: { ...component, enabled: true, skipUpdate: false, githubToken: '' },
+    exporter: { ...component, enabled: true },
+    proxy: component,
+    database: component,
+    redis: component,
+  },
+  metrics: { enabled: true },
+};
+
+const scheduling = {
+  resources: { requests: { cpu: '500m', memory: '1Gi' }, limits: { memory: '2Gi', cpu: 2 } },
+  nodeSelector: { 'kubernetes.io/os': 'linux' },
+  tolerations: [{ key: 'dedicated', operator: 'Equal' as const, value: 'harbor', effect: 'NoSchedule' as const }],
+  affinity: { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [] } },
+  topologySpreadConstraints: [
+    { maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway' as const },
+  ],
+  priorityClassName: 'harbor-critical',
+  podAnnotations: { 'example.com/scrape': 'true' },
+  podLabels: { team: 'platform' },
+};
+
+interface Case {
+  name: string;
+  input: { cr: HarborCluster; secrets: HarborSecrets };
+  expected: ChartValues;
+}
+
+const cases: Case[] = [
+  { name: 'minimal CR (not defaulted by a server)', input: { cr: cr(minimalSpec), secrets }, expected: minimal },
+  {
+    name: 'minimal CR as the API server defaulted it',
+    input: {
+      cr: cr({
+        ...minimalSpec,
+        version: '2.15.1',
+        expose: { type: 'Ingress', ingress: { host } },
+        database: { type: 'InCluster' },
+        cache: { type: 'InCluster' },
+        storage: { type: 'Filesystem' },
+        components: {
+          core: { replicas: 1 },
+          portal: { replicas: 1 },
+          registry: { replicas: 1 },
+          jobservice: { replicas: 1, workers: 10 },
+          trivy: { enabled: true, replicas: 1, skipUpdate: false },
+          exporter: { enabled: true, replicas: 1 },
+        },
+        imageRegistry: 'docker.io',
+        logLevel: 'info',
+        persistence: { deleteClaimsWithCluster: false, jobserviceLogSize: '1Gi', trivyCacheSize: '5Gi' },
+      }),
+      secrets,
+    },
+    expected: minimal,
+  },
+  {
+    name: 'external database, cache and S3',
+    input: {
+      cr: cr({
+        ...minimalSpec,
+        database: {
+          type: 'External',
+          external: { host: 'pg.example.com', port: 6432, username: 'harbor', passwordSecretRef: { name: 'db' }, sslMode: 'verify-full' },
+        },
+        cache: { type: 'External', external: { address: 's1:26379,s2:26379', sentinelMasterSet: 'mymaster', passwordSecretRef: { name: 'r' } } },
+        storage: {
+          type: 'S3',
+          s3: {
+            bucket: 'images',
+            region: 'eu-west-1',
+            endpoint: 'https://minio.example.com',
+            credentialsSecretRef: { name: 's3' },
+            secure: false,
+            rootDirectory: '/harbor',
+            disableRedirect: true,
+          },
+        },
+      }),
+      secrets: s3Secrets,
+    },
+    expected: {
+      ...minimal,
+      database: {
+        type: 'external',
+        internal: minimal.database.internal,
+        external: { host: 'pg.example.com', port: 6432, database: 'registry', username: 'harbor', sslmode: 'verify-full' },
+        password: 'db-password',
+        maxIdleConns: 100,
+        maxOpenConns: 900,
+      },
+      cache: {
+        type: 'external',
+        internal: minimal.cache.internal,
+        external: { addr: 's1:26379,s2:26379', sentinelMasterSet: 'mymaster' },
+        password: 'redis-password',
+      },
+      storage: {
+        type: 's3',
+        filesystem: minimal.storage.filesystem,
+        s3: {
+          bucket: 'images',
+          region: 'eu-west-1',
+          regionendpoint: 'https://minio.example.com',
+          accesskey: 'AKIA',
+          secretkey: 'shh',
+          secure: false,
+          v4auth: true,
+          rootdirectory: '/harbor',
+        },
+        disableRedirect: true,
+      },
+    },
+  },
+  {
+    name: 'S3 with ambient credentials and defaults',
+    input: { cr: cr({ ...minimalSpec, storage: { type: 'S3', s3: { bucket: 'images', region: 'us-east-1' } } }), secrets },
+    expected: {
+      ...minimal,
+      storage: {
+        type: 's3',
+        filesystem: minimal.storage.filesystem,
+        s3: { bucket: 'images', region: 'us-east-1', regionendpoint: '', accesskey: '', secretkey: '', secure: true, v4auth: true, rootdirectory: '' },
+        disableRedirect: false,
+      },
+    },
+  },
+  {
+    name: 'ingress with issuerRef',
+    input: {
+      cr: cr({
+        ...minimalSpec,
+        expose: {
+          ingress: { host, className: 'nginx', annotations: { a: 'b' }, tls: { issuerRef: { name: 'letsencrypt', kind: 'ClusterIssuer' } } },
+        },
+      }),
+      secrets,
+    },
+    expected: {
+      ...minimal,
+      expose: {
+        type: 'ingress',
+        ingress: {
+          host,
+          className: 'nginx',
+          annotations: { a: 'b' },
+          tls: {
+            source: 'issuer',
+            secretName: 'harbor-ingress-tls',
+            issuerRef: { name: 'letsencrypt', kind: 'ClusterIssuer', group: 'cert-manager.io' },
+          },
+        },
+        service: unusedService,
+      },
+    },
+  },
+  {
+    name: 'ingress with issuerRef, kind defaulted to Issuer',
+    input: { cr: cr({ ...minimalSpec, expose: { ingress: { host, tls: { issuerRef: { name: 'ca' } } } } }), secrets },
+    expected: {
+      ...minimal,
+      expose: {
+        type: 'ingress',
+        ingress: {
+          host,
+          className: '',
+          annotations: {},
+          tls: { source: 'issuer', secretName: 'harbor-ingress-tls', issuerRef: { name: 'ca', kind: 'Issuer', group: 'cert-manager.io' } },
+        },
+        service: unusedService,
+      },
+    },
+  },
+  {
+    name: 'ingress with secretName',
+    input: { cr: cr({ ...minimalSpec, expose: { type: 'Ingress', ingress: { host, tls: { secretName: 'my-tls' } } } }), secrets },
+    expected: {
+      ...minimal,
+      expose: {
+        type: 'ingress',
+        ingress: { host, className: '', annotations: {}, tls: { source: 'secret', secretName: 'my-tls', issuerRef: unusedIssuer } },
+        service: unusedService,
+      },
+    },
+  },
+  {
+    name: 'LoadBalancer with trivy and exporter off',
+    input: {
+      cr: cr({
+        externalURL: 'http://10.0.0.1',
+        expose: { type: 'LoadBalancer', service: { annotations: { lb: 'internal' }, loadBalancerClass: 'example.com/lb' } },
+        components: { trivy: { enabled: false }, exporter: { enabled: false } },
+      }),
+      secrets,
+    },
+    expected: {
+      ...minimal,
+      externalURL: 'http://10.0.0.1',
+      expose: {
+        type: 'loadBalancer',
+        ingress: unusedIngress,
+        service: { annotations: { lb: 'internal' }, loadBalancerClass: 'example.com/lb', httpPort: 80, nodePort: null },
+      },
+      components: {
+        ...minimal.components,
+        trivy: { ...minimal.components.trivy, enabled: false },
+        exporter: { ...minimal.components.exporter, enabled: false },
+      },
+    },
+  },
+  {
+    name: 'NodePort',
+    input: { cr: cr({ externalURL: 'http://node.example.com:30080', expose: { type: 'NodePort', service: { nodePort: 30080 } } }), secrets },
+    expected: {
+      ...minimal,
+      externalURL: 'http://node.example.com:30080',
+      expose: { type: 'nodePort', ingress: unusedIngress, service: { ...unusedService, nodePort: 30080 } },
+    },
+  },
+  {
+    name: 'ClusterIP',
+    input: { cr: cr({ externalURL: 'http://harbor.registry.svc', expose: { type: 'ClusterIP' } }), secrets },
+    expected: {
+      ...minimal,
+      externalURL: 'http://harbor.registry.svc',
+      expose: { type: 'clusterIP', ingress: unusedIngress, service: unusedService },
+    },
+  },
+  {
+    name: "components' scheduling fields carried over",
+    input: {
+      cr: cr({
+        ...minimalSpec,
+        components: {
+          core: { replicas: 3, ...scheduling },
+          registry: { replicas: 2, controllerResources: { requests: { cpu: '50m' } }, ...scheduling },
+          jobservice: { replicas: 0, workers: 25, ...scheduling },
+          trivy: { skipUpdate: true, ...scheduling },
+        },
+      }),
+      secrets,
+    },
+    expected: {
+      ...minimal,
+      components: {
+        ...minimal.components,
+        core: { ...scheduling, replicas: 3 },
+        registry: { ...scheduling, replicas: 2, controllerResources: { requests: { cpu: '50m' } } },
+        jobservice: { ...scheduling, replicas: 0, workers: 25 },
+        trivy: { ...scheduling, replicas: 1, enabled: true, skipUpdate: true, githubToken: '' },
+      },
+    },
+  },
+  {
+    name: 'imageRegistry mirror, pull secrets, version and log level',
+    input: {
+      cr: cr({
+        ...minimalSpec,
+        version: '2.13.4',
+        imageRegistry: 'mirror.example.com:5000/dockerhub',
+        imagePullSecrets: [{ name: 'mirror-creds' }, { name: 'other' }],
+        logLevel: 'debug',
+      }),
+      secrets,
+    },
+    expected: {
+      ...minimal,
+      version: '2.13.4',
+      logLevel: 'debug',
+      image: { registry: 'mirror.example.com:5000/dockerhub', repository: 'goharbor', pullPolicy: 'IfNotPresent' },
+      imagePullSecrets: ['mirror-creds', 'other'],
+    },
+  },
+  {
+    name: 'labels name the cluster',
+    input: { cr: cr(minimalSpec, 'prod-registry'), secrets },
+    expected: {
+      ...minimal,
+      commonLabels: { 'harbor-operator.dev/cluster': 'prod-registry' },
+    },
+  },
+  {
+    name: 'volumes: own storage class, shared storage class, sizes, existing claim',
+    input: {
+      cr: cr({
+        ...minimalSpec,
+        database: { inCluster: { storageSize: '10Gi', storageClassName: 'fast' } },
+        cache: { inCluster: { storageSize: '2Gi' } },
+        storage: { filesystem: { size: '100Gi', existingClaim: 'registry-data' } },
+        persistence: { storageClassName: 'standard', jobserviceLogSize: '2Gi', trivyCacheSize: '10Gi', deleteClaimsWithCluster: true },
+      }),
+      secrets,
+    },
+    expected: {
+      ...minimal,
+      database: { ...minimal.database, internal: { size: '10Gi', storageClass: 'fast' } },
+      cache: { ...minimal.cache, internal: { size: '2Gi', storageClass: 'standard' } },
+      storage: { ...minimal.storage, filesystem: { size: '100Gi', storageClass: 'standard', existingClaim: 'registry-data' } },
+      persistence: { jobserviceLogSize: '2Gi', trivySize: '10Gi', storageClass: 'standard' },
+    },
+  },
+];
+
+for (const c of cases) {
+  test(c.name, () => {
+    assert.deepEqual(toValues(c.input.cr, c.input.secrets), c.expected);
+  });
+}
+
+const errorCases: { name: string; input: { cr: HarborCluster; secrets: HarborSecrets }; expected: RegExp }[] = [
+  { name: 'no name', input: { cr: { ...cr(minimalSpec), metadata: {} }, secrets }, expected: /metadata\.name/ },
+  { name: 'Ingress without host', input: { cr: cr({ externalURL: 'https://x' }), secrets }, expected: /spec\.expose\.ingress\.host is required/ },
+  { name: 'External database without section', input: { cr: cr({ ...minimalSpec, database: { type: 'External' } }), secrets }, expected: /spec\.database\.external/ },
+  { name: 'External cache without section', input: { cr: cr({ ...minimalSpec, cache: { type: 'External' } }), secrets }, expected: /spec\.cache\.external/ },
+  { name: 'S3 without section', input: { cr: cr({ ...minimalSpec, storage: { type: 'S3' } }), secrets }, expected: /spec\.storage\.s3 is required/ },
+  {
+    name: 'S3 credentials referenced but not resolved',
+    input: { cr: cr({ ...minimalSpec, storage: { type: 'S3', s3: { bucket: 'b', region: 'r', credentialsSecretRef: { name: 's3' } } } }), secrets },
+    expected: /credentialsSecretRef is set but the S3 access key pair was not resolved/,
+  },
+];
+
+for (const c of errorCases) {
+  test(`refuses: ${c.name}`, () => {
+    assert.throws(() => toValues(c.input.cr, c.input.secrets), c.expected);
+  });
+}
+
+test('is pure: same input, same output, input untouched', () => {
+  const input = cr({ ...minimalSpec, components: { core: scheduling } });
+  const before = structuredClone(input);
+  assert.deepEqual(toValues(input, secrets), toValues(input, secrets));
+  assert.deepEqual(input, before);
+});
