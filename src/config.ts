@@ -1,0 +1,85 @@
+// The operator's settings from flags and environment (flags win).
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { LogLevel } from './observe/logger.ts';
+
+export interface OperatorConfig {
+  namespaces: string[];
+  workers: number;
+  resyncMs: number;
+  helm: string;
+  chartDir: string;
+  helmTimeoutMs: number;
+  helmHome: string | undefined;
+  logLevel: LogLevel;
+  kubeconfig: string | undefined;
+}
+
+const levels: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+function positiveInt(name: string, raw: string): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new ConfigError(`--${name} must be a whole number >= 1, got "${raw}"`);
+  return n;
+}
+
+/** Parses a duration like 30s, 5m, 1h or plain milliseconds. */
+export function parseDuration(name: string, raw: string): number {
+  const m = /^(\d+)(ms|s|m|h)?$/.exec(raw.trim());
+  if (!m) throw new ConfigError(`--${name} must be a duration like 30s, 10m or 1h, got "${raw}"`);
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] ?? 'ms'] ?? 1;
+  return Number(m[1]) * unit;
+}
+
+export const usage = `usage: harbor-operator [flags]
+  --namespaces a,b       namespaces to watch (env WATCH_NAMESPACES; default: all)
+  --workers N            reconciles at once (env WORKERS; default 4)
+  --resync 10m           period of the full resync (env RESYNC_PERIOD; default 10m)
+  --helm PATH            helm v4 binary (env HELM_BIN; default "helm" on PATH)
+  --chart-dir DIR        the embedded Harbor chart (env CHART_DIR; default charts/harbor)
+  --helm-timeout 60s     limit of one helm template run (env HELM_TIMEOUT; default 60s)
+  --helm-home DIR        writable folder for helm's cache (env HELM_HOME_DIR)
+  --log-level info       debug|info|warn|error (env LOG_LEVEL; default info)
+  --kubeconfig PATH      kubeconfig (env KUBECONFIG; default: in-cluster, then ~/.kube/config)`;
+
+export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, cwd: string): OperatorConfig {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      namespaces: { type: 'string' },
+      workers: { type: 'string' },
+      resync: { type: 'string' },
+      helm: { type: 'string' },
+      'chart-dir': { type: 'string' },
+      'helm-timeout': { type: 'string' },
+      'helm-home': { type: 'string' },
+      'log-level': { type: 'string' },
+      kubeconfig: { type: 'string' },
+    },
+  });
+  const logLevel = (values['log-level'] ?? env['LOG_LEVEL'] ?? 'info') as LogLevel;
+  if (!levels.includes(logLevel)) throw new ConfigError(`--log-level must be one of ${levels.join(', ')}, got "${logLevel}"`);
+  const namespaces = (values.namespaces ?? env['WATCH_NAMESPACES'] ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  return {
+    namespaces,
+    workers: positiveInt('workers', values.workers ?? env['WORKERS'] ?? '4'),
+    resyncMs: parseDuration('resync', values.resync ?? env['RESYNC_PERIOD'] ?? '10m'),
+    helm: values.helm ?? env['HELM_BIN'] ?? 'helm',
+    chartDir: resolve(cwd, values['chart-dir'] ?? env['CHART_DIR'] ?? 'charts/harbor'),
+    helmTimeoutMs: parseDuration('helm-timeout', values['helm-timeout'] ?? env['HELM_TIMEOUT'] ?? '60s'),
+    helmHome: values['helm-home'] ?? env['HELM_HOME_DIR'],
+    logLevel,
+    kubeconfig: values.kubeconfig ?? env['KUBECONFIG'],
+  };
+}

@@ -1,0 +1,143 @@
+// Wires watches, the work queue and the reconciler together: informers for
+// HarborClusters and (by label) their children, events mapped to the owning
+// HarborCluster's key, N workers, a periodic resync, and an orderly stop.
+import type { KubeObject } from '../model/object.ts';
+import { createEventRecorder } from '../kube/events.ts';
+import type { KubeHttp } from '../kube/http.ts';
+import { Informer } from '../kube/informer.ts';
+import { childTypes, harborClusterType } from '../kube/resources.ts';
+import { createWriter } from '../kube/writer.ts';
+import { namespacedName } from '../model/object.ts';
+import { chartDigest } from '../render/chart-digest.ts';
+import { createRenderer, type Renderer } from '../render/renderer.ts';
+import { clusterLabel } from '../render/values.ts';
+import { InformerCache } from './child-cache.ts';
+import { WorkQueue, type QueueHooks } from './queue.ts';
+import { Reconciler, type Logger, type ReconcileMetrics } from './reconciler.ts';
+
+export interface ManagerOptions {
+  http: KubeHttp;
+  /** Namespaces to watch; empty for all. */
+  namespaces: string[];
+  workers: number;
+  resyncMs: number;
+  helm: string;
+  chartDir: string;
+  helmTimeoutMs: number;
+  helmHome?: string;
+  log: Logger;
+  metrics?: ReconcileMetrics;
+  queueHooks?: QueueHooks;
+  /** Backoff of failed reconciles (tests shorten it). */
+  backoff?: { baseMs?: number; maxMs?: number };
+}
+
+export class Manager {
+  readonly queue: WorkQueue;
+  readonly renderer: Renderer;
+  readonly cache: InformerCache;
+  readonly reconciler: Reconciler;
+  private readonly informers: Informer[];
+  private stopResync: (() => void) | undefined;
+
+  static async create(opts: ManagerOptions): Promise<Manager> {
+    const digest = await chartDigest(opts.chartDir);
+    return new Manager(opts, digest);
+  }
+
+  private constructor(opts: ManagerOptions, digest: string) {
+    const log = opts.log;
+    this.queue = new WorkQueue({
+      ...(opts.queueHooks ?? {}),
+      ...(opts.backoff ? { backoff: opts.backoff } : {}),
+      onError: (key, err) => {
+        opts.queueHooks?.onError?.(key, err);
+        log.warn({ key, err: err instanceof Error ? err.message : String(err) }, 'reconcile failed; retrying with backoff');
+      },
+    });
+    const namespaces = opts.namespaces.length > 0 ? opts.namespaces : [undefined];
+    const onError = (err: unknown): void => {
+      log.warn({ err: err instanceof Error ? err.message : String(err) }, 'watch failed; restarting');
+    };
+    const clusterInformers = namespaces.map(
+      (ns) =>
+        new Informer(opts.http, harborClusterType, {
+          ...(ns ? { namespace: ns } : {}),
+          onError,
+          onEvent: (event, obj, old) => {
+            if (event === 'update' && old && !specOrMetaChanged(obj, old)) return;
+            this.queue.add(namespacedName(obj));
+          },
+        }),
+    );
+    const childInformers = childTypes.flatMap((t) =>
+      namespaces.map(
+        (ns) =>
+          new Informer(opts.http, t, {
+            ...(ns ? { namespace: ns } : {}),
+            labelSelector: clusterLabel,
+            onError,
+            onEvent: (event, obj, old) => {
+              const key = this.cache.track(event, obj, old);
+              if (event === 'update' && old?.metadata.resourceVersion === obj.metadata.resourceVersion) return;
+              if (key) this.queue.add(key);
+            },
+            onAvailability: (available) => {
+              log.info({ kind: t.kind, available }, available ? 'kind is served now' : 'kind is not served (CRD absent)');
+              for (const c of this.cache.listClusters()) this.queue.add(namespacedName(c));
+            },
+          }),
+      ),
+    );
+    this.informers = [...clusterInformers, ...childInformers];
+    this.cache = new InformerCache(clusterInformers, childInformers);
+    this.renderer = createRenderer(
+      { helm: opts.helm, chartDir: opts.chartDir, timeoutMs: opts.helmTimeoutMs, ...(opts.helmHome ? { homeDir: opts.helmHome } : {}) },
+      digest,
+    );
+    const writer = createWriter(opts.http);
+    this.reconciler = new Reconciler({
+      cache: this.cache,
+      writer,
+      events: createEventRecorder(opts.http, { component: 'harbor-operator', onError }),
+      renderer: this.renderer,
+      log,
+      ...(opts.metrics ? { metrics: opts.metrics } : {}),
+    });
+    this.opts = opts;
+  }
+
+  private readonly opts: ManagerOptions;
+
+  /** Starts the watches, waits for their first list, then the workers. */
+  async start(): Promise<void> {
+    for (const i of this.informers) i.start();
+    await Promise.all(this.informers.filter((i) => !i.type.optional).map((i) => i.waitForSync()));
+    this.queue.run((key) => this.reconciler.reconcile(key), this.opts.workers);
+    this.stopResync = this.queue.startResync(
+      () => this.cache.listClusters().map((c) => namespacedName(c)),
+      this.opts.resyncMs,
+    );
+  }
+
+  /** Stops taking work, lets running reconciles finish, then stops watching. */
+  async stop(): Promise<void> {
+    this.stopResync?.();
+    this.queue.shutDown();
+    await this.queue.drain();
+    await Promise.all(this.informers.map((i) => i.stop()));
+  }
+
+  informerStats(): { kind: string; lists: number; watches: number; errors: number }[] {
+    return this.informers.map((i) => ({ kind: i.type.kind, ...i.stats }));
+  }
+}
+
+function specOrMetaChanged(a: KubeObject, b: KubeObject): boolean {
+  return (
+    a.metadata.generation !== b.metadata.generation ||
+    a.metadata.deletionTimestamp !== b.metadata.deletionTimestamp ||
+    JSON.stringify(a.metadata.annotations ?? {}) !== JSON.stringify(b.metadata.annotations ?? {}) ||
+    JSON.stringify(a.metadata.labels ?? {}) !== JSON.stringify(b.metadata.labels ?? {})
+  );
+}

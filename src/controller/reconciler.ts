@@ -1,0 +1,346 @@
+// One reconcile of one HarborCluster: secrets → values → render → normalize →
+// diff against the cache → apply → prune → status. Level-based: it looks at
+// the whole state each time and makes it so. Decisions are pure functions
+// elsewhere; this file only sequences them and does the I/O through narrow
+// interfaces.
+import { randomBytes } from 'node:crypto';
+import type { HarborCluster } from '../api/types.generated.ts';
+import { plan, summarize, type Plan } from '../diff/plan.ts';
+import type { EventRecorder } from '../kube/events.ts';
+import type { ObjectWriter, SecretReader, StatusWriter } from '../kube/writer.ts';
+import { namespacedName, objectKey, type KubeObject } from '../model/object.ts';
+import { normalize } from '../render/normalize.ts';
+import { RenderError } from '../render/render-error.ts';
+import type { Renderer } from '../render/renderer.ts';
+import type { HarborSecrets } from '../render/secrets-input.ts';
+import { clusterLabel, toValues } from '../render/values.ts';
+import { completeSecrets, REGISTRY_USER, type GeneratedSecrets, type RandomBytes } from '../secrets/generate.ts';
+import { observe, sameStatus, type HarborClusterStatus, type Outcome } from '../status/observe.ts';
+import { generatedSecretName, generatedSecretObject, readGenerated } from './generated-secret.ts';
+import type { Result } from './queue.ts';
+import { redact } from './redact.ts';
+import { secretRefs, SecretRefError, valueOf } from './secret-refs.ts';
+
+export const PAUSED_ANNOTATION = 'harbor-operator.dev/paused';
+const CERT_KIND = 'cert-manager.io/v1/Certificate';
+
+export interface Logger {
+  debug(obj: object, msg: string): void;
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+/** What the reconciler may read: caches filled by watches. */
+export interface ClusterCache {
+  getCluster(namespace: string, name: string): KubeObject | undefined;
+  /** A child by identity (from the cache of its kind). */
+  getChild(apiVersion: string, kind: string, namespace: string, name: string): KubeObject | undefined;
+  /** Every cached child carrying the cluster label of this HarborCluster. */
+  childrenOf(namespace: string, cluster: string): KubeObject[];
+  /** Whether a kind installed by a CRD (cert-manager's Certificate) is served. */
+  kindAvailable(apiVersion: string, kind: string): boolean;
+}
+
+export interface ReconcileMetrics {
+  applied(kind: string, verb: 'create' | 'update' | 'delete'): void;
+  driftRepaired(kind: string): void;
+}
+
+export interface ReconcilerDeps {
+  cache: ClusterCache;
+  writer: ObjectWriter & StatusWriter & SecretReader;
+  events: EventRecorder;
+  renderer: Renderer;
+  log: Logger;
+  now?: () => Date;
+  random?: RandomBytes;
+  metrics?: ReconcileMetrics;
+}
+
+/** Applies in an order that has what a pod reads exist before the pod. */
+const applyOrder = ['Secret', 'ConfigMap', 'ServiceAccount', 'PersistentVolumeClaim', 'Service', 'Certificate', 'Deployment', 'StatefulSet', 'Ingress'];
+const rank = (o: KubeObject): number => {
+  const i = applyOrder.indexOf(o.kind);
+  return i < 0 ? applyOrder.length : i;
+};
+
+interface Memo {
+  generation: number;
+  user: Partial<HarborSecrets>;
+  /** Hash of the last render whose objects were all applied. */
+  appliedHash?: string;
+}
+
+export class Reconciler {
+  private readonly d: ReconcilerDeps;
+  private readonly now: () => Date;
+  private readonly random: RandomBytes;
+  private readonly memo = new Map<string, Memo>();
+
+  constructor(deps: ReconcilerDeps) {
+    this.d = deps;
+    this.now = deps.now ?? ((): Date => new Date());
+    this.random = deps.random ?? randomBytes;
+  }
+
+  async reconcile(key: string): Promise<Result> {
+    const slash = key.indexOf('/');
+    const namespace = key.slice(0, slash);
+    const name = key.slice(slash + 1);
+    const live = this.d.cache.getCluster(namespace, name);
+    if (!live || live.metadata.deletionTimestamp) {
+      // Children go with their owner through the garbage collector.
+      this.memo.delete(key);
+      this.d.renderer.forget(key);
+      return {};
+    }
+    const cr = live as unknown as HarborCluster & { metadata: KubeObject['metadata'] };
+    const previous = cr.status as HarborClusterStatus | undefined;
+    if (live.metadata.annotations?.[PAUSED_ANNOTATION] === 'true') {
+      await this.writeStatus(live, previous, { kind: 'paused' }, []);
+      return {};
+    }
+
+    let secrets: HarborSecrets;
+    let generated: GeneratedSecrets;
+    try {
+      ({ secrets, generated } = await this.secrets(key, cr, live));
+    } catch (err) {
+      if (err instanceof SecretRefError) {
+        await this.fail(live, previous, 'SecretNotFound', err.message, []);
+        throw err;
+      }
+      throw err;
+    }
+    const secretValues = Object.values(secrets) as string[];
+
+    let rendered: Awaited<ReturnType<Renderer['render']>>;
+    try {
+      rendered = await this.d.renderer.render(key, name, namespace, toValues(cr, secrets));
+    } catch (err) {
+      const message = redact(err instanceof Error ? err.message : String(err), secretValues);
+      const reason = err instanceof RenderError ? 'RenderFailed' : 'InvalidSpec';
+      await this.fail(live, previous, reason, message, secretValues);
+      throw new Error(message, { cause: err });
+    }
+
+    const owner = {
+      apiVersion: live.apiVersion,
+      kind: live.kind,
+      name,
+      namespace,
+      uid: live.metadata.uid ?? '',
+    };
+    const deleteClaims = cr.spec.persistence?.deleteClaimsWithCluster === true;
+    const certsServed = this.d.cache.kindAvailable('cert-manager.io/v1', 'Certificate');
+    const generatedSecret = generatedSecretObject(name, namespace, generated);
+    const all = normalize([...rendered.objects, generatedSecret], owner, {
+      labels: { [clusterLabel]: name, 'app.kubernetes.io/managed-by': 'harbor-operator' },
+      deleteClaimsWithOwner: deleteClaims,
+    }).map((o) => (deleteClaims || !isGeneratedSecret(o, name) ? o : keptWithData(o)));
+    // Without cert-manager's CRDs the Certificate cannot exist; the rest
+    // still runs and status says why TLS is not ready.
+    const desired = certsServed ? all : all.filter((o) => `${o.apiVersion}/${o.kind}` !== CERT_KIND);
+    const wantsCertificate = all.some((o) => `${o.apiVersion}/${o.kind}` === CERT_KIND);
+
+    const liveObjects = this.liveFor(namespace, name, desired);
+    const p = plan(desired, liveObjects, { uid: owner.uid });
+    const s = summarize(p);
+    const log = this.d.log;
+    if (s.create + s.update + s.prune > 0) log.info({ key, plan: s, hash: rendered.hash.slice(0, 12) }, 'applying plan');
+
+    const memo = this.memo.get(key);
+    const valuesUnchanged = memo?.appliedHash === rendered.hash;
+    try {
+      await this.apply(live, p, valuesUnchanged);
+    } catch (err) {
+      const message = redact(err instanceof Error ? err.message : String(err), secretValues);
+      await this.fail(live, previous, 'ApplyFailed', message, secretValues);
+      throw new Error(message, { cause: err });
+    }
+    const m = this.memo.get(key);
+    if (m) m.appliedHash = rendered.hash;
+
+    // Prune only after a complete render and a complete apply.
+    for (const o of p.prune) {
+      await this.d.writer.remove(o);
+      this.d.metrics?.applied(o.kind, 'delete');
+      this.d.events.event(live, 'Normal', 'Pruned', `deleted ${o.kind} ${o.metadata.name}: no longer rendered`);
+    }
+
+    const workloads = this.d.cache
+      .childrenOf(namespace, name)
+      .filter((o) => o.kind === 'Deployment' || o.kind === 'StatefulSet');
+    const certificate = wantsCertificate ? this.certificateState(namespace, all) : undefined;
+    await this.writeStatus(live, previous, { kind: 'applied', changed: s.create + s.update + s.prune }, secretValues, workloads, certificate);
+    return {};
+  }
+
+  /** Live objects of this cluster, plus the live counterparts of what is desired. */
+  private liveFor(namespace: string, name: string, desired: KubeObject[]): KubeObject[] {
+    const seen = new Map<string, KubeObject>();
+    for (const o of this.d.cache.childrenOf(namespace, name)) seen.set(objectKey(o), o);
+    for (const o of desired) {
+      const k = objectKey(o);
+      if (seen.has(k)) continue;
+      const l = this.d.cache.getChild(o.apiVersion, o.kind, namespace, o.metadata.name);
+      if (l) seen.set(k, l);
+    }
+    return [...seen.values()];
+  }
+
+  private async apply(cr: KubeObject, p: Plan, valuesUnchanged: boolean): Promise<void> {
+    const creates = [...p.create].sort((a, b) => rank(a) - rank(b));
+    const updates = [...p.update].sort((a, b) => rank(a.desired) - rank(b.desired));
+    for (const o of creates) {
+      await this.d.writer.apply(o);
+      this.d.metrics?.applied(o.kind, 'create');
+    }
+    for (const u of updates) {
+      await this.d.writer.apply(u.desired);
+      this.d.metrics?.applied(u.desired.kind, 'update');
+      if (valuesUnchanged) {
+        this.d.metrics?.driftRepaired(u.desired.kind);
+        this.d.log.info({ key: namespacedName(cr), object: objectKey(u.desired), paths: u.paths.slice(0, 5) }, 'drift repaired');
+      }
+    }
+    if (creates.length > 0 && !valuesUnchanged) {
+      this.d.events.event(cr, 'Normal', 'Created', `created ${creates.length} object(s): ${names(creates)}`);
+    } else if (creates.length > 0) {
+      this.d.events.event(cr, 'Normal', 'DriftRepaired', `re-created ${names(creates)}`);
+    }
+    if (updates.length > 0) {
+      const list = names(updates.map((u) => u.desired));
+      if (valuesUnchanged) this.d.events.event(cr, 'Normal', 'DriftRepaired', `set back ${list}`);
+      else this.d.events.event(cr, 'Normal', 'Updated', `updated ${list}`);
+    }
+  }
+
+  private certificateState(namespace: string, desired: KubeObject[]): NonNullable<Parameters<typeof observe>[0]['certificate']> {
+    if (!this.d.cache.kindAvailable('cert-manager.io/v1', 'Certificate')) return { state: 'crd-missing' };
+    const want = desired.find((o) => `${o.apiVersion}/${o.kind}` === CERT_KIND);
+    if (!want) return { state: 'ready' };
+    const liveCert = this.d.cache.getChild('cert-manager.io/v1', 'Certificate', namespace, want.metadata.name);
+    const conds = ((liveCert?.['status'] as { conditions?: { type: string; status: string; message?: string }[] } | undefined)
+      ?.conditions ?? []);
+    const ready = conds.find((c) => c.type === 'Ready');
+    if (ready?.status === 'True') return { state: 'ready' };
+    return {
+      state: 'pending',
+      message: `Certificate ${want.metadata.name} is not issued yet${ready?.message ? `: ${ready.message}` : ''}`,
+    };
+  }
+
+  private async fail(
+    cr: KubeObject,
+    previous: HarborClusterStatus | undefined,
+    reason: string,
+    message: string,
+    secretValues: string[],
+  ): Promise<void> {
+    this.d.log.warn({ key: namespacedName(cr), reason, err: message }, 'reconcile failed');
+    this.d.events.event(cr, 'Warning', reason, message);
+    const workloads = this.d.cache
+      .childrenOf(cr.metadata.namespace ?? '', cr.metadata.name)
+      .filter((o) => o.kind === 'Deployment' || o.kind === 'StatefulSet');
+    await this.writeStatus(cr, previous, { kind: 'failed', reason, message }, secretValues, workloads);
+  }
+
+  private async writeStatus(
+    cr: KubeObject,
+    previous: HarborClusterStatus | undefined,
+    outcome: Outcome,
+    secretValues: string[],
+    workloads: KubeObject[] = [],
+    certificate?: Parameters<typeof observe>[0]['certificate'],
+  ): Promise<void> {
+    const spec = (cr as unknown as HarborCluster).spec;
+    const next = observe({
+      generation: cr.metadata.generation ?? 0,
+      version: spec.version ?? '',
+      url: spec.externalURL,
+      previous,
+      outcome,
+      workloads,
+      ...(certificate ? { certificate } : {}),
+      now: this.now().toISOString().replace(/\.\d+Z$/, 'Z'),
+    });
+    for (const c of next.conditions ?? []) c.message = redact(c.message, secretValues);
+    if (sameStatus(previous, next)) return;
+    await this.d.writer.patchStatus(cr.metadata.namespace ?? '', cr.metadata.name, next);
+  }
+
+  /** Generated values (kept in their Secret) and referenced ones (read when the spec changes). */
+  private async secrets(
+    key: string,
+    cr: HarborCluster,
+    live: KubeObject,
+  ): Promise<{ secrets: HarborSecrets; generated: GeneratedSecrets }> {
+    const namespace = live.metadata.namespace ?? '';
+    const name = live.metadata.name;
+    const refs = secretRefs(cr);
+    const generation = live.metadata.generation ?? 0;
+    let memo = this.memo.get(key);
+    if (memo?.generation !== generation) {
+      const user: Partial<HarborSecrets> = {};
+      const fetched = new Map<string, KubeObject | undefined>();
+      for (const [field, ref] of Object.entries(refs)) {
+        if (!ref) continue;
+        if (!fetched.has(ref.name)) fetched.set(ref.name, await this.d.writer.readSecret(namespace, ref.name));
+        user[field as keyof HarborSecrets] = valueOf(ref, fetched.get(ref.name), namespace);
+      }
+      memo = { generation, user, ...(memo?.appliedHash ? { appliedHash: memo.appliedHash } : {}) };
+      this.memo.set(key, memo);
+    }
+    const secretName = generatedSecretName(name);
+    // The cache may lag a Secret created a moment ago: ask the server before
+    // generating anything, so values are never made twice.
+    const stored =
+      this.d.cache.getChild('v1', 'Secret', namespace, secretName) ?? (await this.d.writer.readSecret(namespace, secretName));
+    const existing: GeneratedSecrets = readGenerated(stored);
+    const { values, added } = await completeSecrets(
+      existing,
+      { adminPassword: !refs.adminPassword, databasePassword: !refs.databasePassword },
+      this.random,
+      this.now(),
+    );
+    if (added.length > 0 && stored) {
+      this.d.log.info({ key, keys: added }, 'generated missing secret values');
+    }
+    const u = memo.user;
+    const secrets: HarborSecrets = {
+      adminPassword: u.adminPassword ?? values.adminPassword ?? '',
+      coreSecret: values.coreSecret ?? '',
+      jobserviceSecret: values.jobserviceSecret ?? '',
+      csrfKey: values.csrfKey ?? '',
+      secretKey: values.secretKey ?? '',
+      registryHttpSecret: values.registryHttpSecret ?? '',
+      registryUsername: REGISTRY_USER,
+      registryPassword: values.registryPassword ?? '',
+      registryHtpasswd: values.registryHtpasswd ?? '',
+      tokenKey: values.tokenKey ?? '',
+      tokenCert: values.tokenCert ?? '',
+      databasePassword: u.databasePassword ?? values.databasePassword ?? '',
+      cachePassword: u.cachePassword ?? '',
+      ...(u.s3AccessKey !== undefined ? { s3AccessKey: u.s3AccessKey } : {}),
+      ...(u.s3SecretKey !== undefined ? { s3SecretKey: u.s3SecretKey } : {}),
+    };
+    return { secrets, generated: values };
+  }
+}
+
+function isGeneratedSecret(o: KubeObject, cluster: string): boolean {
+  return o.kind === 'Secret' && o.metadata.name === generatedSecretName(cluster);
+}
+
+/** Kept when the HarborCluster goes, like the volumes whose data it unlocks. */
+function keptWithData(o: KubeObject): KubeObject {
+  const { ownerReferences: _drop, ...metadata } = o.metadata;
+  return { ...o, metadata };
+}
+
+function names(objects: KubeObject[]): string {
+  const list = objects.map((o) => `${o.kind}/${o.metadata.name}`);
+  return list.length > 6 ? `${list.slice(0, 6).join(', ')} and ${list.length - 6} more` : list.join(', ');
+}

@@ -1,0 +1,27 @@
+// An error answered by the API server, with its HTTP status and the reason
+// from its Status object (NotFound, Conflict, Invalid, Gone, ...).
+export class ApiError extends Error {
+  readonly status: number;
+  readonly reason: string;
+  readonly path: string;
+
+  constructor(method: string, path: string, status: number, reason: string, message: string) {
+    super(`${method} ${path}: ${status} ${reason}: ${message}`);
+    this.name = 'ApiError';
+    this.status = status;
+    this.reason = reason;
+    this.path = path;
+  }
+}
+
+export function isNotFound(err: unknown): boolean {
+  return err instanceof ApiError && err.status === 404;
+}
+
+export function isConflict(err: unknown): boolean {
+  return err instanceof ApiError && err.status === 409;
+}
+
+export function isGone(err: unknown): boolean {
+  return err instanceof ApiError && err.status === 410;
+}

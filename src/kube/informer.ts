@@ -1,0 +1,224 @@
+// A list+watch cache of one kind, like client-go's reflector and informer:
+// lists (in pages), then watches from the list's resourceVersion, follows
+// bookmarks, lists again on 410 Gone, and restarts with backoff on any other
+// failure. It never stops by itself and never lets a handler's exception out.
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { KubeObject } from '../model/object.ts';
+import { ApiError, isGone } from './api-error.ts';
+import type { KubeHttp } from './http.ts';
+import { collectionPath, type ResourceType } from './resources.ts';
+
+export type InformerEvent = 'add' | 'update' | 'delete';
+export type InformerHandler = (event: InformerEvent, obj: KubeObject, old?: KubeObject) => void;
+
+export interface InformerOptions {
+  namespace?: string;
+  labelSelector?: string;
+  onEvent: InformerHandler;
+  onError?: (err: unknown) => void;
+  /** Called when an optional kind is absent (its CRD not installed) or returns. */
+  onAvailability?: (available: boolean) => void;
+  pageSize?: number;
+  maxBackoffMs?: number;
+}
+
+interface List {
+  metadata?: { resourceVersion?: string; continue?: string };
+  items?: KubeObject[];
+}
+
+interface WatchEvent {
+  type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
+  object: KubeObject & { code?: number; message?: string };
+}
+
+const keyOf = (o: KubeObject): string => `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+
+export class Informer {
+  readonly type: ResourceType;
+  private readonly http: KubeHttp;
+  private readonly opts: InformerOptions;
+  private readonly cache = new Map<string, KubeObject>();
+  private resourceVersion = '';
+  private synced = false;
+  private available = true;
+  private abort = new AbortController();
+  private loop: Promise<void> | undefined;
+  private syncWaiters: (() => void)[] = [];
+  /** Lists and watches started, for tests and metrics. */
+  readonly stats = { lists: 0, watches: 0, relistsAfterGone: 0, errors: 0 };
+
+  constructor(http: KubeHttp, type: ResourceType, opts: InformerOptions) {
+    this.http = http;
+    this.type = type;
+    this.opts = opts;
+  }
+
+  start(): void {
+    if (this.loop) return;
+    this.abort = new AbortController();
+    this.loop = this.run(this.abort.signal);
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await this.loop;
+    this.loop = undefined;
+  }
+
+  hasSynced(): boolean {
+    return this.synced;
+  }
+
+  isAvailable(): boolean {
+    return this.available;
+  }
+
+  waitForSync(): Promise<void> {
+    if (this.synced) return Promise.resolve();
+    return new Promise((resolve) => this.syncWaiters.push(resolve));
+  }
+
+  get(namespace: string, name: string): KubeObject | undefined {
+    return this.cache.get(`${namespace}/${name}`);
+  }
+
+  list(namespace?: string): KubeObject[] {
+    const all = [...this.cache.values()];
+    return namespace === undefined ? all : all.filter((o) => o.metadata.namespace === namespace);
+  }
+
+  private emit(event: InformerEvent, obj: KubeObject, old?: KubeObject): void {
+    try {
+      this.opts.onEvent(event, obj, old);
+    } catch (err) {
+      this.opts.onError?.(err);
+    }
+  }
+
+  private markSynced(): void {
+    if (this.synced) return;
+    this.synced = true;
+    for (const w of this.syncWaiters.splice(0)) w();
+  }
+
+  private setAvailable(available: boolean): void {
+    if (available === this.available) return;
+    this.available = available;
+    try {
+      this.opts.onAvailability?.(available);
+    } catch (err) {
+      this.opts.onError?.(err);
+    }
+  }
+
+  private path(): string {
+    return collectionPath(this.type, this.opts.namespace);
+  }
+
+  /** Lists everything and replaces the cache, emitting what changed. */
+  private async relist(signal: AbortSignal): Promise<void> {
+    this.stats.lists++;
+    const fresh = new Map<string, KubeObject>();
+    let cont: string | undefined;
+    let rv = '';
+    do {
+      const page = await this.http.request<List>('GET', this.path(), {
+        query: { labelSelector: this.opts.labelSelector, limit: this.opts.pageSize ?? 500, continue: cont },
+        signal,
+      });
+      for (const item of page.items ?? []) {
+        const o = { ...item, apiVersion: this.type.apiVersion, kind: this.type.kind };
+        fresh.set(keyOf(o), o);
+      }
+      cont = page.metadata?.continue || undefined;
+      rv = page.metadata?.resourceVersion ?? rv;
+    } while (cont);
+    const old = new Map(this.cache);
+    this.cache.clear();
+    for (const [k, o] of fresh) this.cache.set(k, o);
+    this.resourceVersion = rv;
+    for (const [k, o] of fresh) {
+      const before = old.get(k);
+      if (!before) this.emit('add', o);
+      else if (before.metadata.resourceVersion !== o.metadata.resourceVersion) this.emit('update', o, before);
+    }
+    for (const [k, o] of old) if (!fresh.has(k)) this.emit('delete', o);
+    this.markSynced();
+  }
+
+  private apply(ev: WatchEvent): void {
+    if (ev.type === 'BOOKMARK') {
+      this.resourceVersion = ev.object.metadata.resourceVersion ?? this.resourceVersion;
+      return;
+    }
+    if (ev.type === 'ERROR') {
+      const code = ev.object.code ?? 0;
+      throw new ApiError('WATCH', this.path(), code, code === 410 ? 'Expired' : 'Error', ev.object.message ?? '');
+    }
+    const o: KubeObject = { ...ev.object, apiVersion: this.type.apiVersion, kind: this.type.kind };
+    const k = keyOf(o);
+    this.resourceVersion = o.metadata.resourceVersion ?? this.resourceVersion;
+    const before = this.cache.get(k);
+    if (ev.type === 'DELETED') {
+      this.cache.delete(k);
+      this.emit('delete', o);
+    } else {
+      this.cache.set(k, o);
+      this.emit(before ? 'update' : 'add', o, before);
+    }
+  }
+
+  private async run(signal: AbortSignal): Promise<void> {
+    let backoff = 0;
+    let needList = true;
+    const max = this.opts.maxBackoffMs ?? 30_000;
+    while (!signal.aborted) {
+      try {
+        if (needList) {
+          await this.relist(signal);
+          needList = false;
+          this.setAvailable(true);
+        }
+        this.stats.watches++;
+        // A server-side timeout spreads reconnects; the watch resumes from
+        // the last resourceVersion seen, so nothing is missed in between.
+        await this.http.stream(
+          this.path(),
+          {
+            labelSelector: this.opts.labelSelector,
+            resourceVersion: this.resourceVersion,
+            allowWatchBookmarks: true,
+            timeoutSeconds: 240 + Math.floor(Math.random() * 120),
+          },
+          (line) => {
+            this.apply(JSON.parse(line) as WatchEvent);
+          },
+          signal,
+        );
+        backoff = 0;
+      } catch (err) {
+        // (read through a call: the loop condition narrowed it to false)
+        if (isAborted(signal)) break;
+        if (isGone(err)) {
+          this.stats.relistsAfterGone++;
+          needList = true;
+          continue;
+        }
+        this.stats.errors++;
+        if (this.type.optional && err instanceof ApiError && err.status === 404) {
+          this.setAvailable(false);
+          needList = true;
+        } else {
+          this.opts.onError?.(err);
+        }
+        backoff = Math.min(max, backoff === 0 ? 500 : backoff * 2);
+        await sleep(backoff, undefined, { signal }).catch(() => undefined);
+      }
+    }
+  }
+}
+
+function isAborted(signal: AbortSignal): boolean {
+  return signal.aborted;
+}

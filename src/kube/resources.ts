@@ -1,0 +1,54 @@
+// The kinds the operator reads and writes, and where they live in the API.
+import type { KubeObject } from '../model/object.ts';
+
+export interface ResourceType {
+  apiVersion: string;
+  kind: string;
+  plural: string;
+  namespaced: boolean;
+  /** Present only when a CRD installs it (the operator copes with its absence). */
+  optional?: boolean;
+}
+
+export const HARBOR_GROUP = 'harbor-operator.dev';
+export const HARBOR_VERSION = 'v1alpha1';
+
+export const harborClusterType: ResourceType = {
+  apiVersion: `${HARBOR_GROUP}/${HARBOR_VERSION}`,
+  kind: 'HarborCluster',
+  plural: 'harborclusters',
+  namespaced: true,
+};
+
+/** Kinds the chart renders, watched by label so changes to them are seen. */
+export const childTypes: ResourceType[] = [
+  { apiVersion: 'v1', kind: 'ConfigMap', plural: 'configmaps', namespaced: true },
+  { apiVersion: 'v1', kind: 'Secret', plural: 'secrets', namespaced: true },
+  { apiVersion: 'v1', kind: 'Service', plural: 'services', namespaced: true },
+  { apiVersion: 'v1', kind: 'PersistentVolumeClaim', plural: 'persistentvolumeclaims', namespaced: true },
+  { apiVersion: 'v1', kind: 'ServiceAccount', plural: 'serviceaccounts', namespaced: true },
+  { apiVersion: 'apps/v1', kind: 'Deployment', plural: 'deployments', namespaced: true },
+  { apiVersion: 'apps/v1', kind: 'StatefulSet', plural: 'statefulsets', namespaced: true },
+  { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', plural: 'ingresses', namespaced: true },
+  { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', plural: 'poddisruptionbudgets', namespaced: true },
+  { apiVersion: 'cert-manager.io/v1', kind: 'Certificate', plural: 'certificates', namespaced: true, optional: true },
+];
+
+const byKind = new Map(childTypes.map((t) => [`${t.apiVersion}/${t.kind}`, t]));
+byKind.set(`${harborClusterType.apiVersion}/${harborClusterType.kind}`, harborClusterType);
+
+export function typeOf(o: Pick<KubeObject, 'apiVersion' | 'kind'>): ResourceType {
+  const t = byKind.get(`${o.apiVersion}/${o.kind}`);
+  if (!t) throw new Error(`the operator does not manage ${o.kind} (${o.apiVersion})`);
+  return t;
+}
+
+/** The collection path: /api/v1/namespaces/ns/configmaps, or all namespaces. */
+export function collectionPath(t: ResourceType, namespace?: string): string {
+  const prefix = t.apiVersion.includes('/') ? `/apis/${t.apiVersion}` : `/api/${t.apiVersion}`;
+  return t.namespaced && namespace ? `${prefix}/namespaces/${namespace}/${t.plural}` : `${prefix}/${t.plural}`;
+}
+
+export function objectPath(t: ResourceType, namespace: string | undefined, name: string): string {
+  return `${collectionPath(t, namespace)}/${encodeURIComponent(name)}`;
+}

@@ -1,0 +1,98 @@
+// The random values Harbor needs, generated once per HarborCluster and never
+// again: completeSecrets() keeps every value that exists and adds only the
+// missing ones. Randomness comes in as a function so tests are repeatable.
+import bcrypt from 'bcryptjs';
+import { createTokenKeyPair } from './token-keypair.ts';
+
+/** Keys of the generated Secret. */
+export const GENERATED_KEYS = [
+  'adminPassword',
+  'coreSecret',
+  'jobserviceSecret',
+  'csrfKey',
+  'secretKey',
+  'registryHttpSecret',
+  'registryPassword',
+  'registryHtpasswd',
+  'tokenKey',
+  'tokenCert',
+  'databasePassword',
+] as const;
+export type GeneratedKey = (typeof GENERATED_KEYS)[number];
+export type GeneratedSecrets = Partial<Record<GeneratedKey, string>>;
+
+export const REGISTRY_USER = 'harbor_registry_user';
+
+/** Which values this cluster needs generated (user-given ones are not). */
+export interface SecretNeeds {
+  adminPassword: boolean;
+  databasePassword: boolean;
+}
+
+export type RandomBytes = (n: number) => Buffer;
+
+const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+/** A random alphanumeric string of exactly `length` characters, unbiased. */
+export function randomString(length: number, random: RandomBytes): string {
+  let out = '';
+  while (out.length < length) {
+    for (const b of random(length * 2)) {
+      if (b < 248) out += ALPHANUMERIC.charAt(b % 62); // 248 = 4 * 62: no modulo bias
+      if (out.length === length) break;
+    }
+  }
+  return out;
+}
+
+const lengths: Partial<Record<GeneratedKey, number>> = {
+  adminPassword: 20,
+  coreSecret: 16,
+  jobserviceSecret: 16,
+  csrfKey: 32, // exactly 32
+  secretKey: 16, // exactly 16
+  registryHttpSecret: 32,
+  registryPassword: 24,
+  databasePassword: 24,
+};
+
+export interface Completed {
+  values: GeneratedSecrets;
+  /** Keys that were added now (empty when nothing had to be generated). */
+  added: GeneratedKey[];
+}
+
+export async function completeSecrets(
+  existing: GeneratedSecrets,
+  needs: SecretNeeds,
+  random: RandomBytes,
+  now: Date,
+): Promise<Completed> {
+  const values: GeneratedSecrets = { ...existing };
+  const added: GeneratedKey[] = [];
+  const want = (k: GeneratedKey): boolean =>
+    (k !== 'adminPassword' || needs.adminPassword) && (k !== 'databasePassword' || needs.databasePassword);
+  for (const [k, len] of Object.entries(lengths) as [GeneratedKey, number][]) {
+    if (want(k) && !values[k]) {
+      values[k] = randomString(len, random);
+      added.push(k);
+    }
+  }
+  // The htpasswd line follows the registry password; it is made again only
+  // if it is missing or no longer matches (bcrypt salts are random).
+  const password = values.registryPassword ?? '';
+  const line = values.registryHtpasswd;
+  const hash = line?.startsWith(`${REGISTRY_USER}:`) ? line.slice(REGISTRY_USER.length + 1) : '';
+  if (!hash || !bcrypt.compareSync(password, hash)) {
+    const salt = bcrypt.genSaltSync(10);
+    values.registryHtpasswd = `${REGISTRY_USER}:${bcrypt.hashSync(password, salt)}`;
+    added.push('registryHtpasswd');
+  }
+  if (!values.tokenKey || !values.tokenCert) {
+    const pair = await createTokenKeyPair(now, random);
+    values.tokenKey = pair.key;
+    values.tokenCert = pair.cert;
+    added.push('tokenKey', 'tokenCert');
+  }
+  return { values, added };
+}

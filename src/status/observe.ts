@@ -1,0 +1,116 @@
+// What a HarborCluster's status says, decided from plain data: the outcome
+// of this reconcile and the live workloads. No I/O; the clock comes in.
+import { canonicalJson } from '../model/canonical-json.ts';
+import type { KubeObject } from '../model/object.ts';
+import { setCondition, type Condition } from './conditions.ts';
+
+export const COMPONENT_LABEL = 'app.kubernetes.io/component';
+
+export interface ComponentStatus {
+  name: string;
+  ready: number;
+  desired: number;
+}
+
+export interface HarborClusterStatus {
+  observedGeneration?: number;
+  conditions?: Condition[];
+  /** Pods of each component by component name. */
+  components?: Record<string, { ready: number; desired: number }>;
+  version?: string;
+  url?: string;
+}
+
+/** How this reconcile went, as far as status is concerned. */
+export type Outcome =
+  | { kind: 'applied'; changed: number }
+  | { kind: 'paused' }
+  | { kind: 'failed'; reason: string; message: string };
+
+export interface ObserveInput {
+  generation: number;
+  version: string;
+  url: string;
+  previous: HarborClusterStatus | undefined;
+  outcome: Outcome;
+  /** Live Deployments and StatefulSets of this cluster. */
+  workloads: KubeObject[];
+  /** TLS from a cert-manager issuer: the live Certificate, or why there is none. */
+  certificate?: { state: 'ready' } | { state: 'pending'; message: string } | { state: 'crd-missing' };
+  now: string;
+}
+
+interface WorkloadShape {
+  metadata: { generation?: number; labels?: Record<string, string> };
+  spec?: { replicas?: number };
+  status?: { observedGeneration?: number; readyReplicas?: number; updatedReplicas?: number; replicas?: number };
+}
+
+export function componentStatus(workloads: KubeObject[]): ComponentStatus[] {
+  const out: ComponentStatus[] = [];
+  for (const w of workloads as unknown as WorkloadShape[]) {
+    const name = w.metadata.labels?.[COMPONENT_LABEL] ?? 'unknown';
+    const desired = w.spec?.replicas ?? 1;
+    const current = (w.status?.observedGeneration ?? 0) >= (w.metadata.generation ?? 0);
+    const updated = w.status?.updatedReplicas ?? 0;
+    const ready = current ? Math.min(w.status?.readyReplicas ?? 0, updated) : 0;
+    out.push({ name, ready, desired });
+  }
+  return out.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+export function observe(input: ObserveInput): HarborClusterStatus {
+  const prev = input.previous ?? {};
+  let conditions = prev.conditions ?? [];
+  const g = input.generation;
+  const set = (type: string, status: Condition['status'], reason: string, message: string): void => {
+    conditions = setCondition(conditions, { type, status, reason, message, observedGeneration: g }, input.now);
+  };
+  const list = componentStatus(input.workloads);
+  const components = Object.fromEntries(list.map((c) => [c.name, { ready: c.ready, desired: c.desired }]));
+  const notReady = list.filter((c) => c.ready < c.desired);
+  const o = input.outcome;
+
+  if (o.kind === 'paused') {
+    set('Progressing', 'False', 'Paused', 'reconciliation is paused by the annotation harbor-operator.dev/paused');
+    return { ...prev, conditions, components, observedGeneration: prev.observedGeneration ?? 0 };
+  }
+  if (o.kind === 'failed') {
+    set('Degraded', 'True', o.reason, o.message);
+    set('Progressing', 'False', o.reason, 'the last change could not be applied; what runs was left as it was');
+  } else {
+    set('Degraded', 'False', 'AsExpected', 'the last reconcile applied every object');
+  }
+
+  let ready: [Condition['status'], string, string];
+  if (o.kind === 'failed') ready = ['False', o.reason, o.message];
+  else if (notReady.length > 0)
+    ready = ['False', 'ComponentsNotReady', `waiting for ${notReady.map((c) => `${c.name} ${c.ready}/${c.desired}`).join(', ')}`];
+  else if (input.certificate?.state === 'crd-missing')
+    ready = ['False', 'CertManagerMissing', "cert-manager's CRDs are not installed; the Certificate cannot be created"];
+  else if (input.certificate?.state === 'pending') ready = ['False', 'CertificateNotReady', input.certificate.message];
+  else ready = ['True', 'AllComponentsReady', `${list.length} components ready`];
+  set('Ready', ...ready);
+
+  if (o.kind === 'applied') {
+    const rolling = notReady.length > 0;
+    if (o.changed > 0 || rolling)
+      set('Progressing', 'True', o.changed > 0 ? 'Applied' : 'RollingOut', o.changed > 0 ? `applied ${o.changed} object(s)` : 'waiting for components to become ready');
+    else set('Progressing', 'False', 'ReconcileComplete', 'every object matches the spec');
+  }
+
+  const order = ['Ready', 'Progressing', 'Degraded'];
+  conditions.sort((a, b) => order.indexOf(a.type) - order.indexOf(b.type));
+  return {
+    observedGeneration: o.kind === 'failed' ? (prev.observedGeneration ?? 0) : g,
+    conditions,
+    components,
+    version: ready[0] === 'True' ? input.version : (prev.version ?? ''),
+    url: input.url,
+  };
+}
+
+/** Equal statuses need no write. */
+export function sameStatus(a: HarborClusterStatus | undefined, b: HarborClusterStatus): boolean {
+  return canonicalJson(a ?? {}) === canonicalJson(b);
+}

@@ -1,0 +1,106 @@
+// HarborClusters and their children in the test cluster, read as plain JSON.
+import { createKubeHttp, type KubeHttp } from '../../src/kube/http.ts';
+import { childTypes, collectionPath, harborClusterType, objectPath } from '../../src/kube/resources.ts';
+import type { KubeObject } from '../../src/model/object.ts';
+import type { Condition } from '../../src/status/conditions.ts';
+import type { HarborClusterStatus } from '../../src/status/observe.ts';
+import { kubeConfig, waitUntil } from './kube.ts';
+
+let shared: KubeHttp | undefined;
+export function raw(): KubeHttp {
+  shared ??= createKubeHttp(kubeConfig());
+  return shared;
+}
+
+export function harborCluster(name: string, spec: Record<string, unknown> = {}): KubeObject {
+  return {
+    apiVersion: 'harbor-operator.dev/v1alpha1',
+    kind: 'HarborCluster',
+    metadata: { name },
+    spec: {
+      externalURL: `https://${name}.example.test`,
+      expose: { type: 'Ingress', ingress: { host: `${name}.example.test` } },
+      ...spec,
+    },
+  };
+}
+
+export async function createCluster(namespace: string, obj: KubeObject): Promise<KubeObject> {
+  return raw().request<KubeObject>('POST', collectionPath(harborClusterType, namespace), { body: obj });
+}
+
+export async function getCluster(namespace: string, name: string): Promise<KubeObject & { status?: HarborClusterStatus }> {
+  return raw().request('GET', objectPath(harborClusterType, namespace, name));
+}
+
+export async function patchCluster(namespace: string, name: string, patch: unknown): Promise<KubeObject> {
+  return raw().request('PATCH', objectPath(harborClusterType, namespace, name), {
+    body: patch,
+    contentType: 'application/merge-patch+json',
+  });
+}
+
+export function condition(o: { status?: HarborClusterStatus }, type: string): Condition | undefined {
+  return o.status?.conditions?.find((c) => c.type === type);
+}
+
+/** Waits until the HarborCluster's condition has the status (and reason, if given). */
+export async function waitForCondition(
+  namespace: string,
+  name: string,
+  type: string,
+  status: 'True' | 'False',
+  reason?: string,
+  timeoutMs = 90_000,
+): Promise<KubeObject & { status?: HarborClusterStatus }> {
+  return waitUntil(
+    `${namespace}/${name} ${type}=${status}${reason ? ` (${reason})` : ''}`,
+    async () => {
+      const o = await getCluster(namespace, name);
+      const c = condition(o, type);
+      return c?.status === status && (!reason || c.reason === reason) ? o : undefined;
+    },
+    { timeoutMs },
+  );
+}
+
+export async function list(namespace: string, kind: string): Promise<KubeObject[]> {
+  const t = childTypes.find((c) => c.kind === kind);
+  if (!t) throw new Error(`unknown kind ${kind}`);
+  const res = await raw().request<{ items: KubeObject[] }>('GET', collectionPath(t, namespace));
+  return res.items.map((i) => ({ ...i, apiVersion: t.apiVersion, kind: t.kind }));
+}
+
+export async function get(namespace: string, kind: string, name: string): Promise<KubeObject | undefined> {
+  const t = childTypes.find((c) => c.kind === kind);
+  if (!t) throw new Error(`unknown kind ${kind}`);
+  try {
+    return await raw().request<KubeObject>('GET', objectPath(t, namespace, name));
+  } catch {
+    return undefined;
+  }
+}
+
+export async function patch(namespace: string, kind: string, name: string, body: unknown): Promise<KubeObject> {
+  const t = childTypes.find((c) => c.kind === kind);
+  if (!t) throw new Error(`unknown kind ${kind}`);
+  return raw().request<KubeObject>('PATCH', objectPath(t, namespace, name), {
+    body,
+    contentType: 'application/merge-patch+json',
+  });
+}
+
+export async function remove(namespace: string, kind: string, name: string): Promise<void> {
+  const t = kind === 'HarborCluster' ? harborClusterType : childTypes.find((c) => c.kind === kind);
+  if (!t) throw new Error(`unknown kind ${kind}`);
+  await raw().request('DELETE', objectPath(t, namespace, name));
+}
+
+/** resourceVersion of every object of these kinds in the namespace. */
+export async function versions(namespace: string, kinds: string[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const k of kinds) {
+    for (const o of await list(namespace, k)) out.set(`${k}/${o.metadata.name}`, o.metadata.resourceVersion ?? '');
+  }
+  return out;
+}

@@ -1,0 +1,68 @@
+// Runs the operator's manager in the test process against the real API
+// server, watching only the test's namespace, and counts what it does:
+// writes (every non-GET request), renders, and every log line (so tests can
+// scan logs for secret values).
+import { Writable } from 'node:stream';
+import type { TestContext } from 'node:test';
+import { Manager } from '../../src/controller/manager.ts';
+import { createKubeHttp } from '../../src/kube/http.ts';
+import { createLogger } from '../../src/observe/logger.ts';
+import { locate } from '../cluster/assets.ts';
+import { kubeConfig } from './kube.ts';
+
+export const chartDir = new URL('../../charts/harbor', import.meta.url).pathname;
+
+export function helmBinary(): string {
+  const helm = process.env['HARBOR_TEST_HELM'] ?? locate().found.helm;
+  if (!helm) throw new Error('no helm binary: run through `npm test` (or set HELM_BIN)');
+  return helm;
+}
+
+export interface RunningOperator {
+  manager: Manager;
+  /** Requests that change something: POST, PUT, PATCH, DELETE. */
+  writes: { method: string; path: string }[];
+  logs: string[];
+  renders(): number;
+  stop(): Promise<void>;
+}
+
+export interface OperatorOptions {
+  helm?: string;
+  resyncMs?: number;
+  workers?: number;
+}
+
+export async function startOperator(t: TestContext, namespace: string, opts: OperatorOptions = {}): Promise<RunningOperator> {
+  const writes: { method: string; path: string }[] = [];
+  const logs: string[] = [];
+  const http = createKubeHttp(kubeConfig(), (method, path) => {
+    if (method !== 'GET' && method !== 'WATCH') writes.push({ method, path });
+  });
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done): void {
+      logs.push(chunk.toString());
+      done();
+    },
+  });
+  const manager = await Manager.create({
+    http,
+    namespaces: [namespace],
+    workers: opts.workers ?? 2,
+    resyncMs: opts.resyncMs ?? 60_000,
+    helm: opts.helm ?? helmBinary(),
+    chartDir,
+    helmTimeoutMs: 30_000,
+    log: createLogger('debug', sink),
+    backoff: { baseMs: 200, maxMs: 2_000 },
+  });
+  await manager.start();
+  let stopped = false;
+  const stop = async (): Promise<void> => {
+    if (stopped) return;
+    stopped = true;
+    await manager.stop();
+  };
+  t.after(stop);
+  return { manager, writes, logs, renders: () => manager.renderer.stats.renders, stop };
+}
