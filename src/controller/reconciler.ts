@@ -301,7 +301,11 @@ export class Reconciler {
     const existing: GeneratedSecrets = readGenerated(stored);
     const { values, added } = await completeSecrets(
       existing,
-      { adminPassword: !refs.adminPassword, databasePassword: !refs.databasePassword },
+      {
+        adminPassword: !refs.adminPassword,
+        databasePassword: !refs.databasePassword,
+        cachePassword: (cr.spec.cache?.type ?? 'InCluster') === 'InCluster',
+      },
       this.random,
       this.now(),
     );
@@ -322,7 +326,7 @@ export class Reconciler {
       tokenKey: values.tokenKey ?? '',
       tokenCert: values.tokenCert ?? '',
       databasePassword: u.databasePassword ?? values.databasePassword ?? '',
-      cachePassword: u.cachePassword ?? '',
+      cachePassword: u.cachePassword ?? values.cachePassword ?? '',
       ...(u.s3AccessKey !== undefined ? { s3AccessKey: u.s3AccessKey } : {}),
       ...(u.s3SecretKey !== undefined ? { s3SecretKey: u.s3SecretKey } : {}),
     };

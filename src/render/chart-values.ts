@@ -102,6 +102,8 @@ export interface ChartValues {
   };
   cache: {
     type: 'internal' | 'external';
+    /** Image of the in-cluster cache, from the version table. */
+    image: 'redis-photon' | 'valkey-photon';
     internal: VolumeValues;
     external: { addr: string; sentinelMasterSet: string };
     /** Empty for no password. */

@@ -9,6 +9,7 @@ import {
   type HarborCluster,
   type HarborClusterSpec,
 } from '../api/types.generated.ts';
+import { redisImage } from '../api/versions.ts';
 import type { ChartValues, ComponentValues, IngressValues, VolumeValues } from './chart-values.ts';
 import type { HarborSecrets } from './secrets-input.ts';
 
@@ -37,7 +38,7 @@ export function toValues(cr: HarborCluster, secrets: HarborSecrets): ChartValues
     commonLabels: { [clusterLabel]: name },
     expose: exposeValues(name, spec),
     database: databaseValues(spec, secrets, storageClass),
-    cache: cacheValues(spec, secrets, storageClass),
+    cache: cacheValues(spec, secrets, storageClass, redisImage(spec.version ?? D['spec.version'])),
     storage: storageValues(spec, secrets, storageClass),
     persistence: {
       jobserviceLogSize: spec.persistence?.jobserviceLogSize ?? D['spec.persistence.jobserviceLogSize'],
@@ -162,13 +163,19 @@ function databaseValues(spec: HarborClusterSpec, secrets: HarborSecrets, storage
   };
 }
 
-function cacheValues(spec: HarborClusterSpec, secrets: HarborSecrets, storageClass: string): ChartValues['cache'] {
+function cacheValues(
+  spec: HarborClusterSpec,
+  secrets: HarborSecrets,
+  storageClass: string,
+  image: ChartValues['cache']['image'],
+): ChartValues['cache'] {
   const cache = spec.cache ?? {};
   const type = (cache.type ?? D['spec.cache.type']) === 'InCluster' ? 'internal' : 'external';
   const ext = cache.external;
   if (type === 'external' && !ext) throw new Error('spec.cache.external is required when spec.cache.type is External');
   return {
     type,
+    image,
     internal: volume(cache.inCluster?.storageSize ?? D['spec.cache.inCluster.storageSize'], cache.inCluster?.storageClassName, storageClass),
     external: { addr: ext?.address ?? '', sentinelMasterSet: ext?.sentinelMasterSet ?? '' },
     password: secrets.cachePassword,

@@ -17,6 +17,7 @@ export const GENERATED_KEYS = [
   'tokenKey',
   'tokenCert',
   'databasePassword',
+  'cachePassword',
 ] as const;
 export type GeneratedKey = (typeof GENERATED_KEYS)[number];
 export type GeneratedSecrets = Partial<Record<GeneratedKey, string>>;
@@ -27,6 +28,8 @@ export const REGISTRY_USER = 'harbor_registry_user';
 export interface SecretNeeds {
   adminPassword: boolean;
   databasePassword: boolean;
+  /** The in-cluster cache gets a password of its own. */
+  cachePassword: boolean;
 }
 
 export type RandomBytes = (n: number) => Buffer;
@@ -54,6 +57,7 @@ const lengths: Partial<Record<GeneratedKey, number>> = {
   registryHttpSecret: 32,
   registryPassword: 24,
   databasePassword: 24,
+  cachePassword: 24,
 };
 
 export interface Completed {
@@ -71,7 +75,9 @@ export async function completeSecrets(
   const values: GeneratedSecrets = { ...existing };
   const added: GeneratedKey[] = [];
   const want = (k: GeneratedKey): boolean =>
-    (k !== 'adminPassword' || needs.adminPassword) && (k !== 'databasePassword' || needs.databasePassword);
+    (k !== 'adminPassword' || needs.adminPassword) &&
+    (k !== 'databasePassword' || needs.databasePassword) &&
+    (k !== 'cachePassword' || needs.cachePassword);
   for (const [k, len] of Object.entries(lengths) as [GeneratedKey, number][]) {
     if (want(k) && !values[k]) {
       values[k] = randomString(len, random);

@@ -67,7 +67,7 @@ const minimal: ChartValues = {
     maxIdleConns: 100,
     maxOpenConns: 900,
   },
-  cache: { type: 'internal', internal: { size: '1Gi', storageClass: '' }, external: { addr: '', sentinelMasterSet: '' }, password: '' },
+  cache: { type: 'internal', image: 'valkey-photon', internal: { size: '1Gi', storageClass: '' }, external: { addr: '', sentinelMasterSet: '' }, password: '' },
   storage: { type: 'filesystem', filesystem: { size: '5Gi', storageClass: '', existingClaim: '' }, s3: unusedS3, disableRedirect: false },
   persistence: { jobserviceLogSize: '1Gi', trivySize: '5Gi', storageClass: '' },
   secrets: {
@@ -181,6 +181,7 @@ const cases: Case[] = [
       },
       cache: {
         type: 'external',
+        image: 'valkey-photon',
         internal: minimal.cache.internal,
         external: { addr: 's1:26379,s2:26379', sentinelMasterSet: 'mymaster' },
         password: 'redis-password',
@@ -357,6 +358,8 @@ const cases: Case[] = [
       ...minimal,
       version: '2.13.4',
       logLevel: 'debug',
+      // 2.13 ran redis-photon (the version table in src/api/versions.ts)
+      cache: { ...minimal.cache, image: 'redis-photon' },
       image: { registry: 'mirror.example.com:5000/dockerhub', repository: 'goharbor', pullPolicy: 'IfNotPresent' },
       imagePullSecrets: ['mirror-creds', 'other'],
     },

@@ -55,14 +55,15 @@ image: {{ printf "%s/%s/%s:v%s" $i.registry $i.repository .image (toString .root
 imagePullPolicy: {{ $i.pullPolicy }}
 {{- end -}}
 
-{{/* Image of the in-cluster cache: redis-photon up to Harbor 2.15, valkey-photon from 2.16 on. */}}
+{{/* Image of the in-cluster cache (cache.image: redis-photon or valkey-photon;
+the operator's version table picks it per Harbor line). */}}
 {{- define "harbor.redisImage" -}}
-{{- if semverCompare ">=2.16.0-0" (toString .Values.version) -}}valkey-photon{{- else -}}redis-photon{{- end -}}
+{{- .Values.cache.image -}}
 {{- end -}}
 
-{{/* Server binary of the in-cluster cache image (matches harbor.redisImage). */}}
+{{/* Server binary of the in-cluster cache image. */}}
 {{- define "harbor.redisServer" -}}
-{{- if semverCompare ">=2.16.0-0" (toString .Values.version) -}}valkey-server{{- else -}}redis-server{{- end -}}
+{{- if hasPrefix "valkey" .Values.cache.image -}}valkey-server{{- else -}}redis-server{{- end -}}
 {{- end -}}
 
 {{/* Pod template metadata: labels (plus podLabels) and annotations, the
