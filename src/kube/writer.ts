@@ -53,9 +53,11 @@ export function createWriter(http: KubeHttp): ObjectWriter & StatusWriter & Secr
       }
     },
     async patchStatus(namespace, name, status): Promise<void> {
+      // The whole status is replaced: a merge patch could not remove a
+      // component that is gone from the status.components map.
       await http.request('PATCH', `${objectPath(harborClusterType, namespace, name)}/status`, {
-        body: { status },
-        contentType: 'application/merge-patch+json',
+        body: [{ op: 'add', path: '/status', value: status }],
+        contentType: 'application/json-patch+json',
       });
     },
     async readSecret(namespace, name): Promise<KubeObject | undefined> {
