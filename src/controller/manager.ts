@@ -76,6 +76,8 @@ export class Manager {
           new Informer(opts.http, t, {
             ...(ns ? { namespace: ns } : {}),
             labelSelector: clusterLabel,
+            // An absent CRD (cert-manager) is looked for again at least every 10 s.
+            maxBackoffMs: t.optional ? 10_000 : 30_000,
             onError,
             onEvent: (event, obj, old) => {
               const key = this.cache.track(event, obj, old);

@@ -28,6 +28,8 @@ export interface Assets {
   kwok: string;
   /** kwok's stage configuration (Node, Pod, PV and PVC lifecycles). */
   kwokStages: string;
+  /** cert-manager's CRDs, one multi-document YAML file. */
+  certManagerCrds: string;
   helm: string;
 }
 
@@ -38,9 +40,9 @@ export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string {
   );
 }
 
-type Component = 'kubernetes' | 'etcd' | 'kwok' | 'helm';
+type Component = 'kubernetes' | 'etcd' | 'kwok' | 'helm' | 'certManager';
 
-const binaries: Record<Exclude<keyof Assets, 'kwokStages'>, { file: string; component: Component; env: string }> = {
+const binaries: Record<Exclude<keyof Assets, 'kwokStages' | 'certManagerCrds'>, { file: string; component: Component; env: string }> = {
   kubeApiserver: { file: 'kube-apiserver', component: 'kubernetes', env: 'TEST_ASSET_KUBE_APISERVER' },
   kubeControllerManager: {
     file: 'kube-controller-manager',
@@ -53,8 +55,16 @@ const binaries: Record<Exclude<keyof Assets, 'kwokStages'>, { file: string; comp
   helm: { file: 'helm', component: 'helm', env: 'HELM_BIN' },
 };
 
+const folder: Record<Component, string> = {
+  kubernetes: 'kubernetes',
+  etcd: 'etcd',
+  kwok: 'kwok',
+  helm: 'helm',
+  certManager: 'cert-manager',
+};
+
 function cachedPath(component: Component, file: string, env: NodeJS.ProcessEnv): string {
-  return join(cacheRoot(env), 'bin', `${component}-${versions[component]}`, file);
+  return join(cacheRoot(env), 'bin', `${folder[component]}-${versions[component]}`, file);
 }
 
 /** Where each binary would come from, without building anything. */
@@ -75,6 +85,9 @@ export function locate(env: NodeJS.ProcessEnv = process.env): {
   const stages = cachedPath('kwok', 'stages.yaml', env);
   if (existsSync(stages)) found.kwokStages = stages;
   else missing.add('kwok');
+  const crds = cachedPath('certManager', 'crds.yaml', env);
+  if (existsSync(crds)) found.certManagerCrds = crds;
+  else missing.add('certManager');
   return { found, missing: [...missing] };
 }
 
@@ -83,7 +96,7 @@ export async function ensureAssets(env: NodeJS.ProcessEnv = process.env): Promis
   const first = locate(env);
   for (const component of first.missing) {
     try {
-      await execa('bash', [join(here, 'build.sh'), component], { env, stdout: 'ignore', stderr: 'inherit' });
+      await execa('bash', [join(here, 'build.sh'), folder[component]], { env, stdout: 'ignore', stderr: 'inherit' });
     } catch (err) {
       throw new Error(
         `cannot build ${component} ${versions[component]} for the local control plane: ` +

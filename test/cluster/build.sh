@@ -17,7 +17,7 @@ command -v go >/dev/null || die "Go is required to build the control plane (http
 command -v jq >/dev/null || die "jq is required (apt-get install jq)"
 
 v() { jq -er ".$1" "$versions"; }
-K8S=$(v kubernetes); ETCD=$(v etcd); KWOK=$(v kwok); HELM=$(v helm)
+K8S=$(v kubernetes); ETCD=$(v etcd); KWOK=$(v kwok); HELM=$(v helm); CERT_MANAGER=$(v certManager)
 
 export CGO_ENABLED=0 GOFLAGS="-mod=mod -buildvcs=false" GOTOOLCHAIN=${GOTOOLCHAIN:-local}
 log() { echo "build: $*" >&2; }
@@ -110,6 +110,25 @@ kwok_stages() {
   mv "$out/stages.yaml.tmp" "$out/stages.yaml"
 }
 
+# cert-manager's CRDs (plain YAML in its Go module from v1.19), for tests of
+# Certificates against the real API server. Its controller is not available
+# here; tests say what stands in for the issuer.
+cert_manager_crds() {
+  local out="$cache/bin/cert-manager-$CERT_MANAGER"
+  if [ -s "$out/crds.yaml" ]; then echo "$out"; return; fi
+  log "cert-manager $CERT_MANAGER: fetching CRDs"
+  local dir
+  dir=$(go mod download -json "github.com/cert-manager/cert-manager@$CERT_MANAGER" | jq -r .Dir)
+  [ -d "$dir/deploy/crds" ] || die "no deploy/crds in $dir"
+  mkdir -p "$out"
+  : > "$out/crds.yaml.tmp"
+  for f in "$dir"/deploy/crds/*.yaml; do
+    { echo "---"; cat "$f"; } >> "$out/crds.yaml.tmp"
+  done
+  mv "$out/crds.yaml.tmp" "$out/crds.yaml"
+  echo "$out"
+}
+
 what=${1:-all}
 case "$what" in
   kubernetes) build_kubernetes ;;
@@ -119,7 +138,8 @@ case "$what" in
     kwok_stages "$out"
     echo "$out" ;;
   helm) build_installable helm helm.sh/helm/v4/cmd/helm "$HELM" "-s -w -X helm.sh/helm/v4/internal/version.version=$HELM" ;;
+  cert-manager) cert_manager_crds ;;
   all)
-    "$0" helm; "$0" kwok; "$0" etcd; "$0" kubernetes ;;
-  *) die "usage: build.sh [all|kubernetes|etcd|kwok|helm]" ;;
+    "$0" helm; "$0" kwok; "$0" etcd; "$0" kubernetes; "$0" cert-manager ;;
+  *) die "usage: build.sh [all|kubernetes|etcd|kwok|helm|cert-manager]" ;;
 esac
