@@ -40,6 +40,8 @@ export interface ClusterState {
   server: string;
   helm: string;
   components: Partial<Record<ComponentName, ComponentState>>;
+  /** Other processes started against this cluster (the demo's operator); stopped first. */
+  extras?: Record<string, ComponentState>;
 }
 
 export interface StartOptions {
@@ -270,6 +272,15 @@ export async function startComponent(state: ClusterState, name: ComponentName): 
   return c;
 }
 
+/** Starts another process against the cluster; stopCluster stops it too. */
+export async function startExtra(state: ClusterState, name: string, bin: string, args: string[]): Promise<ComponentState> {
+  const log = join(state.dir, 'logs', `${name}.log`);
+  const extra: ComponentState = { bin, args, log, pid: spawnDetached(bin, args, log) };
+  state.extras = { ...(state.extras ?? {}), [name]: extra };
+  await saveState(state);
+  return extra;
+}
+
 export async function stopComponent(state: ClusterState, name: ComponentName, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
   const c = state.components[name];
   if (c) await killAndWait(c.pid, signal);
@@ -470,6 +481,9 @@ export interface StopOptions {
 
 /** Stops every process of the cluster and removes its folder. */
 export async function stopCluster(state: ClusterState, opts: StopOptions = {}): Promise<void> {
+  for (const extra of Object.values(state.extras ?? {})) {
+    if (extra.pid > 0) await killAndWait(extra.pid, 'SIGTERM');
+  }
   for (const c of [...ORDER].reverse()) {
     const comp = state.components[c];
     if (comp && comp.pid > 0) await killAndWait(comp.pid, 'SIGTERM');
