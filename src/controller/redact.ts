@@ -3,8 +3,8 @@
 // cannot leak it.
 export function redact(text: string, secrets: Iterable<string | undefined>): string {
   let out = text;
-  for (const s of secrets) {
-    if (s && s.length >= 4) out = out.split(s).join('[redacted]');
-  }
+  // Longest first, so a secret that contains another is not half-replaced.
+  const list = [...secrets].filter((s): s is string => !!s && s.length >= 4).sort((a, b) => b.length - a.length);
+  for (const s of list) out = out.split(s).join('[redacted]');
   return out;
 }

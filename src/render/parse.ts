@@ -5,7 +5,8 @@ import type { KubeObject } from '../model/object.ts';
 
 export function parseManifests(text: string): KubeObject[] {
   const out: KubeObject[] = [];
-  for (const doc of parseAllDocuments(text)) {
+  // YAML 1.1, as Helm and Kubernetes read it (0644 is octal, yes is true).
+  for (const doc of parseAllDocuments(text, { version: '1.1' })) {
     if (doc.errors.length > 0) throw new Error(doc.errors[0]?.message ?? 'YAML error');
     const value: unknown = doc.toJS();
     if (value === null || value === undefined) continue;

@@ -4,6 +4,8 @@ import { canonicalJson } from '../model/canonical-json.ts';
 import type { KubeObject } from '../model/object.ts';
 import { setCondition, type Condition } from './conditions.ts';
 
+const ORDER = ['Ready', 'Progressing', 'Degraded'];
+
 export const COMPONENT_LABEL = 'app.kubernetes.io/component';
 
 export interface ComponentStatus {
@@ -73,6 +75,7 @@ export function observe(input: ObserveInput): HarborClusterStatus {
 
   if (o.kind === 'paused') {
     set('Progressing', 'False', 'Paused', 'reconciliation is paused by the annotation harbor-operator.dev/paused');
+    conditions.sort((a, b) => ORDER.indexOf(a.type) - ORDER.indexOf(b.type));
     return { ...prev, conditions, components, observedGeneration: prev.observedGeneration ?? 0 };
   }
   if (o.kind === 'failed') {
@@ -99,8 +102,7 @@ export function observe(input: ObserveInput): HarborClusterStatus {
     else set('Progressing', 'False', 'ReconcileComplete', 'every object matches the spec');
   }
 
-  const order = ['Ready', 'Progressing', 'Degraded'];
-  conditions.sort((a, b) => order.indexOf(a.type) - order.indexOf(b.type));
+  conditions.sort((a, b) => ORDER.indexOf(a.type) - ORDER.indexOf(b.type));
   return {
     observedGeneration: o.kind === 'failed' ? (prev.observedGeneration ?? 0) : g,
     conditions,
