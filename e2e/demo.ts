@@ -50,7 +50,10 @@ async function main(): Promise<void> {
   say('1/5 control-plane binaries (built once from Go modules, then cached)');
   const assets = await ensureAssets();
   say('2/5 starting a local Kubernetes control plane (etcd, kube-apiserver, controllers, kwok fake nodes)');
-  const state = await startCluster({ name: NAME, dir, nodes: 1, log: (m) => say(`    ${m}`) });
+  const state = await startCluster({ name: NAME, dir, nodes: 1, log: (m) => {
+      say(`    ${m}`);
+    },
+  });
   const kc = new KubeConfig();
   kc.loadFromFile(state.kubeconfig);
   const http = createKubeHttp(kc);
@@ -116,7 +119,7 @@ async function main(): Promise<void> {
   say('');
   const rows = [['KIND', 'NAME', 'DETAIL', 'AGE']];
   for (const t of childTypes) {
-    let items: KubeObject[] = [];
+    let items: KubeObject[];
     try {
       items = (await http.request<{ items: KubeObject[] }>('GET', collectionPath(t, NAMESPACE), {
         query: { labelSelector: `harbor-operator.dev/cluster=${hc.metadata.name}` },
