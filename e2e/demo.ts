@@ -76,6 +76,9 @@ async function main(): Promise<void> {
     `--kubeconfig=${state.kubeconfig}`,
     `--helm=${assets.helm}`,
     `--chart-dir=${join(root, 'charts/harbor')}`,
+    // any free port: the operator's first log line says which
+    '--metrics-bind-address=127.0.0.1:0',
+    '--health-probe-bind-address=127.0.0.1:0',
   ]);
 
   say(`5/5 applying deploy/samples/minimal.yaml in namespace ${NAMESPACE}`);

@@ -13,6 +13,16 @@ export interface OperatorConfig {
   helmHome: string | undefined;
   logLevel: LogLevel;
   kubeconfig: string | undefined;
+  /** host:port of /metrics; "0" turns it off. */
+  metricsAddress: string;
+  /** host:port of /healthz and /readyz; "0" turns them off. */
+  healthAddress: string;
+  leaderElect: boolean;
+  leaderElectionId: string;
+  leaderElectionNamespace: string;
+  leaseDurationMs: number;
+  renewDeadlineMs: number;
+  retryPeriodMs: number;
 }
 
 const levels: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
@@ -47,7 +57,14 @@ export const usage = `usage: harbor-operator [flags]
   --helm-timeout 60s     limit of one helm template run (env HELM_TIMEOUT; default 60s)
   --helm-home DIR        writable folder for helm's cache (env HELM_HOME_DIR)
   --log-level info       debug|info|warn|error (env LOG_LEVEL; default info)
-  --kubeconfig PATH      kubeconfig (env KUBECONFIG; default: in-cluster, then ~/.kube/config)`;
+  --kubeconfig PATH      kubeconfig (env KUBECONFIG; default: in-cluster, then ~/.kube/config)
+  --metrics-bind-address :8080       /metrics; 0 turns it off (env METRICS_BIND_ADDRESS)
+  --health-probe-bind-address :8081  /healthz and /readyz; 0 turns them off (env HEALTH_PROBE_BIND_ADDRESS)
+  --leader-elect                     only the holder of a Lease reconciles (env LEADER_ELECT=true)
+  --leader-election-id NAME          the Lease's name (default harbor-operator-leader)
+  --leader-election-namespace NS     the Lease's namespace (env POD_NAMESPACE; default "default")
+  --leader-election-lease-duration 15s, --leader-election-renew-deadline 10s,
+  --leader-election-retry-period 2s`;
 
 export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, cwd: string): OperatorConfig {
   const { values } = parseArgs({
@@ -63,6 +80,14 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, cwd: string)
       'helm-home': { type: 'string' },
       'log-level': { type: 'string' },
       kubeconfig: { type: 'string' },
+      'metrics-bind-address': { type: 'string' },
+      'health-probe-bind-address': { type: 'string' },
+      'leader-elect': { type: 'boolean' },
+      'leader-election-id': { type: 'string' },
+      'leader-election-namespace': { type: 'string' },
+      'leader-election-lease-duration': { type: 'string' },
+      'leader-election-renew-deadline': { type: 'string' },
+      'leader-election-retry-period': { type: 'string' },
     },
   });
   const logLevel = (values['log-level'] ?? env['LOG_LEVEL'] ?? 'info') as LogLevel;
@@ -81,5 +106,29 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, cwd: string)
     helmHome: values['helm-home'] ?? env['HELM_HOME_DIR'],
     logLevel,
     kubeconfig: values.kubeconfig ?? env['KUBECONFIG'],
+    metricsAddress: values['metrics-bind-address'] ?? env['METRICS_BIND_ADDRESS'] ?? ':8080',
+    healthAddress: values['health-probe-bind-address'] ?? env['HEALTH_PROBE_BIND_ADDRESS'] ?? ':8081',
+    leaderElect: values['leader-elect'] ?? env['LEADER_ELECT'] === 'true',
+    leaderElectionId: values['leader-election-id'] ?? 'harbor-operator-leader',
+    leaderElectionNamespace: values['leader-election-namespace'] ?? env['POD_NAMESPACE'] ?? 'default',
+    ...leaseTimes(values),
   };
+}
+
+function leaseTimes(values: Record<string, string | boolean | undefined>): {
+  leaseDurationMs: number;
+  renewDeadlineMs: number;
+  retryPeriodMs: number;
+} {
+  const get = (k: string, d: string): string => {
+    const v = values[k];
+    return typeof v === 'string' ? v : d;
+  };
+  const leaseDurationMs = parseDuration('leader-election-lease-duration', get('leader-election-lease-duration', '15s'));
+  const renewDeadlineMs = parseDuration('leader-election-renew-deadline', get('leader-election-renew-deadline', '10s'));
+  const retryPeriodMs = parseDuration('leader-election-retry-period', get('leader-election-retry-period', '2s'));
+  if (!(retryPeriodMs < renewDeadlineMs && renewDeadlineMs < leaseDurationMs)) {
+    throw new ConfigError('leader election needs retry-period < renew-deadline < lease-duration');
+  }
+  return { leaseDurationMs, renewDeadlineMs, retryPeriodMs };
 }

@@ -1,15 +1,25 @@
-// The operator process: reads its configuration, connects to the API server,
-// runs the manager until SIGTERM/SIGINT, then shuts down in order.
+// The operator process: reads its configuration, serves metrics and probes,
+// campaigns for leadership when asked to, runs the manager while it leads,
+// and on SIGTERM/SIGINT stops taking work, finishes what runs, and releases
+// the Lease.
+import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
+import { hostname } from 'node:os';
 import { KubeConfig } from '@kubernetes/client-node';
 import { ConfigError, parseConfig, usage } from './config.ts';
+import { LeaderElector } from './controller/leader-elector.ts';
 import { Manager } from './controller/manager.ts';
 import { createKubeHttp } from './kube/http.ts';
+import { leaseClient } from './kube/lease.ts';
 import { createLogger } from './observe/logger.ts';
+import { createMetrics } from './observe/metrics.ts';
+import { serve } from './observe/server.ts';
 
 function loadKubeConfig(path: string | undefined): KubeConfig {
   const kc = new KubeConfig();
   if (path) kc.loadFromFile(path);
   else kc.loadFromDefault();
+  if (!kc.getCurrentCluster()) throw new ConfigError('no Kubernetes cluster configured: give --kubeconfig or run in a cluster');
   return kc;
 }
 
@@ -20,20 +30,99 @@ async function main(): Promise<number> {
   }
   const config = parseConfig(process.argv.slice(2), process.env, process.cwd());
   const log = createLogger(config.logLevel);
-  const http = createKubeHttp(loadKubeConfig(config.kubeconfig));
+  const metrics = createMetrics();
+  const http = createKubeHttp(loadKubeConfig(config.kubeconfig), metrics.apiRequest);
   const { helmHome, ...rest } = config;
-  const manager = await Manager.create({ ...rest, http, log, ...(helmHome ? { helmHome } : {}) });
+  const manager = await Manager.create({
+    ...rest,
+    http,
+    log,
+    metrics: metrics.reconcile,
+    queueHooks: metrics.queueHooks,
+    ...(helmHome ? { helmHome } : {}),
+  });
+  let started = false;
+  const servers: Server[] = [];
+  if (config.metricsAddress !== '0') {
+    servers.push(
+      await serve(config.metricsAddress, {
+        metrics: metrics.registry,
+        beforeScrape: () => {
+          metrics.setQueueDepth(manager.queue.depth());
+          metrics.setRenderStats(manager.renderer.stats);
+        },
+      }),
+    );
+  }
+  if (config.healthAddress !== '0') {
+    servers.push(
+      await serve(config.healthAddress, {
+        healthz: () => undefined,
+        // A standby replica is ready: it is there to take over.
+        readyz: () => (elector && !elector.isLeader() ? undefined : started ? undefined : 'caches not synced yet'),
+      }),
+    );
+  }
+  const addresses = servers.map((s) => {
+    const a = s.address();
+    return a && typeof a === 'object' ? `${a.address}:${a.port}` : String(a);
+  });
   log.info(
-    { namespaces: config.namespaces.length > 0 ? config.namespaces : 'all', workers: config.workers, server: http.server },
+    {
+      listening: addresses,
+      namespaces: config.namespaces.length > 0 ? config.namespaces : 'all',
+      workers: config.workers,
+      server: http.server,
+      leaderElect: config.leaderElect,
+    },
     'starting',
   );
+
   let stopping: Promise<void> | undefined;
+  let done: () => void = () => undefined;
+  const finished = new Promise<void>((resolve) => (done = resolve));
+  const startManager = async (): Promise<void> => {
+    await manager.start();
+    started = true;
+    log.info({}, 'caches synced; reconciling');
+  };
+  const identity = `${hostname()}_${randomUUID()}`;
+  const elector = config.leaderElect
+    ? new LeaderElector({
+        lease: leaseClient(http, config.leaderElectionNamespace, config.leaderElectionId),
+        identity,
+        leaseDurationMs: config.leaseDurationMs,
+        renewDeadlineMs: config.renewDeadlineMs,
+        retryPeriodMs: config.retryPeriodMs,
+        onStartedLeading: () => {
+          metrics.setLeader(true);
+          log.info({ identity, lease: `${config.leaderElectionNamespace}/${config.leaderElectionId}` }, 'became leader');
+          startManager().catch((err: unknown) => {
+            log.error({ err: String(err) }, 'manager failed to start');
+            process.exit(1);
+          });
+        },
+        onStoppedLeading: () => {
+          metrics.setLeader(false);
+          log.error({ identity }, 'lost the leader Lease; exiting so that only the new leader reconciles');
+          process.exit(1);
+        },
+        onError: (err) => {
+          log.warn({ err: err instanceof Error ? err.message : String(err) }, 'leader election');
+        },
+      })
+    : undefined;
+
   const stop = (signal: string): void => {
     if (stopping) return;
-    log.info({ signal }, 'stopping: finishing running reconciles');
-    stopping = manager.stop().then(() => {
+    log.info({ signal }, 'stopping: no new work, finishing running reconciles');
+    stopping = (async (): Promise<void> => {
+      if (started) await manager.stop();
+      await elector?.release();
+      for (const s of servers) s.close();
       log.info({}, 'stopped');
-    });
+      done();
+    })();
   };
   process.on('SIGTERM', () => {
     stop('SIGTERM');
@@ -44,16 +133,16 @@ async function main(): Promise<number> {
   process.on('unhandledRejection', (err) => {
     log.error({ err: err instanceof Error ? err.message : String(err) }, 'unhandled rejection (kept running)');
   });
-  await manager.start();
-  log.info({}, 'caches synced; reconciling');
-  await new Promise<void>((resolve) => {
-    const wait = setInterval(() => {
-      if (stopping) {
-        clearInterval(wait);
-        void stopping.then(resolve);
-      }
-    }, 200);
-  });
+
+  if (elector) {
+    metrics.setLeader(false);
+    log.info({ identity }, 'waiting to become leader');
+    void elector.run();
+  } else {
+    metrics.setLeader(true);
+    await startManager();
+  }
+  await finished;
   return 0;
 }
 
