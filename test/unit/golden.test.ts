@@ -1,0 +1,238 @@
+// The embedded chart's `helm template` output for a few HarborClusters,
+// compared with the files under test/golden. After an intended change to the
+// chart or to toValues, rewrite them and review the diff:
+//
+//   npm run test:update-golden
+//
+// Besides the comparison, a few facts are checked on the rendered objects
+// themselves, so a golden file can never silently go empty or wrong.
+import assert from 'node:assert/strict';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { describe, test } from 'node:test';
+import { isDeepStrictEqual } from 'node:util';
+import type { KubeObject } from '../../src/model/object.ts';
+import { ingressTlsSecretName } from '../../src/render/values.ts';
+import {
+  fixedSecrets,
+  goldenCases,
+  goldenDir,
+  goldenFile,
+  goldenNamespace,
+  parseObjects,
+  renderCase,
+  serializeObjects,
+  type GoldenCase,
+} from '../harness/golden-cases.ts';
+
+const update = process.env['UPDATE_GOLDEN'] === '1';
+
+// One render per case, shared by the tests of that case.
+const renders = new Map<string, Promise<KubeObject[]>>();
+function rendered(c: GoldenCase): Promise<KubeObject[]> {
+  let p = renders.get(c.name);
+  if (!p) {
+    p = renderCase(c);
+    renders.set(c.name, p);
+  }
+  return p;
+}
+
+const componentLabel = 'app.kubernetes.io/component';
+const instanceLabel = 'app.kubernetes.io/instance';
+
+function describeObject(o: KubeObject | undefined): string {
+  return o ? `${o.kind}/${o.metadata.name}` : '(none)';
+}
+
+/** Path of the first difference between two JSON-like values, with both sides. */
+function firstDifferentPath(expected: unknown, actual: unknown, path = ''): string {
+  if (isDeepStrictEqual(expected, actual)) return '';
+  const bothObjects =
+    typeof expected === 'object' && expected !== null && typeof actual === 'object' && actual !== null && Array.isArray(expected) === Array.isArray(actual);
+  if (bothObjects) {
+    const e = expected as Record<string, unknown>;
+    const a = actual as Record<string, unknown>;
+    for (const key of new Set([...Object.keys(e), ...Object.keys(a)])) {
+      if (!isDeepStrictEqual(e[key], a[key])) return firstDifferentPath(e[key], a[key], `${path}.${key}`);
+    }
+  }
+  const show = (v: unknown): string => (v === undefined ? '(absent)' : JSON.stringify(v).slice(0, 200));
+  return `${path || '.'}: expected ${show(expected)}, got ${show(actual)}`;
+}
+
+/** undefined when equal, else which object differs first (and how many do). */
+function goldenDifference(expected: readonly KubeObject[], actual: readonly KubeObject[]): string | undefined {
+  if (isDeepStrictEqual(expected, actual)) return undefined;
+  const lines: string[] = [];
+  const keys = (objs: readonly KubeObject[]): string[] => objs.map((o) => `${o.apiVersion} ${describeObject(o)}`);
+  const missing = keys(expected).filter((k) => !keys(actual).includes(k));
+  const extra = keys(actual).filter((k) => !keys(expected).includes(k));
+  if (missing.length > 0) lines.push(`missing from the render: ${missing.join(', ')}`);
+  if (extra.length > 0) lines.push(`not in the golden file: ${extra.join(', ')}`);
+  let differing = 0;
+  for (let i = 0; i < Math.max(expected.length, actual.length); i++) {
+    const e = expected[i];
+    const a = actual[i];
+    if (isDeepStrictEqual(e, a)) continue;
+    differing++;
+    if (differing === 1) {
+      const what = describeObject(e) === describeObject(a) ? describeObject(e) : `${describeObject(e)} (golden) vs ${describeObject(a)} (render)`;
+      lines.unshift(`first differing object: #${i} ${what} at ${firstDifferentPath(e, a)}`);
+    }
+  }
+  lines.push(`${differing} of ${expected.length} golden objects differ (${actual.length} rendered)`);
+  return lines.join('\n');
+}
+
+async function readGolden(c: GoldenCase): Promise<KubeObject[]> {
+  let text: string;
+  try {
+    text = await readFile(goldenFile(c), 'utf8');
+  } catch (err) {
+    throw new Error(`cannot read ${goldenFile(c)}: run \`npm run test:update-golden\` to create it`, { cause: err });
+  }
+  return parseObjects(text);
+}
+
+for (const c of goldenCases) {
+  test(`golden ${c.name}: helm template output ${update ? 'written to' : 'matches'} test/golden/${c.name}.yaml`, async () => {
+    const objects = await rendered(c);
+    const text = serializeObjects(objects);
+    // The file's own form must give the objects back, or comparing it means nothing.
+    assert.deepEqual(parseObjects(text), objects, 'the golden serialization does not round-trip');
+    if (update) {
+      await mkdir(goldenDir, { recursive: true });
+      await writeFile(goldenFile(c), text);
+      return;
+    }
+    const diff = goldenDifference(await readGolden(c), objects);
+    if (diff !== undefined) {
+      assert.fail(`${c.name}: the render differs from test/golden/${c.name}.yaml\n${diff}\n(if intended: npm run test:update-golden, then review the diff)`);
+    }
+  });
+}
+
+// --- facts checked on the render itself --------------------------------------
+
+function ofKind(objects: readonly KubeObject[], apiVersion: string, kind: string): KubeObject[] {
+  return objects.filter((o) => o.apiVersion === apiVersion && o.kind === kind);
+}
+
+function components(objects: readonly KubeObject[]): string[] {
+  return objects.map((o) => o.metadata.labels?.[componentLabel] ?? `(no ${componentLabel}: ${o.metadata.name})`).sort();
+}
+
+const statefulSets = (objs: readonly KubeObject[]): KubeObject[] => ofKind(objs, 'apps/v1', 'StatefulSet');
+const deployments = (objs: readonly KubeObject[]): KubeObject[] => ofKind(objs, 'apps/v1', 'Deployment');
+const ingresses = (objs: readonly KubeObject[]): KubeObject[] => ofKind(objs, 'networking.k8s.io/v1', 'Ingress');
+const certificates = (objs: readonly KubeObject[]): KubeObject[] => objs.filter((o) => o.kind === 'Certificate');
+const claims = (objs: readonly KubeObject[]): KubeObject[] => ofKind(objs, 'v1', 'PersistentVolumeClaim');
+const services = (objs: readonly KubeObject[]): KubeObject[] => ofKind(objs, 'v1', 'Service');
+
+interface IngressSpec {
+  tls?: { secretName?: string; hosts?: string[] }[];
+}
+interface CertificateSpec {
+  secretName?: string;
+}
+
+const facts: Record<string, (objects: KubeObject[]) => void> = {
+  minimal: (objs) => {
+    assert.equal(ingresses(objs).length, 1, 'one Ingress');
+    assert.deepEqual(certificates(objs), [], 'no Certificate');
+    assert.deepEqual(components(statefulSets(objs)), ['database', 'redis', 'trivy']);
+    assert.ok(components(deployments(objs)).includes('exporter'), 'the exporter Deployment');
+  },
+  'external-services': (objs) => {
+    assert.deepEqual(components(statefulSets(objs)).filter((s) => s === 'database' || s === 'redis'), [], 'no database or redis StatefulSet');
+    assert.deepEqual(components(claims(objs)).filter((s) => s === 'registry'), [], 'no registry PersistentVolumeClaim (S3)');
+    assert.equal(ingresses(objs).length, 1, 'one Ingress');
+    const tls = (ingresses(objs)[0]?.spec as IngressSpec | undefined)?.tls ?? [];
+    assert.deepEqual(tls.map((t) => t.secretName), ['registry-example-com-tls'], 'the Ingress uses the user TLS Secret');
+    assert.deepEqual(certificates(objs), [], 'no Certificate');
+  },
+  'ingress-cert-manager': (objs) => {
+    const certs = certificates(objs);
+    assert.equal(certs.length, 1, 'one Certificate');
+    const cert = certs[0];
+    assert.ok(cert);
+    assert.equal(cert.apiVersion, 'cert-manager.io/v1');
+    const secretName = (cert.spec as CertificateSpec | undefined)?.secretName;
+    assert.equal(secretName, ingressTlsSecretName('harbor'));
+    const ing = ingresses(objs);
+    assert.equal(ing.length, 1, 'one Ingress');
+    const tls = (ing[0]?.spec as IngressSpec | undefined)?.tls ?? [];
+    assert.deepEqual(tls.map((t) => t.secretName), [secretName], "the Ingress serves the Certificate's Secret");
+  },
+  'loadbalancer-no-trivy-no-exporter': (objs) => {
+    const lb = services(objs).filter((s) => (s.spec as { type?: string } | undefined)?.type === 'LoadBalancer');
+    assert.equal(lb.length, 1, 'one Service of type LoadBalancer');
+    assert.deepEqual(ingresses(objs), [], 'no Ingress');
+    assert.deepEqual(certificates(objs), [], 'no Certificate');
+    assert.ok(!components(statefulSets(objs)).includes('trivy'), 'no trivy StatefulSet');
+    assert.ok(!components(deployments(objs)).includes('exporter'), 'no exporter Deployment');
+    assert.deepEqual(components(statefulSets(objs)), ['database', 'redis']);
+  },
+};
+
+test('every golden case has its facts', () => {
+  assert.deepEqual(Object.keys(facts).sort(), goldenCases.map((c) => c.name).sort());
+});
+
+test('the loadbalancer case really disables trivy and the exporter', () => {
+  const c = goldenCases.find((x) => x.name === 'loadbalancer-no-trivy-no-exporter');
+  assert.ok(c);
+  const { expose, components } = c.cr.spec;
+  assert.deepEqual(
+    { expose: expose?.type, trivy: components?.trivy?.enabled, exporter: components?.exporter?.enabled },
+    { expose: 'LoadBalancer', trivy: false, exporter: false },
+  );
+});
+
+for (const c of goldenCases) {
+  describe(`golden ${c.name}: rendered objects`, () => {
+    test('kinds present and absent', async () => {
+      const check = facts[c.name];
+      assert.ok(check, `no facts for ${c.name}`);
+      check(await rendered(c));
+    });
+
+    test(`every object is in namespace ${goldenNamespace} with label ${instanceLabel}`, async () => {
+      const objs = await rendered(c);
+      assert.ok(objs.length > 10, `only ${objs.length} objects rendered`);
+      for (const o of objs) {
+        assert.equal(o.metadata.namespace, goldenNamespace, `${describeObject(o)} namespace`);
+        assert.equal(o.metadata.labels?.[instanceLabel], c.cr.metadata.name, `${describeObject(o)} label ${instanceLabel}`);
+      }
+    });
+
+    test('no secret value in any ConfigMap', async () => {
+      const configMaps = ofKind(await rendered(c), 'v1', 'ConfigMap');
+      assert.ok(configMaps.length > 0, 'no ConfigMap rendered');
+      for (const cm of configMaps) {
+        const entries = {
+          ...(cm['data'] as Record<string, string> | undefined),
+          ...(cm['binaryData'] as Record<string, string> | undefined),
+        };
+        for (const [secret, value] of Object.entries(fixedSecrets) as [string, string | undefined][]) {
+          if (!value) continue;
+          const forms = [value, Buffer.from(value).toString('base64')];
+          for (const [key, text] of Object.entries(entries)) {
+            for (const form of forms) {
+              assert.ok(!text.includes(form), `${describeObject(cm)} data.${key} contains secrets.${secret}`);
+            }
+          }
+        }
+      }
+    });
+  });
+}
+
+test('rendering is deterministic: the minimal case rendered twice gives identical output', async () => {
+  const c = goldenCases.find((x) => x.name === 'minimal');
+  assert.ok(c);
+  const first = await renderCase(c);
+  const second = await renderCase(c);
+  assert.equal(serializeObjects(second), serializeObjects(first));
+  assert.deepEqual(second, first);
+});
