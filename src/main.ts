@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import { hostname } from 'node:os';
 import { KubeConfig } from '@kubernetes/client-node';
+import { cliUsage, runCli } from './cli.ts';
 import { ConfigError, parseConfig, usage } from './config.ts';
 import { LeaderElector } from './controller/leader-elector.ts';
 import { Manager } from './controller/manager.ts';
@@ -24,8 +25,18 @@ function loadKubeConfig(path: string | undefined): KubeConfig {
 }
 
 async function main(): Promise<number> {
+  const sub = process.argv[2];
+  if (sub === 'render' || sub === 'diff') {
+    // `… render | head` closes the pipe early: that is not an error.
+    process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(0);
+    });
+    return runCli(process.argv.slice(2), (s) => {
+      process.stdout.write(`${s}\n`);
+    });
+  }
   if (process.argv.includes('--help') || process.argv.includes('-h')) {
-    console.log(usage);
+    console.log(`${usage}\n\n${cliUsage}`);
     return 0;
   }
   const config = parseConfig(process.argv.slice(2), process.env, process.cwd());

@@ -9,14 +9,14 @@ import { plan, summarize, type Plan } from '../diff/plan.ts';
 import type { EventRecorder } from '../kube/events.ts';
 import type { ObjectWriter, SecretReader, StatusWriter } from '../kube/writer.ts';
 import { namespacedName, objectKey, type KubeObject } from '../model/object.ts';
-import { normalize } from '../render/normalize.ts';
 import { RenderError } from '../render/render-error.ts';
 import type { Renderer } from '../render/renderer.ts';
 import type { HarborSecrets } from '../render/secrets-input.ts';
-import { clusterLabel, toValues } from '../render/values.ts';
-import { completeSecrets, REGISTRY_USER, type GeneratedSecrets, type RandomBytes } from '../secrets/generate.ts';
+import { toValues } from '../render/values.ts';
+import { completeSecrets, type GeneratedSecrets, type RandomBytes } from '../secrets/generate.ts';
 import { observe, sameStatus, type HarborClusterStatus, type Outcome } from '../status/observe.ts';
-import { generatedSecretName, generatedSecretObject, readGenerated } from './generated-secret.ts';
+import { assembleSecrets, desiredObjects, secretNeeds, type UserSecrets } from './desired.ts';
+import { generatedSecretName, readGenerated } from './generated-secret.ts';
 import type { Result } from './queue.ts';
 import { redact } from './redact.ts';
 import { secretRefs, SecretRefError, valueOf } from './secret-refs.ts';
@@ -67,7 +67,7 @@ const rank = (o: KubeObject): number => {
 
 interface Memo {
   generation: number;
-  user: Partial<HarborSecrets>;
+  user: UserSecrets;
   /** Hash of the last render whose objects were all applied. */
   appliedHash?: string;
 }
@@ -134,11 +134,7 @@ export class Reconciler {
     };
     const deleteClaims = cr.spec.persistence?.deleteClaimsWithCluster === true;
     const certsServed = this.d.cache.kindAvailable('cert-manager.io/v1', 'Certificate');
-    const generatedSecret = generatedSecretObject(name, namespace, generated);
-    const all = normalize([...rendered.objects, generatedSecret], owner, {
-      labels: { [clusterLabel]: name, 'app.kubernetes.io/managed-by': 'harbor-operator' },
-      deleteClaimsWithOwner: deleteClaims,
-    }).map((o) => (deleteClaims || !isGeneratedSecret(o, name) ? o : keptWithData(o)));
+    const all = desiredObjects(rendered.objects, owner, generated, deleteClaims);
     // Without cert-manager's CRDs the Certificate cannot exist; the rest
     // still runs and status says why TLS is not ready.
     const desired = certsServed ? all : all.filter((o) => `${o.apiVersion}/${o.kind}` !== CERT_KIND);
@@ -283,12 +279,12 @@ export class Reconciler {
     const generation = live.metadata.generation ?? 0;
     let memo = this.memo.get(key);
     if (memo?.generation !== generation) {
-      const user: Partial<HarborSecrets> = {};
+      const user: UserSecrets = {};
       const fetched = new Map<string, KubeObject | undefined>();
       for (const [field, ref] of Object.entries(refs)) {
         if (!ref) continue;
         if (!fetched.has(ref.name)) fetched.set(ref.name, await this.d.writer.readSecret(namespace, ref.name));
-        user[field as keyof HarborSecrets] = valueOf(ref, fetched.get(ref.name), namespace);
+        user[field as keyof UserSecrets] = valueOf(ref, fetched.get(ref.name), namespace);
       }
       memo = { generation, user, ...(memo?.appliedHash ? { appliedHash: memo.appliedHash } : {}) };
       this.memo.set(key, memo);
@@ -301,47 +297,16 @@ export class Reconciler {
     const existing: GeneratedSecrets = readGenerated(stored);
     const { values, added } = await completeSecrets(
       existing,
-      {
-        adminPassword: !refs.adminPassword,
-        databasePassword: !refs.databasePassword,
-        cachePassword: (cr.spec.cache?.type ?? 'InCluster') === 'InCluster',
-      },
+      secretNeeds(refs, (cr.spec.cache?.type ?? 'InCluster') === 'InCluster'),
       this.random,
       this.now(),
     );
     if (added.length > 0 && stored) {
       this.d.log.info({ key, keys: added }, 'generated missing secret values');
     }
-    const u = memo.user;
-    const secrets: HarborSecrets = {
-      adminPassword: u.adminPassword ?? values.adminPassword ?? '',
-      coreSecret: values.coreSecret ?? '',
-      jobserviceSecret: values.jobserviceSecret ?? '',
-      csrfKey: values.csrfKey ?? '',
-      secretKey: values.secretKey ?? '',
-      registryHttpSecret: values.registryHttpSecret ?? '',
-      registryUsername: REGISTRY_USER,
-      registryPassword: values.registryPassword ?? '',
-      registryHtpasswd: values.registryHtpasswd ?? '',
-      tokenKey: values.tokenKey ?? '',
-      tokenCert: values.tokenCert ?? '',
-      databasePassword: u.databasePassword ?? values.databasePassword ?? '',
-      cachePassword: u.cachePassword ?? values.cachePassword ?? '',
-      ...(u.s3AccessKey !== undefined ? { s3AccessKey: u.s3AccessKey } : {}),
-      ...(u.s3SecretKey !== undefined ? { s3SecretKey: u.s3SecretKey } : {}),
-    };
+    const secrets = assembleSecrets(memo.user, values);
     return { secrets, generated: values };
   }
-}
-
-function isGeneratedSecret(o: KubeObject, cluster: string): boolean {
-  return o.kind === 'Secret' && o.metadata.name === generatedSecretName(cluster);
-}
-
-/** Kept when the HarborCluster goes, like the volumes whose data it unlocks. */
-function keptWithData(o: KubeObject): KubeObject {
-  const { ownerReferences: _drop, ...metadata } = o.metadata;
-  return { ...o, metadata };
 }
 
 function names(objects: KubeObject[]): string {
