@@ -79,7 +79,8 @@ export function toValues(cr: HarborCluster, secrets: HarborSecrets): ChartValues
         enabled: components.exporter?.enabled ?? D['spec.components.exporter.enabled'],
         ...componentValues(components.exporter, D['spec.components.exporter.replicas']),
       },
-      proxy: componentValues(undefined, 1),
+      // The routing proxy (no Ingress) is the only way in: as many as core.
+      proxy: componentValues(undefined, Math.max(1, components.core?.replicas ?? D['spec.components.core.replicas'])),
       database: componentValues(undefined, 1),
       redis: componentValues(undefined, 1),
     },

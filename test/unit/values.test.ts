@@ -336,6 +336,8 @@ const cases: Case[] = [
       components: {
         ...minimal.components,
         core: { ...scheduling, replicas: 3 },
+        // the routing proxy follows core's replica count
+        proxy: { ...minimal.components.proxy, replicas: 3 },
         registry: { ...scheduling, replicas: 2, controllerResources: { requests: { cpu: '50m' } } },
         jobservice: { ...scheduling, replicas: 0, workers: 25 },
         trivy: { ...scheduling, replicas: 1, enabled: true, skipUpdate: true, githubToken: '' },

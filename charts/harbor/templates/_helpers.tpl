@@ -250,7 +250,9 @@ trivy: 5
 {{- $v := .root.Values -}}
 {{- $auth := "" -}}
 {{- if and .withPassword $v.cache.password -}}
-{{- $auth = printf ":%s@" (urlquery $v.cache.password) -}}
+{{- /* urlquery writes a space as "+"; in the userinfo of a URL it must be %20
+       (a literal "+" is already %2B, so every "+" left came from a space). */ -}}
+{{- $auth = printf ":%s@" (urlquery $v.cache.password | replace "+" "%20") -}}
 {{- end -}}
 {{- $addr := include "harbor.redisAddr" .root -}}
 {{- $db := include "harbor.redisDB" . -}}
@@ -286,3 +288,10 @@ sslmode: {{ $d.external.sslmode | quote }}
 {{/* Port and path every component serves Prometheus metrics on. */}}
 {{- define "harbor.metricsPort" -}}8001{{- end -}}
 {{- define "harbor.metricsPath" -}}/metrics{{- end -}}
+
+{{/* Annotations every Harbor Ingress needs unless the user sets them: image
+layers are large, so ingress-nginx must not cap the request body (its default
+is 1 MiB). Other controllers ignore the annotation. */}}
+{{- define "harbor.ingressDefaultAnnotations" -}}
+nginx.ingress.kubernetes.io/proxy-body-size: "0"
+{{- end -}}
