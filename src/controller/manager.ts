@@ -82,6 +82,7 @@ export class Manager {
             onEvent: (event, obj, old) => {
               const key = this.cache.track(event, obj, old);
               if (event === 'update' && old?.metadata.resourceVersion === obj.metadata.resourceVersion) return;
+              log.debug({ key, event, kind: t.kind, name: obj.metadata.name, rv: obj.metadata.resourceVersion }, 'child event');
               if (key) this.queue.add(key);
             },
             onAvailability: (available) => {

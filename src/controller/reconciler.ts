@@ -170,6 +170,14 @@ export class Reconciler {
       .filter((o) => o.kind === 'Deployment' || o.kind === 'StatefulSet');
     const certificate = wantsCertificate ? this.certificateState(namespace, all) : undefined;
     await this.writeStatus(live, previous, { kind: 'applied', changed: s.create + s.update + s.prune }, secretValues, workloads, certificate);
+    log.debug(
+      {
+        key,
+        plan: s,
+        workloads: workloads.map((w) => `${w.metadata.name}@${w.metadata.resourceVersion ?? ''}`),
+      },
+      'reconciled',
+    );
     return {};
   }
 

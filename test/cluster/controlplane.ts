@@ -235,7 +235,11 @@ function commandLines(
         `--root-ca-file=${pki.caCert}`,
         `--service-account-private-key-file=${pki.saKey}`,
         `--service-cluster-ip-range=${SERVICE_CIDR}`,
-        '--controllers=*,-nodeipam,-cloud-node-lifecycle,-service-lb-controller,-route',
+        // No node lifecycle controller: the nodes are kwok's fakes, alive by
+        // definition. Under load kwok's heartbeat can lag past the grace
+        // period; the controller would then mark every pod NotReady, which
+        // kwok never undoes, and tests would wait for readiness forever.
+        '--controllers=*,-nodeipam,-nodelifecycle,-cloud-node-lifecycle,-service-lb-controller,-route',
         '--concurrent-gc-syncs=5',
       ],
     },

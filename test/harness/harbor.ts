@@ -53,15 +53,22 @@ export async function waitForCondition(
   reason?: string,
   timeoutMs = 90_000,
 ): Promise<KubeObject & { status?: HarborClusterStatus }> {
-  return waitUntil(
-    `${namespace}/${name} ${type}=${status}${reason ? ` (${reason})` : ''}`,
-    async () => {
-      const o = await getCluster(namespace, name);
-      const c = condition(o, type);
-      return c?.status === status && (!reason || c.reason === reason) ? o : undefined;
-    },
-    { timeoutMs },
-  );
+  let last: HarborClusterStatus | undefined;
+  try {
+    return await waitUntil(
+      `${namespace}/${name} ${type}=${status}${reason ? ` (${reason})` : ''}`,
+      async () => {
+        const o = await getCluster(namespace, name);
+        last = o.status;
+        const c = condition(o, type);
+        return c?.status === status && (!reason || c.reason === reason) ? o : undefined;
+      },
+      { timeoutMs },
+    );
+  } catch (err) {
+    const seen = (last?.conditions ?? []).map((c) => `${c.type}=${c.status} ${c.reason}: ${c.message}`).join('; ');
+    throw new Error(`${(err as Error).message}; last status: ${seen || 'none'}`, { cause: err });
+  }
 }
 
 export async function list(namespace: string, kind: string): Promise<KubeObject[]> {

@@ -2,6 +2,7 @@
 // server, watching only the test's namespace, and counts what it does:
 // writes (every non-GET request), renders, and every log line (so tests can
 // scan logs for secret values).
+import { appendFileSync, mkdirSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import type { TestContext } from 'node:test';
 import { Manager } from '../../src/controller/manager.ts';
@@ -39,9 +40,14 @@ export async function startOperator(t: TestContext, namespace: string, opts: Ope
   const http = createKubeHttp(kubeConfig(), (method, path) => {
     if (method !== 'GET' && method !== 'WATCH') writes.push({ method, path });
   });
+  // Every line is also kept on disk, to read after a failed run.
+  const logDir = new URL('../../test-results/operator-logs/', import.meta.url).pathname;
+  mkdirSync(logDir, { recursive: true });
+  const logFile = `${logDir}${namespace}.log`;
   const sink = new Writable({
     write(chunk: Buffer, _enc, done): void {
       logs.push(chunk.toString());
+      appendFileSync(logFile, chunk);
       done();
     },
   });
