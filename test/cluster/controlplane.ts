@@ -235,11 +235,13 @@ function commandLines(
         `--root-ca-file=${pki.caCert}`,
         `--service-account-private-key-file=${pki.saKey}`,
         `--service-cluster-ip-range=${SERVICE_CIDR}`,
-        // No node lifecycle controller: the nodes are kwok's fakes, alive by
-        // definition. Under load kwok's heartbeat can lag past the grace
-        // period; the controller would then mark every pod NotReady, which
-        // kwok never undoes, and tests would wait for readiness forever.
-        '--controllers=*,-nodeipam,-nodelifecycle,-cloud-node-lifecycle,-service-lb-controller,-route',
+        // kwok's fake nodes are alive by definition, but under load its
+        // heartbeat can lag past the default grace period; the node
+        // lifecycle controller would then mark every pod NotReady, which
+        // kwok never undoes. The controller stays (it lifts the not-ready
+        // taint new nodes get), with a grace period no test run reaches.
+        '--controllers=*,-nodeipam,-cloud-node-lifecycle,-service-lb-controller,-route',
+        '--node-monitor-grace-period=1h',
         '--concurrent-gc-syncs=5',
       ],
     },
