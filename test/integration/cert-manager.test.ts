@@ -6,7 +6,10 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { KubeObject } from '../../src/model/object.ts';
 import { certManagerInstalled, installCertManagerCrds, markCertificateIssued } from '../harness/cert-manager.ts';
+import { desiredObjects } from '../../src/controller/desired.ts';
+import { typeOf, objectPath } from '../../src/kube/resources.ts';
 import { ensureCrd } from '../harness/crd.ts';
+import { goldenCases, renderCase } from '../harness/golden-cases.ts';
 import { createCluster, getCluster, harborCluster, list, raw, waitForCondition } from '../harness/harbor.ts';
 import { testNamespace, waitUntil } from '../harness/kube.ts';
 import { startOperator } from '../harness/operator.ts';
@@ -70,5 +73,33 @@ describe('TLS through cert-manager', () => {
     await markCertificateIssued(ns, cert.metadata.name);
     const ready = await waitForCondition(ns, 'tls2', 'Ready', 'True', 'AllComponentsReady', 30_000);
     assert.equal(ready.status?.version, (await getCluster(ns, 'tls2')).status?.version);
+  });
+
+  test('every object of the golden cases is accepted by the API server (server-side dry run)', async (t) => {
+    if (!(await certManagerInstalled())) await installCertManagerCrds();
+    const ns = await testNamespace(t);
+    for (const c of goldenCases) {
+      // rendered for the namespace "golden"; moved into this test's namespace
+      const rendered = (await renderCase(c)).map((o) => ({ ...o, metadata: { ...o.metadata, namespace: ns } }));
+      const objects = desiredObjects(
+        rendered,
+        { apiVersion: 'harbor-operator.dev/v1alpha1', kind: 'HarborCluster', name: c.cr.metadata.name ?? '', namespace: ns, uid: '00000000-0000-4000-8000-000000000000' },
+        {},
+        false,
+      );
+      assert.ok(objects.length > 20, `${c.name}: ${objects.length} objects`);
+      for (const o of objects) {
+        const path = objectPath(typeOf(o), ns, o.metadata.name);
+        await raw()
+          .request('PATCH', path, {
+            body: o,
+            contentType: 'application/apply-patch+yaml',
+            query: { fieldManager: 'dry-run-test', force: true, dryRun: 'All', fieldValidation: 'Strict' },
+          })
+          .catch((err: unknown) => {
+            throw new Error(`${c.name}: ${o.kind}/${o.metadata.name} refused: ${(err as Error).message}`, { cause: err });
+          });
+      }
+    }
   });
 });
