@@ -16,7 +16,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ensureAssets, type Assets } from './assets.ts';
-import { createPki, type Pki } from './pki.ts';
+import { createPki, pkiPaths, type Pki } from './pki.ts';
 
 export const FAKE_NODE_ANNOTATION = 'kwok.x-k8s.io/node';
 const SERVICE_CIDR = '10.96.0.0/16';
@@ -55,7 +55,7 @@ export interface StartOptions {
   log?: (message: string) => void;
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.unref();
@@ -337,18 +337,7 @@ export async function waitApiserverReady(state: ClusterState, timeoutMs = 60_000
 }
 
 function pkiIn(dir: string): Pki {
-  const p = (f: string): string => join(dir, 'pki', f);
-  return {
-    dir: join(dir, 'pki'),
-    caCert: p('ca.crt'),
-    caKey: p('ca.key'),
-    serverCert: p('server.crt'),
-    serverKey: p('server.key'),
-    adminCert: p('admin.crt'),
-    adminKey: p('admin.key'),
-    saKey: p('sa.key'),
-    saPub: p('sa.pub'),
-  };
+  return pkiPaths(join(dir, 'pki'));
 }
 
 export async function startCluster(opts: StartOptions): Promise<ClusterState> {

@@ -69,6 +69,11 @@ export async function createPki(dir: string, serviceIP: string): Promise<Pki> {
   );
   await openssl(['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', 'sa.key'], dir);
   await openssl(['pkey', '-in', 'sa.key', '-pubout', '-out', 'sa.pub'], dir);
+  return pkiPaths(dir);
+}
+
+/** Where createPki puts each file. */
+export function pkiPaths(dir: string): Pki {
   const p = (f: string): string => join(dir, f);
   return {
     dir,

@@ -1,25 +1,13 @@
 // The operator as a real process (node src/main.ts), for tests of what only a
 // process has: flags, leader election, signals, metrics over HTTP.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import type { TestContext } from 'node:test';
+import { freePort } from '../cluster/controlplane.ts';
 import { helmBinary } from './operator.ts';
 
 const mainTs = new URL('../../src/main.ts', import.meta.url).pathname;
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => {
-        if (a && typeof a === 'object') resolve(a.port);
-        else reject(new Error('no port'));
-      });
-    });
-  });
-}
+export { freePort };
 
 export interface OperatorProcess {
   proc: ChildProcess;
