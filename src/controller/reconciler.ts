@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { HarborCluster } from '../api/types.generated.ts';
 import { plan, summarize, type Plan } from '../diff/plan.ts';
 import type { EventRecorder } from '../kube/events.ts';
-import type { ObjectWriter, SecretReader, StatusWriter } from '../kube/writer.ts';
+import { FIELD_MANAGER, type ObjectWriter, type SecretReader, type StatusWriter } from '../kube/writer.ts';
 import { namespacedName, objectKey, type KubeObject } from '../model/object.ts';
 import { RenderError } from '../render/render-error.ts';
 import type { Renderer } from '../render/renderer.ts';
@@ -15,6 +15,7 @@ import type { HarborSecrets } from '../render/secrets-input.ts';
 import { toValues } from '../render/values.ts';
 import { completeSecrets, type GeneratedSecrets, type RandomBytes } from '../secrets/generate.ts';
 import { observe, sameStatus, type HarborClusterStatus, type Outcome } from '../status/observe.ts';
+import { decideRepair, lastOtherManager, type FightState } from './drift-fight.ts';
 import { assembleSecrets, desiredObjects, secretNeeds, type UserSecrets } from './desired.ts';
 import { generatedSecretName, readGenerated } from './generated-secret.ts';
 import type { Result } from './queue.ts';
@@ -77,6 +78,8 @@ export class Reconciler {
   private readonly now: () => Date;
   private readonly random: RandomBytes;
   private readonly memo = new Map<string, Memo>();
+  /** Objects someone else keeps changing, by "cluster key|object key". */
+  private readonly fights = new Map<string, FightState>();
 
   constructor(deps: ReconcilerDeps) {
     this.d = deps;
@@ -148,8 +151,9 @@ export class Reconciler {
 
     const memo = this.memo.get(key);
     const valuesUnchanged = memo?.appliedHash === rendered.hash;
+    let holdMs: number | undefined;
     try {
-      await this.apply(live, p, valuesUnchanged);
+      holdMs = await this.apply(live, p, valuesUnchanged);
     } catch (err) {
       const message = redact(err instanceof Error ? err.message : String(err), secretValues);
       await this.fail(live, previous, 'ApplyFailed', message, secretValues);
@@ -170,6 +174,7 @@ export class Reconciler {
       .filter((o) => o.kind === 'Deployment' || o.kind === 'StatefulSet');
     const certificate = wantsCertificate ? this.certificateState(namespace, all) : undefined;
     await this.writeStatus(live, previous, { kind: 'applied', changed: s.create + s.update + s.prune }, secretValues, workloads, certificate);
+    if (holdMs !== undefined) return { requeueAfter: holdMs };
     log.debug(
       {
         key,
@@ -194,9 +199,31 @@ export class Reconciler {
     return [...seen.values()];
   }
 
-  private async apply(cr: KubeObject, p: Plan, valuesUnchanged: boolean): Promise<void> {
-    const creates = [...p.create].sort((a, b) => rank(a) - rank(b));
-    const updates = [...p.update].sort((a, b) => rank(a.desired) - rank(b.desired));
+  /**
+   * Applies creates and updates. Repairs of drift (values unchanged since the
+   * last complete apply) go through the fight policy; returns how long to
+   * wait before looking at paused objects again.
+   */
+  private async apply(cr: KubeObject, p: Plan, valuesUnchanged: boolean): Promise<number | undefined> {
+    const now = (this.now()).getTime();
+    let holdMs: number | undefined;
+    const allowed = (o: KubeObject, live?: KubeObject): boolean => {
+      if (!valuesUnchanged) return true;
+      const k = `${namespacedName(cr)}|${objectKey(o)}`;
+      const d = decideRepair(this.fights.get(k), now);
+      this.fights.set(k, d.next);
+      if (d.repair) return true;
+      holdMs = Math.min(holdMs ?? d.holdMs, d.holdMs);
+      if (d.paused) {
+        const who = lastOtherManager(live?.metadata.managedFields, FIELD_MANAGER) ?? 'another client';
+        const msg = `${o.kind}/${o.metadata.name} keeps being changed (last by ${who}); setting it back again in ${Math.round(d.holdMs / 1000)} s`;
+        this.d.log.warn({ key: namespacedName(cr), object: objectKey(o), manager: who, holdMs: d.holdMs }, 'drift fight: repairs paused');
+        this.d.events.event(cr, 'Warning', 'DriftFight', msg);
+      }
+      return false;
+    };
+    const creates = [...p.create].sort((a, b) => rank(a) - rank(b)).filter((o) => allowed(o));
+    const updates = [...p.update].sort((a, b) => rank(a.desired) - rank(b.desired)).filter((u) => allowed(u.desired, u.live));
     for (const o of creates) {
       await this.d.writer.apply(o);
       this.d.metrics?.applied(o.kind, 'create');
@@ -219,6 +246,7 @@ export class Reconciler {
       if (valuesUnchanged) this.d.events.event(cr, 'Normal', 'DriftRepaired', `set back ${list}`);
       else this.d.events.event(cr, 'Normal', 'Updated', `updated ${list}`);
     }
+    return holdMs;
   }
 
   private certificateState(namespace: string, desired: KubeObject[]): NonNullable<Parameters<typeof observe>[0]['certificate']> {
