@@ -8,34 +8,23 @@
 // control plane runs no containers). E2E_OPERATOR=in-cluster (kind): the
 // chart's own Deployment runs the image given in E2E_IMAGE.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import type { KubeObject } from '../src/model/object.ts';
 import { certManagerInstalled, installCertManagerCrds, markCertificateIssued } from '../test/harness/cert-manager.ts';
 import { createCluster, get, getCluster, list, patchCluster, raw, remove, waitForCondition } from '../test/harness/harbor.ts';
-import { kubeConfig, waitUntil } from '../test/harness/kube.ts';
-import { helmBinary } from '../test/harness/operator.ts';
+import { waitUntil } from '../test/harness/kube.ts';
+import { chartArgsForLocalRun, helm, serviceAccountKubeconfig } from '../test/harness/chart.ts';
 import { freePort } from '../test/harness/process.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 
-const run = promisify(execFile);
 const root = new URL('..', import.meta.url).pathname;
 const RELEASE = 'harbor-operator';
 const SYSTEM_NS = 'harbor-operator-system';
 const NS = 'e2e-harbor';
 const inCluster = process.env['E2E_OPERATOR'] === 'in-cluster';
-
-async function helm(...args: string[]): Promise<string> {
-  const { stdout } = await run(helmBinary(), [...args, '--kubeconfig', process.env['KUBECONFIG'] ?? ''], {
-    env: { ...process.env, HELM_CACHE_HOME: join(tmpdir(), 'e2e-helm-cache'), HELM_CONFIG_HOME: join(tmpdir(), 'e2e-helm-config') },
-  });
-  return stdout;
-}
 
 async function sample(file: string, patch: (o: KubeObject) => void = () => undefined): Promise<KubeObject> {
   const o = parse(await readFile(join(root, 'deploy/samples', file), 'utf8')) as KubeObject;
@@ -49,52 +38,6 @@ async function ensureNamespace(name: string): Promise<void> {
     body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name } },
     contentType: 'application/apply-patch+yaml',
     query: { fieldManager: 'e2e', force: true },
-  });
-}
-
-/** A kubeconfig that authenticates as the chart's ServiceAccount. */
-async function serviceAccountKubeconfig(): Promise<string> {
-  const tr = await raw().request<{ status: { token: string } }>(
-    'POST',
-    `/api/v1/namespaces/${SYSTEM_NS}/serviceaccounts/${RELEASE}/token`,
-    { body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 3600 } } },
-  );
-  const cluster = kubeConfig().getCurrentCluster();
-  assert.ok(cluster);
-  const ca = cluster.caData ?? (cluster.caFile ? (await readFile(cluster.caFile)).toString('base64') : undefined);
-  const dir = await mkdtemp(join(tmpdir(), 'e2e-sa-'));
-  const file = join(dir, 'kubeconfig');
-  await writeFile(
-    file,
-    [
-      'apiVersion: v1',
-      'kind: Config',
-      `clusters: [{ name: c, cluster: { server: "${cluster.server}"${ca ? `, certificate-authority-data: "${ca}"` : ''} } }]`,
-      `users: [{ name: sa, user: { token: "${tr.status.token}" } }]`,
-      'contexts: [{ name: sa, context: { cluster: c, user: sa } }]',
-      'current-context: sa',
-      '',
-    ].join('\n'),
-    { mode: 0o600 },
-  );
-  return file;
-}
-
-/** The chart's Deployment args, with the in-image paths replaced by local ones. */
-function localArgs(deployment: KubeObject, metricsPort: number, healthPort: number): string[] {
-  const c = (deployment['spec'] as { template: { spec: { containers: { args?: string[] }[] } } }).template.spec.containers[0];
-  const args = c?.args ?? [];
-  const replace: Record<string, string> = {
-    '--helm': helmBinary(),
-    '--chart-dir': join(root, 'charts/harbor'),
-    '--helm-home': join(tmpdir(), 'e2e-operator-helm'),
-    '--metrics-bind-address': `127.0.0.1:${metricsPort}`,
-    '--health-probe-bind-address': `127.0.0.1:${healthPort}`,
-  };
-  return args.map((a) => {
-    const [flag] = a.split('=');
-    const v = flag ? replace[flag] : undefined;
-    return v !== undefined && flag ? `${flag}=${v}` : a;
   });
 }
 
@@ -125,8 +68,8 @@ describe('harbor-operator end to end', () => {
     }
     // The local control plane runs no containers: run the same command line
     // here, as the chart's ServiceAccount.
-    const kubeconfig = await serviceAccountKubeconfig();
-    const args = localArgs(deployment, await freePort(), await freePort());
+    const kubeconfig = await serviceAccountKubeconfig(SYSTEM_NS, RELEASE);
+    const args = chartArgsForLocalRun(deployment, await freePort(), await freePort());
     operator = spawn(process.execPath, [join(root, 'src/main.ts'), ...args], {
       env: { ...process.env, KUBECONFIG: kubeconfig, POD_NAMESPACE: SYSTEM_NS },
       stdio: ['ignore', 'pipe', 'pipe'],

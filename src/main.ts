@@ -61,6 +61,7 @@ async function main(): Promise<number> {
         beforeScrape: () => {
           metrics.setQueueDepth(manager.queue.depth());
           metrics.setRenderStats(manager.renderer.stats);
+          metrics.setInformerStats(manager.informerStats());
         },
       }),
     );

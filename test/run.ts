@@ -4,8 +4,11 @@
 // again, even when tests fail. When something fails, the cluster's logs are
 // kept in test-results/cluster-logs.
 //
-//   npm test                      all tests
+//   npm test                      unit and integration tests
 //   npm test -- test/unit         only the files under the given paths
+//   node test/run.ts --faults     the fault suite (test/faults), on a cluster
+//                                 of its own whose API server it stops and starts
+//   TEST_NAME_PATTERN=re npm test only the tests whose name matches
 import { spawn } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -17,8 +20,16 @@ const say = (m: string): void => {
   process.stderr.write(`test: ${m}\n`);
 };
 
-function runTests(files: string[], env: NodeJS.ProcessEnv): Promise<number> {
-  const args = ['--test', '--test-reporter=spec', '--test-concurrency=2', '--test-timeout=300000', ...files];
+function runTests(files: string[], env: NodeJS.ProcessEnv, concurrency: number): Promise<number> {
+  const pattern = process.env['TEST_NAME_PATTERN'];
+  const args = [
+    '--test',
+    '--test-reporter=spec',
+    `--test-concurrency=${concurrency}`,
+    '--test-timeout=900000',
+    ...(pattern ? [`--test-name-pattern=${pattern}`] : []),
+    ...files,
+  ];
   return new Promise((done) => {
     const child = spawn(process.execPath, args, { cwd: root, env, stdio: 'inherit' });
     const forward = (s: NodeJS.Signals): void => {
@@ -35,8 +46,14 @@ function runTests(files: string[], env: NodeJS.ProcessEnv): Promise<number> {
 }
 
 async function main(): Promise<number> {
-  const patterns = process.argv.slice(2);
-  const files = patterns.length > 0 ? patterns.map((p) => (p.endsWith('.ts') ? p : `${p}/**/*.test.ts`)) : ['test/**/*.test.ts'];
+  const faults = process.argv.includes('--faults');
+  const patterns = process.argv.slice(2).filter((a) => a !== '--faults');
+  const files =
+    patterns.length > 0
+      ? patterns.map((p) => (p.endsWith('.ts') ? p : `${p}/**/*.test.ts`))
+      : faults
+        ? ['test/faults/**/*.test.ts']
+        : ['test/unit/**/*.test.ts', 'test/integration/**/*.test.ts'];
   const env: NodeJS.ProcessEnv = { ...process.env };
   let cluster: ClusterState | undefined;
   if (process.env['USE_EXISTING_CLUSTER'] === 'true') {
@@ -47,7 +64,15 @@ async function main(): Promise<number> {
     const dir = join(tmpdir(), `harbor-operator-test-${process.pid}`);
     say('starting the local control plane (etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok)');
     try {
-      cluster = await startCluster({ name: 'test', dir, nodes: 2, log: say });
+      cluster = await startCluster({
+        name: 'test',
+        dir,
+        nodes: 2,
+        log: say,
+        // The fault suite needs watches that can expire: no watch cache, and
+        // etcd compacted every few seconds.
+        ...(faults ? { apiserverArgs: ['--watch-cache=false', '--etcd-compaction-interval=5s'] } : {}),
+      });
     } catch (err) {
       say(`FAILED to start the local control plane; no test was run.\n${(err as Error).message}`);
       await rm(dir, { recursive: true, force: true });
@@ -56,6 +81,7 @@ async function main(): Promise<number> {
     say(`control plane up in ${((Date.now() - t0) / 1000).toFixed(1)} s at ${cluster.server}`);
     env['KUBECONFIG'] = cluster.kubeconfig;
     env['HARBOR_TEST_HELM'] = cluster.helm;
+    env['HARBOR_TEST_CLUSTER_DIR'] = cluster.dir;
   }
   const stop = async (failed: boolean): Promise<void> => {
     if (!cluster) return;
@@ -72,7 +98,7 @@ async function main(): Promise<number> {
   }
   let code = 1;
   try {
-    code = await runTests(files, env);
+    code = await runTests(files, env, faults ? 1 : 2);
   } finally {
     await stop(code !== 0);
   }

@@ -40,12 +40,15 @@ export function decideRepair(prev: FightState | undefined, now: number, policy: 
   return { repair: true, next: { ...s, repairs: [...s.repairs, now], lastRepair: now } };
 }
 
-/** The field manager that last wrote an object, other than the operator. */
+/**
+ * The field manager that last wrote an object's spec, other than the
+ * operator (writers of the status subresource, the controllers, do not count).
+ */
 export function lastOtherManager(managedFields: unknown, self: string): string | undefined {
   if (!Array.isArray(managedFields)) return undefined;
   let best: { manager: string; time: string } | undefined;
-  for (const e of managedFields as { manager?: string; time?: string }[]) {
-    if (!e.manager || e.manager === self) continue;
+  for (const e of managedFields as { manager?: string; time?: string; subresource?: string }[]) {
+    if (!e.manager || e.manager === self || e.subresource) continue;
     if (!best || (e.time ?? '') >= best.time) best = { manager: e.manager, time: e.time ?? '' };
   }
   return best?.manager;

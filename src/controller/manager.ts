@@ -131,7 +131,7 @@ export class Manager {
     await Promise.all(this.informers.map((i) => i.stop()));
   }
 
-  informerStats(): { kind: string; lists: number; watches: number; errors: number }[] {
+  informerStats(): { kind: string; lists: number; watches: number; relistsAfterGone: number; errors: number }[] {
     return this.informers.map((i) => ({ kind: i.type.kind, ...i.stats }));
   }
 }

@@ -14,6 +14,7 @@ export interface OperatorMetrics {
   setQueueDepth(n: number): void;
   setRenderStats(stats: { renders: number; hits: number }): void;
   setLeader(leader: boolean): void;
+  setInformerStats(stats: { kind: string; lists: number; watches: number; relistsAfterGone: number; errors: number }[]): void;
 }
 
 /** Turns an API path into a resource name: /apis/apps/v1/namespaces/x/deployments/y → deployments. */
@@ -78,6 +79,12 @@ export function createMetrics(): OperatorMetrics {
     labelNames: ['verb', 'resource', 'code'],
     registers: [registry],
   });
+  const informer = new Gauge({
+    name: 'harbor_operator_informer_events_total',
+    help: 'Watch machinery by kind (counter): lists, watches started, relists after 410 Gone, errors.',
+    labelNames: ['kind', 'what'],
+    registers: [registry],
+  });
   const leader = new Gauge({
     name: 'harbor_operator_leader',
     help: '1 while this process holds the leader Lease (or runs without leader election).',
@@ -116,6 +123,19 @@ export function createMetrics(): OperatorMetrics {
     },
     setLeader: (l) => {
       leader.set(l ? 1 : 0);
+    },
+    setInformerStats: (stats) => {
+      const sums = new Map<string, number>();
+      for (const s of stats) {
+        for (const what of ['lists', 'watches', 'relistsAfterGone', 'errors'] as const) {
+          const k = `${s.kind}|${what}`;
+          sums.set(k, (sums.get(k) ?? 0) + s[what]);
+        }
+      }
+      for (const [k, v] of sums) {
+        const [kind = '', what = ''] = k.split('|');
+        informer.set({ kind, what }, v);
+      }
     },
   };
 }

@@ -26,20 +26,36 @@ export async function helmTemplate(
     env['HELM_DATA_HOME'] = `${opts.homeDir}/data`;
   }
   let stdout: string;
+  // helm runs as the leader of its own process group, and a timeout kills
+  // the whole group: a child helm started (a plugin, a hung post-renderer)
+  // would otherwise keep the output pipe open and the render would never end.
+  const child = execa(
+    opts.helm,
+    ['template', release, opts.chartDir, '--namespace', namespace, '--values', '-', '--skip-tests'],
+    { input: JSON.stringify(values), env, detached: true, reject: true, maxBuffer: 64 * 1024 * 1024 },
+  );
+  const timeout = { hit: false };
+  const timer = setTimeout(() => {
+    timeout.hit = true;
+    if (child.pid !== undefined) {
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  }, opts.timeoutMs);
   try {
-    const res = await execa(
-      opts.helm,
-      ['template', release, opts.chartDir, '--namespace', namespace, '--values', '-', '--skip-tests'],
-      { input: JSON.stringify(values), timeout: opts.timeoutMs, env, reject: true, maxBuffer: 64 * 1024 * 1024 },
-    );
-    stdout = res.stdout;
+    stdout = (await child).stdout;
   } catch (err) {
-    const e = err as { timedOut?: boolean; code?: string; stderr?: string; shortMessage?: string };
+    const e = err as { code?: string; stderr?: string; shortMessage?: string };
     if (e.code === 'ENOENT') throw new RenderError(`helm binary not found at ${opts.helm}`, '', err);
-    if (e.timedOut) throw new RenderError(`helm template timed out after ${opts.timeoutMs} ms`, e.stderr ?? '', err);
+    if (timeout.hit) throw new RenderError(`helm template timed out after ${opts.timeoutMs} ms`, e.stderr ?? '', err);
     const stderr = (e.stderr ?? '').trim();
     const firstLines = stderr.split('\n').slice(0, 5).join(' ').slice(0, 600);
     throw new RenderError(`helm template failed: ${firstLines || (e.shortMessage ?? 'unknown error')}`, stderr, err);
+  } finally {
+    clearTimeout(timer);
   }
   try {
     return parseManifests(stdout);

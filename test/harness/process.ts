@@ -1,6 +1,7 @@
 // The operator as a real process (node src/main.ts), for tests of what only a
 // process has: flags, leader election, signals, metrics over HTTP.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { appendFileSync, mkdirSync } from 'node:fs';
 import type { TestContext } from 'node:test';
 import { freePort } from '../cluster/controlplane.ts';
 import { helmBinary } from './operator.ts';
@@ -36,8 +37,16 @@ export async function startOperatorProcess(t: TestContext, args: string[]): Prom
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
-  proc.stdout.on('data', (c: Buffer) => output.push(c.toString()));
-  proc.stderr.on('data', (c: Buffer) => output.push(c.toString()));
+  // Output is also kept on disk, to read after a failed run.
+  const logDir = new URL('../../test-results/operator-logs/', import.meta.url).pathname;
+  mkdirSync(logDir, { recursive: true });
+  const logFile = `${logDir}process-${String(metricsPort)}.log`;
+  const keep = (c: Buffer): void => {
+    output.push(c.toString());
+    appendFileSync(logFile, c);
+  };
+  proc.stdout.on('data', keep);
+  proc.stderr.on('data', keep);
   const exited = new Promise<number | null>((resolve) => {
     proc.on('exit', (code) => {
       resolve(code);

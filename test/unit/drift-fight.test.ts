@@ -54,6 +54,7 @@ test('the last manager other than the operator', () => {
     { manager: 'harbor-operator', time: '2026-01-01T00:00:09Z' },
     { manager: 'kubectl-edit', time: '2026-01-01T00:00:05Z' },
     { manager: 'argocd', time: '2026-01-01T00:00:07Z' },
+    { manager: 'kube-controller-manager', time: '2026-01-01T00:00:08Z', subresource: 'status' },
   ];
   assert.equal(lastOtherManager(fields, 'harbor-operator'), 'argocd');
   assert.equal(lastOtherManager([{ manager: 'harbor-operator' }], 'harbor-operator'), undefined);

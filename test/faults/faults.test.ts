@@ -1,0 +1,547 @@
+// Faults real clusters see, injected against the real local control plane:
+// the operator killed mid-work, the API server down, expired watches, render
+// failures, bad input, a fight over a field, throttling, and RBAC limits.
+// Every case records a row; the summary table prints at the end, followed by
+// a scan of everything the operator wrote or said for secret values.
+// Runs alone on its own cluster: `npm run test:faults` (node test/run.ts --faults).
+import assert from 'node:assert/strict';
+import { chmod, cp, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test, type TestContext } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { KubeObject } from '../../src/model/object.ts';
+import { readState, startComponent, stopComponent, waitApiserverReady } from '../cluster/controlplane.ts';
+import { chartArgsForLocalRun, helm, operatorChart, serviceAccountKubeconfig } from '../harness/chart.ts';
+import { ensureCrd, refusal, harborClusters } from '../harness/crd.ts';
+import { createCluster, get, getCluster, harborCluster, list, patch, patchCluster, raw, versions, waitForCondition } from '../harness/harbor.ts';
+import { kubeConfig, waitUntil } from '../harness/kube.ts';
+import { helmBinary, chartDir } from '../harness/operator.ts';
+import { freePort, startOperatorProcess, type OperatorProcess } from '../harness/process.ts';
+import { FaultProxy, proxyKubeconfig } from './proxy.ts';
+
+interface Row {
+  name: string;
+  result: 'pass' | 'FAIL';
+  figures: string;
+}
+const rows: Row[] = [];
+const processes: OperatorProcess[] = [];
+const ALL = ['Deployment', 'StatefulSet', 'Service', 'ConfigMap', 'Secret', 'Ingress', 'PersistentVolumeClaim'];
+
+async function record(t: TestContext, name: string, body: () => Promise<string>): Promise<void> {
+  try {
+    const figures = await body();
+    rows.push({ name, result: 'pass', figures });
+    t.diagnostic(figures);
+  } catch (err) {
+    rows.push({ name, result: 'FAIL', figures: (err as Error).message.slice(0, 160) });
+    throw err;
+  }
+}
+
+async function namespace(name: string): Promise<string> {
+  await raw().request('PATCH', `/api/v1/namespaces/${name}`, {
+    body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name } },
+    contentType: 'application/apply-patch+yaml',
+    query: { fieldManager: 'faults', force: true },
+  });
+  await waitUntil(`default ServiceAccount in ${name}`, () => raw().request('GET', `/api/v1/namespaces/${name}/serviceaccounts/default`));
+  return name;
+}
+
+async function operator(t: TestContext, args: string[]): Promise<OperatorProcess> {
+  const p = await startOperatorProcess(t, args);
+  processes.push(p);
+  return p;
+}
+
+const alive = (p: OperatorProcess): boolean => p.proc.exitCode === null && p.proc.signalCode === null;
+const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+
+async function clusterState(): Promise<NonNullable<Awaited<ReturnType<typeof readState>>>> {
+  const dir = process.env['HARBOR_TEST_CLUSTER_DIR'];
+  assert.ok(dir, 'HARBOR_TEST_CLUSTER_DIR: run the fault suite through `npm run test:faults`');
+  const s = await readState(dir);
+  assert.ok(s);
+  return s;
+}
+
+/** Retries a call that may meet connections the API server's restart broke. */
+function retrying<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  return waitUntil(what, fn, { timeoutMs: 30_000, intervalMs: 300 });
+}
+
+describe('fault injection', () => {
+  before(() => ensureCrd());
+
+  after(() => {
+    const width = Math.max(...rows.map((r) => r.name.length), 4);
+    const lines = ['', `${'case'.padEnd(width)}  result  figures`, ...rows.map((r) => `${r.name.padEnd(width)}  ${r.result.padEnd(6)}  ${r.figures}`)];
+    process.stdout.write(`${lines.join('\n')}\n`);
+  });
+
+  test('1. SIGKILL while 100 HarborClusters are created; a new process converges them all', async (t) => {
+    await record(t, '1 kill -9 during 100 creates', async () => {
+      await ensureCrd();
+      const nss = await Promise.all(['f1-a', 'f1-b', 'f1-c', 'f1-d'].map(namespace));
+      const first = await operator(t, ['--workers=4', `--namespaces=${nss.join(',')}`]);
+      const names = Array.from({ length: 100 }, (_, i) => ({ ns: nss[i % 4] ?? '', name: `k${String(i).padStart(3, '0')}` }));
+      let killedAfter = 0;
+      for (let i = 0; i < names.length; i += 10) {
+        await Promise.all(names.slice(i, i + 10).map((n) => createCluster(n.ns, harborCluster(n.name))));
+        if (i === 40) {
+          await waitUntil('some HarborClusters reconciled', async () => {
+            const l = await raw().request<{ items: KubeObject[] }>('GET', '/apis/harbor-operator.dev/v1alpha1/harborclusters');
+            return l.items.filter((h) => h['status']).length >= 5;
+          });
+          killedAfter = (await raw().request<{ items: KubeObject[] }>('GET', '/apis/harbor-operator.dev/v1alpha1/harborclusters')).items.filter(
+            (h) => h['status'],
+          ).length;
+          first.proc.kill('SIGKILL');
+        }
+      }
+      const t0 = Date.now();
+      await operator(t, ['--workers=4', `--namespaces=${nss.join(',')}`]);
+      await waitUntil(
+        'all 100 Ready with their generation observed',
+        async () => {
+          const l = await raw().request<{ items: (KubeObject & { status?: { observedGeneration?: number; conditions?: { type: string; status: string }[] } })[] }>(
+            'GET',
+            '/apis/harbor-operator.dev/v1alpha1/harborclusters',
+          );
+          const ours = l.items.filter((h) => nss.includes(h.metadata.namespace ?? ''));
+          return (
+            ours.length === 100 &&
+            ours.every((h) => h.status?.observedGeneration === h.metadata.generation && h.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'))
+          );
+        },
+        { timeoutMs: 600_000, intervalMs: 2000 },
+      );
+      const converged = Date.now() - t0;
+      // No duplicates: one ReplicaSet per Deployment (regenerated secrets
+      // would have rolled a second one); no orphans: every labelled object
+      // belongs to a live HarborCluster; secrets agree with what pods read.
+      let objects = 0;
+      for (const ns of nss) {
+        const hcs = new Map(
+          (await raw().request<{ items: KubeObject[] }>('GET', `/apis/harbor-operator.dev/v1alpha1/namespaces/${ns}/harborclusters`)).items.map((h) => [
+            h.metadata.name,
+            h.metadata.uid,
+          ]),
+        );
+        const rs = await raw().request<{ items: KubeObject[] }>('GET', `/apis/apps/v1/namespaces/${ns}/replicasets`);
+        const perDeployment = new Map<string, number>();
+        for (const r of rs.items) {
+          const owner = r.metadata.ownerReferences?.[0]?.name ?? '';
+          perDeployment.set(owner, (perDeployment.get(owner) ?? 0) + 1);
+        }
+        for (const [d, n] of perDeployment) assert.equal(n, 1, `${ns}/${d} has ${n} ReplicaSets`);
+        for (const kind of ALL) {
+          for (const o of await list(ns, kind)) {
+            const cluster = o.metadata.labels?.['harbor-operator.dev/cluster'];
+            if (!cluster) continue;
+            objects++;
+            assert.ok(hcs.has(cluster), `${kind}/${o.metadata.name} belongs to no HarborCluster`);
+            const ref = o.metadata.ownerReferences?.[0];
+            if (ref) assert.equal(ref.uid, hcs.get(cluster), `${kind}/${o.metadata.name} owned by a live HarborCluster`);
+          }
+        }
+      }
+      const gen = (await get('f1-a', 'Secret', 'k000-generated-secrets')) as { data: Record<string, string> } | undefined;
+      const core = (await get('f1-a', 'Secret', 'k000-core')) as { data: Record<string, string> } | undefined;
+      assert.equal(core?.data['CSRF_KEY'], gen?.data['csrfKey'], 'core reads the stored CSRF key');
+      return `killed after ${killedAfter} had status; new process converged 100 in ${seconds(converged)}; ${objects} objects, 0 duplicates, 0 orphans`;
+    });
+  });
+
+  test('2. kube-apiserver stopped for 20 s: the operator stays up and catches up', async (t) => {
+    await record(t, '2 apiserver down 20 s', async () => {
+      const ns = await namespace('f2');
+      const op = await operator(t, [`--namespaces=${ns}`]);
+      await createCluster(ns, harborCluster('a1'));
+      await waitForCondition(ns, 'a1', 'Ready', 'True');
+      const state = await clusterState();
+      await stopComponent(state, 'kube-apiserver');
+      await sleep(20_000);
+      assert.ok(alive(op), 'the operator did not exit while the API server was down');
+      await startComponent(state, 'kube-apiserver');
+      await waitApiserverReady(state);
+      const t0 = Date.now();
+      await retrying('spec change after the restart', () => patchCluster(ns, 'a1', { spec: { components: { portal: { replicas: 2 } } } }));
+      await waitUntil(
+        'portal scaled',
+        async () => ((await get(ns, 'Deployment', 'a1-portal'))?.['spec'] as { replicas?: number } | undefined)?.replicas === 2,
+        { timeoutMs: 30_000 },
+      );
+      const applied = Date.now() - t0;
+      assert.ok(alive(op));
+      return `operator alive; change after restart applied in ${seconds(applied)} (limit 30 s)`;
+    });
+  });
+
+  test('3. an expired watch (410 Gone): the operator lists again and misses nothing', async (t) => {
+    await record(t, '3 watch expired (410)', async () => {
+      const ns = await namespace('f3');
+      const kc = kubeConfig();
+      const user = kc.getCurrentUser();
+      const cluster = kc.getCurrentCluster();
+      const b64 = (s: string | undefined): Buffer | undefined => (s ? Buffer.from(s, 'base64') : undefined);
+      const tls = { ca: b64(cluster?.caData), cert: b64(user?.certData), key: b64(user?.keyData) };
+      const proxy = new FaultProxy(kc, {
+        ...(tls.ca ? { ca: tls.ca } : {}),
+        ...(tls.cert ? { cert: tls.cert } : {}),
+        ...(tls.key ? { key: tls.key } : {}),
+      });
+      t.after(() => proxy.close());
+      const port = await proxy.listen();
+      const op = await operator(t, [`--namespaces=${ns}`, `--kubeconfig=${await proxyKubeconfig(port)}`]);
+      await createCluster(ns, harborCluster('w1'));
+      await waitForCondition(ns, 'w1', 'Ready', 'True');
+      const relists = async (): Promise<number> => {
+        const text = await op.metrics();
+        return text
+          .split('\n')
+          .filter((l) => l.startsWith('harbor_operator_informer_events_total') && l.includes('what="relistsAfterGone"'))
+          .reduce((n, l) => n + Number(l.split(' ').pop()), 0);
+      };
+      const before = await relists();
+      proxy.setMode({ kind: 'down' });
+      // Changes the operator cannot see while cut off: a spec change and a hand edit.
+      await patchCluster(ns, 'w1', { spec: { components: { jobservice: { replicas: 2 } } } });
+      await patch(ns, 'Deployment', 'w1-portal', { spec: { template: { spec: { containers: [{ name: 'portal', image: 'evil.example/p:1' }] } } } });
+      await sleep(15_000); // etcd compacts every 5 s: the operator's resourceVersions expire
+      proxy.setMode({ kind: 'pass' });
+      const t0 = Date.now();
+      await waitUntil(
+        'both changes handled',
+        async () => {
+          const js = await get(ns, 'Deployment', 'w1-jobservice');
+          const portal = await get(ns, 'Deployment', 'w1-portal');
+          const image = (portal?.['spec'] as { template: { spec: { containers: { image: string }[] } } } | undefined)?.template.spec.containers[0]?.image;
+          return (js?.['spec'] as { replicas?: number } | undefined)?.replicas === 2 && !!image && !image.startsWith('evil');
+        },
+        { timeoutMs: 60_000 },
+      );
+      const caughtUp = Date.now() - t0;
+      const after = await waitUntil('relists counted', async () => ((await relists()) > before ? relists() : undefined));
+      return `relists after 410: ${after - before}; both changes made while cut off applied ${seconds(caughtUp)} after reconnect`;
+    });
+  });
+
+  test('4. render failures: chart error, helm missing, helm hanging — Degraded, nothing touched, recovery', async (t) => {
+    await record(t, '4 render failures', async () => {
+      const figures: string[] = [];
+      const dir = await mkdtemp(join(tmpdir(), 'faults-helm-'));
+      const brokenChart = join(dir, 'chart');
+      await cp(chartDir, brokenChart, { recursive: true });
+      const template = join(brokenChart, 'templates/core/deployment.yaml');
+      const good = await readFile(template, 'utf8');
+      const helmPath = join(dir, 'helm');
+      const variants: { name: string; args: string[]; breakIt: () => Promise<void>; fixIt: () => Promise<void>; message: RegExp }[] = [
+        {
+          name: 'chart error',
+          args: [`--chart-dir=${brokenChart}`],
+          breakIt: () => writeFile(template, `${good}\n{{ fail "chart broken on purpose" }}\n`),
+          fixIt: () => writeFile(template, good),
+          message: /chart broken on purpose/,
+        },
+        {
+          name: 'helm missing',
+          args: [`--helm=${helmPath}`],
+          breakIt: () => rm(helmPath, { force: true }),
+          fixIt: () => symlink(helmBinary(), helmPath),
+          message: /helm binary not found/,
+        },
+        {
+          name: 'helm hanging',
+          args: [`--helm=${helmPath}`, '--helm-timeout=2s'],
+          breakIt: async () => {
+            await rm(helmPath, { force: true });
+            await writeFile(helmPath, '#!/bin/sh\nsleep 600\n');
+            await chmod(helmPath, 0o755);
+          },
+          fixIt: async () => {
+            await rm(helmPath, { force: true });
+            await symlink(helmBinary(), helmPath);
+          },
+          message: /timed out after 2000 ms/,
+        },
+      ];
+      let i = 0;
+      for (const v of variants) {
+        const ns = await namespace(`f4-${++i}`);
+        await v.fixIt().catch(() => undefined);
+        const good1 = await operator(t, [`--namespaces=${ns}`, ...v.args]);
+        await createCluster(ns, harborCluster('r1'));
+        await waitForCondition(ns, 'r1', 'Ready', 'True');
+        const before = await versions(ns, ALL);
+        await v.breakIt();
+        await patchCluster(ns, 'r1', { spec: { components: { core: { replicas: 2 } } } });
+        const degraded = await waitForCondition(ns, 'r1', 'Degraded', 'True', 'RenderFailed', 60_000);
+        assert.match(degraded.status?.conditions?.find((c) => c.type === 'Degraded')?.message ?? '', v.message);
+        await sleep(3000);
+        assert.deepEqual(await versions(ns, ALL), before, `${v.name}: nothing changed or deleted`);
+        assert.ok(alive(good1));
+        const t0 = Date.now();
+        await v.fixIt();
+        await waitForCondition(ns, 'r1', 'Degraded', 'False', 'AsExpected', 120_000);
+        const core = await get(ns, 'Deployment', 'r1-core');
+        assert.equal((core?.['spec'] as { replicas: number }).replicas, 2);
+        figures.push(`${v.name}: recovered ${seconds(Date.now() - t0)} after the fix`);
+        good1.proc.kill('SIGTERM');
+        await good1.exited;
+      }
+      return figures.join('; ');
+    });
+  });
+
+  test('5. malformed HarborClusters: refused with the field named, or reported in status', async (t) => {
+    await record(t, '5 malformed input', async () => {
+      const ns = await namespace('f5');
+      const op = await operator(t, [`--namespaces=${ns}`]);
+      const base = { externalURL: 'https://m.example.com', expose: { type: 'Ingress', ingress: { host: 'm.example.com' } } };
+      const big = 'x'.repeat(70_000);
+      const cases: { name: string; spec?: unknown; meta?: Record<string, unknown>; field: RegExp }[] = [
+        { name: 'url ftp', spec: { ...base, externalURL: 'ftp://m.example.com' }, field: /externalURL/ },
+        { name: 'url bare', spec: { ...base, externalURL: 'm.example.com' }, field: /externalURL/ },
+        { name: 'url with path', spec: { ...base, externalURL: 'https://m.example.com/harbor' }, field: /externalURL/ },
+        { name: 'url missing', spec: { expose: base.expose }, field: /externalURL/ },
+        { name: 'url as number', spec: { ...base, externalURL: 42 }, field: /externalURL/ },
+        { name: 'version 2.12', spec: { ...base, version: '2.12.0' }, field: /version/ },
+        { name: 'version 3.0', spec: { ...base, version: '3.0.0' }, field: /version/ },
+        { name: 'version latest', spec: { ...base, version: 'latest' }, field: /version/ },
+        { name: 'version v-prefixed', spec: { ...base, version: 'v2.15.1' }, field: /version/ },
+        { name: 'version number', spec: { ...base, version: 2.15 }, field: /version/ },
+        { name: 'expose type', spec: { ...base, expose: { type: 'Route' } }, field: /expose\.type/ },
+        { name: 'ingress without host', spec: { ...base, expose: { type: 'Ingress', ingress: {} } }, field: /host/ },
+        { name: 'ingress host not the URL host', spec: { ...base, expose: { type: 'Ingress', ingress: { host: 'other.example.com' } } }, field: /host/ },
+        {
+          name: 'both TLS sources',
+          spec: { ...base, expose: { type: 'Ingress', ingress: { host: 'm.example.com', tls: { secretName: 's', issuerRef: { name: 'i' } } } } },
+          field: /tls/,
+        },
+        { name: 'issuer kind', spec: { ...base, expose: { type: 'Ingress', ingress: { host: 'm.example.com', tls: { issuerRef: { name: 'i', kind: 'Vault' } } } } }, field: /kind/ },
+        { name: 'negative replicas', spec: { ...base, components: { core: { replicas: -1 } } }, field: /replicas/ },
+        { name: 'replicas as text', spec: { ...base, components: { portal: { replicas: 'two' } } }, field: /replicas/ },
+        { name: 'huge replicas', spec: { ...base, components: { portal: { replicas: 100000 } } }, field: /replicas/ },
+        { name: 'workers negative', spec: { ...base, components: { jobservice: { workers: -5 } } }, field: /workers/ },
+        { name: 'database type', spec: { ...base, database: { type: 'MySQL' } }, field: /database\.type/ },
+        { name: 'external database without section', spec: { ...base, database: { type: 'External' } }, field: /database/ },
+        { name: 'external database without host', spec: { ...base, database: { type: 'External', external: { username: 'u', passwordSecretRef: { name: 'p' } } } }, field: /host/ },
+        { name: 'sslmode', spec: { ...base, database: { type: 'External', external: { host: 'h', username: 'u', passwordSecretRef: { name: 'p' }, sslMode: 'maybe' } } }, field: /sslMode/ },
+        { name: 'cache type', spec: { ...base, cache: { type: 'Memcached' } }, field: /cache\.type/ },
+        { name: 'external cache without address', spec: { ...base, cache: { type: 'External', external: {} } }, field: /address/ },
+        { name: 'storage type', spec: { ...base, storage: { type: 'NFS' } }, field: /storage\.type/ },
+        { name: 'S3 without bucket', spec: { ...base, storage: { type: 'S3', s3: { region: 'eu' } } }, field: /bucket/ },
+        { name: 'log level', spec: { ...base, logLevel: 'chatty' }, field: /logLevel/ },
+        { name: 'huge annotation value', spec: { ...base, components: { core: { podAnnotations: { a: big } } } }, field: /podAnnotations|Too long|too long/ },
+        { name: 'name too long', meta: { name: 'n'.repeat(45) }, spec: base, field: /metadata\.name|name/ },
+        { name: 'spec missing', spec: undefined, field: /spec/ },
+      ];
+      let refused = 0;
+      for (const c of cases) {
+        const body = {
+          apiVersion: 'harbor-operator.dev/v1alpha1',
+          kind: 'HarborCluster',
+          metadata: { name: `bad-${refused}`, ...(c.meta ?? {}) },
+          ...(c.spec === undefined ? {} : { spec: c.spec }),
+        };
+        const err = await harborClusters()
+          .create(ns, body)
+          .then(
+            () => undefined,
+            (e: unknown) => e,
+          );
+        const r = refusal(err);
+        assert.ok(r, `${c.name}: refused`);
+        assert.ok([400, 422].includes(r.code), `${c.name}: HTTP ${r.code}`);
+        assert.match(r.message, c.field, `${c.name}: the message names the field: ${r.message}`);
+        refused++;
+      }
+      // Unknown fields: refused when the client asks for strict validation.
+      const unknown = await harborClusters()
+        .create(ns, { apiVersion: 'harbor-operator.dev/v1alpha1', kind: 'HarborCluster', metadata: { name: 'bad-unknown' }, spec: { ...base, replica: 3 } }, { fieldValidation: 'Strict' })
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+      assert.match(refusal(unknown)?.message ?? '', /unknown field "spec\.replica"/);
+      refused++;
+      // Only the operator can tell: referenced Secrets that do not exist.
+      const statusCases: { name: string; spec: Record<string, unknown>; field: RegExp }[] = [
+        { name: 's-admin', spec: { adminPasswordSecretRef: { name: 'nope' } }, field: /spec\.adminPasswordSecretRef: Secret f5\/nope not found/ },
+        {
+          name: 's-db',
+          spec: { database: { type: 'External', external: { host: 'pg', username: 'u', passwordSecretRef: { name: 'nope-db' } } } },
+          field: /spec\.database\.external\.passwordSecretRef/,
+        },
+        { name: 's-cache', spec: { cache: { type: 'External', external: { address: 'r:6379', passwordSecretRef: { name: 'nope-c' } } } }, field: /spec\.cache\.external\.passwordSecretRef/ },
+        {
+          name: 's-s3',
+          spec: { storage: { type: 'S3', s3: { bucket: 'b', region: 'r', credentialsSecretRef: { name: 'nope-s3' } } } },
+          field: /spec\.storage\.s3\.credentialsSecretRef/,
+        },
+      ];
+      for (const c of statusCases) {
+        await createCluster(ns, harborCluster(c.name, { ...c.spec, externalURL: `https://${c.name}.example.test`, expose: { type: 'Ingress', ingress: { host: `${c.name}.example.test` } } }));
+        const d = await waitForCondition(ns, c.name, 'Degraded', 'True', 'SecretNotFound', 30_000);
+        assert.match(d.status?.conditions?.find((x) => x.type === 'Degraded')?.message ?? '', c.field);
+        assert.equal((await list(ns, 'Deployment')).filter((x) => x.metadata.name.startsWith(`${c.name}-`)).length, 0, 'nothing was created');
+      }
+      await createCluster(ns, harborCluster('fine'));
+      await waitForCondition(ns, 'fine', 'Ready', 'True');
+      assert.ok(alive(op), 'the operator never crashed');
+      return `${refused} refused by the API server with the field named; ${statusCases.length} reported in status (SecretNotFound); a valid one beside them Ready`;
+    });
+  });
+
+  test('6. someone keeps editing a managed field: repaired with backoff, warned, no hot loop', async (t) => {
+    await record(t, '6 drift fight', async () => {
+      const ns = await namespace('f6');
+      const op = await operator(t, [`--namespaces=${ns}`]);
+      await createCluster(ns, harborCluster('d1'));
+      await waitForCondition(ns, 'd1', 'Ready', 'True');
+      const image = ((await get(ns, 'Deployment', 'd1-portal'))?.['spec'] as { template: { spec: { containers: { image: string }[] } } }).template.spec.containers[0]?.image;
+      const applies = async (): Promise<number> => (await op.metric('harbor_operator_applies_total', 'kind="Deployment",verb="update"')) ?? 0;
+      const before = await applies();
+      let edits = 0;
+      const end = Date.now() + 12_000;
+      while (Date.now() < end) {
+        await raw().request('PATCH', `/apis/apps/v1/namespaces/${ns}/deployments/d1-portal`, {
+          body: { spec: { template: { spec: { containers: [{ name: 'portal', image: `fighter.example/p:${edits}` }] } } } },
+          contentType: 'application/merge-patch+json',
+          query: { fieldManager: 'fault-fighter' },
+        });
+        edits++;
+        await sleep(200);
+      }
+      const repairs = (await applies()) - before;
+      assert.ok(repairs > 0, 'the operator repaired');
+      assert.ok(repairs <= edits / 3, `not a hot loop: ${repairs} repairs for ${edits} edits`);
+      const events = await raw().request<{ items: { reason: string; message: string; type: string }[] }>('GET', `/api/v1/namespaces/${ns}/events`);
+      const warning = events.items.find((e) => e.reason === 'DriftFight');
+      assert.ok(warning, 'a DriftFight event');
+      assert.equal(warning.type, 'Warning');
+      assert.match(warning.message, /fault-fighter/, 'the event names who keeps changing it');
+      assert.ok(op.output.join('').includes('drift fight: repairs paused'), 'logged');
+      const t0 = Date.now();
+      await waitUntil(
+        'set back once the fight stops',
+        async () => ((await get(ns, 'Deployment', 'd1-portal'))?.['spec'] as { template: { spec: { containers: { image: string }[] } } }).template.spec.containers[0]?.image === image,
+        { timeoutMs: 90_000 },
+      );
+      return `${edits} edits in 12 s → ${repairs} repairs; DriftFight warning names fault-fighter; set back ${seconds(Date.now() - t0)} after the fight`;
+    });
+  });
+
+  test('7. the API server answers 429 and then 503 for a while: back off and catch up', async (t) => {
+    await record(t, '7 throttled (429, 503)', async () => {
+      const ns = await namespace('f7');
+      const kc = kubeConfig();
+      const user = kc.getCurrentUser();
+      const cluster = kc.getCurrentCluster();
+      const b64 = (s: string | undefined): Buffer | undefined => (s ? Buffer.from(s, 'base64') : undefined);
+      const ca = b64(cluster?.caData);
+      const cert = b64(user?.certData);
+      const key = b64(user?.keyData);
+      const proxy = new FaultProxy(kc, { ...(ca ? { ca } : {}), ...(cert ? { cert } : {}), ...(key ? { key } : {}) });
+      t.after(() => proxy.close());
+      const op = await operator(t, [`--namespaces=${ns}`, `--kubeconfig=${await proxyKubeconfig(await proxy.listen())}`]);
+      await createCluster(ns, harborCluster('q1'));
+      await waitForCondition(ns, 'q1', 'Ready', 'True');
+      proxy.setMode({ kind: 'error', status: 429 });
+      await patchCluster(ns, 'q1', { spec: { components: { registry: { replicas: 2 } } } });
+      await sleep(8000);
+      proxy.setMode({ kind: 'error', status: 503 });
+      await sleep(5000);
+      const failed = proxy.counts.failed;
+      proxy.setMode({ kind: 'pass' });
+      const t0 = Date.now();
+      await waitUntil(
+        'registry scaled after the errors stopped',
+        async () => ((await get(ns, 'Deployment', 'q1-registry'))?.['spec'] as { replicas?: number } | undefined)?.replicas === 2,
+        { timeoutMs: 60_000 },
+      );
+      assert.ok(failed < 100, `backed off: ${failed} requests answered with errors in 13 s`);
+      assert.ok(alive(op));
+      return `${failed} requests refused in 13 s of 429/503; change applied ${seconds(Date.now() - t0)} after recovery`;
+    });
+  });
+
+  test('9. installed for a list of namespaces: nothing outside them is read, written or reconciled', async (t) => {
+    await record(t, '9 RBAC per namespace', async () => {
+      const sys = await namespace('f9-sys');
+      const inside = await namespace('f9-in');
+      const outside = await namespace('f9-out');
+      await helm('install', 'fault-op', operatorChart, '-n', sys, '--set', `watchNamespaces={${inside}}`);
+      t.after(() => helm('uninstall', 'fault-op', '-n', sys).then(() => undefined, () => undefined));
+      const deployment = await get(sys, 'Deployment', 'fault-op-harbor-operator').then((d) => d ?? get(sys, 'Deployment', 'fault-op'));
+      assert.ok(deployment, 'the chart Deployment');
+      const sa = (deployment['spec'] as { template: { spec: { serviceAccountName: string } } }).template.spec.serviceAccountName;
+      const kubeconfig = await serviceAccountKubeconfig(sys, sa);
+      const args = chartArgsForLocalRun(deployment, await freePort(), await freePort());
+      assert.ok(args.includes(`--namespaces=${inside}`), `the chart passes --namespaces: ${args.join(' ')}`);
+      // what the downward API gives the chart's pod
+      process.env['POD_NAMESPACE'] = sys;
+      t.after(() => {
+        delete process.env['POD_NAMESPACE'];
+      });
+      const op = await operator(t, [...args, `--kubeconfig=${kubeconfig}`]);
+      await createCluster(inside, harborCluster('in1'));
+      await createCluster(outside, harborCluster('out1'));
+      await waitForCondition(inside, 'in1', 'Ready', 'True');
+      await sleep(2000);
+      assert.equal((await getCluster(outside, 'out1')).status, undefined, 'a HarborCluster elsewhere is ignored');
+      assert.equal((await list(outside, 'Deployment')).length, 0);
+      // The chart's identity itself cannot reach outside.
+      const { KubeConfig } = await import('@kubernetes/client-node');
+      const { createKubeHttp } = await import('../../src/kube/http.ts');
+      const skc = new KubeConfig();
+      skc.loadFromFile(kubeconfig);
+      const as = createKubeHttp(skc);
+      const status = (p: Promise<unknown>): Promise<number> => p.then(() => 200, (e: unknown) => (e as { status?: number }).status ?? 0);
+      assert.equal(await status(as.request('GET', `/api/v1/namespaces/${outside}/secrets`)), 403, 'no Secrets read outside');
+      assert.equal(
+        await status(as.request('POST', `/api/v1/namespaces/${outside}/configmaps`, { body: { metadata: { name: 'x' } }, query: { dryRun: 'All' } })),
+        403,
+        'no writes outside',
+      );
+      assert.equal(await status(as.request('GET', '/api/v1/secrets')), 403, 'no cluster-wide Secrets');
+      assert.equal(
+        await status(as.request('POST', `/api/v1/namespaces/${inside}/configmaps`, { body: { metadata: { name: 'x' } }, query: { dryRun: 'All' } })),
+        200,
+        'writes inside are allowed',
+      );
+      const denied = op.output.join('').match(/forbidden/gi)?.length ?? 0;
+      assert.equal(denied, 0, 'the operator itself met no forbidden request');
+      return `reconciled in ${inside}; ignored ${outside}; SA denied: Secrets and writes outside, cluster-wide Secrets; 0 forbidden in the operator's log`;
+    });
+  });
+
+  test('8. across the whole suite no secret value appears in logs, events or status', async (t) => {
+    await record(t, '8 secrets never leak', async () => {
+      const secrets = await raw().request<{ items: { metadata: { name: string }; data?: Record<string, string> }[] }>('GET', '/api/v1/secrets');
+      const values = new Set<string>();
+      for (const s of secrets.items) {
+        if (!s.metadata.name.endsWith('-generated-secrets')) continue;
+        for (const v of Object.values(s.data ?? {})) {
+          const text = Buffer.from(v, 'base64').toString('utf8');
+          for (const line of text.split('\n')) if (line.trim().length >= 8) values.add(line.trim());
+        }
+      }
+      assert.ok(values.size > 100, `generated values collected: ${values.size}`);
+      const events = JSON.stringify(await raw().request('GET', '/api/v1/events'));
+      const statuses = JSON.stringify(
+        (await raw().request<{ items: { status?: unknown }[] }>('GET', '/apis/harbor-operator.dev/v1alpha1/harborclusters')).items.map((h) => h.status),
+      );
+      const logs = processes.map((p) => p.output.join('')).join('\n');
+      const texts = { logs, events, statuses };
+      for (const [where, text] of Object.entries(texts)) {
+        for (const v of values) assert.ok(!text.includes(v), `a secret value appears in ${where}`);
+      }
+      return `${values.size} secret values × ${(logs.length / 1e6).toFixed(1)} MB of logs, ${(events.length / 1e6).toFixed(1)} MB of events, ${(statuses.length / 1e3).toFixed(0)} kB of status: 0 found`;
+    });
+  });
+});
+
