@@ -403,7 +403,7 @@ describe('fault injection', () => {
       await createCluster(ns, harborCluster('d1'));
       await waitForCondition(ns, 'd1', 'Ready', 'True');
       const image = ((await get(ns, 'Deployment', 'd1-portal'))?.['spec'] as { template: { spec: { containers: { image: string }[] } } }).template.spec.containers[0]?.image;
-      const applies = async (): Promise<number> => (await op.metric('harbor_operator_applies_total', 'kind="Deployment",verb="update"')) ?? 0;
+      const applies = (): Promise<number> => op.counter('harbor_operator_applies_total', 'kind="Deployment",verb="update"');
       const before = await applies();
       let edits = 0;
       const end = Date.now() + 12_000;

@@ -16,8 +16,13 @@ export interface OperatorProcess {
   healthPort: number;
   output: string[];
   metrics(): Promise<string>;
-  /** The value of a metric line (first match of name and label text), or undefined. */
+  /**
+   * The value of a metric line (first match of name and label text), or
+   * undefined when the line is absent or /metrics could not be read.
+   */
   metric(name: string, labels?: string): Promise<number | undefined>;
+  /** Like metric, but a /metrics that cannot be read is an error, and an absent line is 0. */
+  counter(name: string, labels?: string): Promise<number>;
   exited: Promise<number | null>;
 }
 
@@ -55,9 +60,22 @@ export async function startOperatorProcess(t: TestContext, args: string[]): Prom
   t.after(() => {
     if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
   });
+  // A busy 2-core machine can take seconds to answer a scrape: be patient.
   const metrics = async (): Promise<string> => {
-    const res = await fetch(`http://127.0.0.1:${metricsPort}/metrics`, { signal: AbortSignal.timeout(2000) });
-    return res.text();
+    let last: unknown;
+    for (let i = 0; i < 3; i++) {
+      try {
+        const res = await fetch(`http://127.0.0.1:${metricsPort}/metrics`, { signal: AbortSignal.timeout(10_000) });
+        return await res.text();
+      } catch (err) {
+        last = err;
+      }
+    }
+    throw new Error(`cannot read /metrics on port ${metricsPort}: ${String(last)}`);
+  };
+  const find = (text: string, name: string, labels: string): number | undefined => {
+    const line = text.split('\n').find((l) => l.startsWith(name) && !l.startsWith('#') && l.includes(labels));
+    return line === undefined ? undefined : Number(line.split(' ').pop());
   };
   return {
     proc,
@@ -73,8 +91,10 @@ export async function startOperatorProcess(t: TestContext, args: string[]): Prom
       } catch {
         return undefined;
       }
-      const line = text.split('\n').find((l) => l.startsWith(name) && !l.startsWith('#') && l.includes(labels));
-      return line === undefined ? undefined : Number(line.split(' ').pop());
+      return find(text, name, labels);
+    },
+    async counter(name, labels = '') {
+      return find(await metrics(), name, labels) ?? 0;
     },
   };
 }

@@ -49,11 +49,11 @@ describe('operator flags', () => {
     await createCluster(ns, harborCluster('f5'));
     await waitForCondition(ns, 'f5', 'Ready', 'True');
     await sleep(1000);
-    const before = (await op.metric('harbor_operator_reconcile_total', 'result="success"')) ?? 0;
-    const renders = await op.metric('harbor_operator_renders_total');
-    await waitUntil('resyncs', async () => ((await op.metric('harbor_operator_reconcile_total', 'result="success"')) ?? 0) >= before + 4, {
+    const before = await op.counter('harbor_operator_reconcile_total', 'result="success"');
+    const renders = await op.counter('harbor_operator_renders_total');
+    await waitUntil('resyncs', async () => (await op.counter('harbor_operator_reconcile_total', 'result="success"')) >= before + 4, {
       timeoutMs: 10_000,
     });
-    assert.equal(await op.metric('harbor_operator_renders_total'), renders, 'resyncs hit the render cache');
+    assert.equal(await op.counter('harbor_operator_renders_total'), renders, 'resyncs hit the render cache');
   });
 });

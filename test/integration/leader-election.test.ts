@@ -38,8 +38,8 @@ describe('leader election', () => {
     const standby = leader === a ? b : a;
     await createCluster(ns, harborCluster('le1'));
     await waitForCondition(ns, 'le1', 'Ready', 'True');
-    assert.ok(((await leader.metric('harbor_operator_reconcile_total', 'result="success"')) ?? 0) > 0, 'the leader reconciled');
-    assert.equal(await standby.metric('harbor_operator_reconcile_total', 'result="success"'), undefined, 'the standby did not');
+    assert.ok((await leader.counter('harbor_operator_reconcile_total', 'result="success"')) > 0, 'the leader reconciled');
+    assert.equal(await standby.counter('harbor_operator_reconcile_total', 'result="success"'), 0, 'the standby did not');
     assert.equal(await standby.metric('harbor_operator_leader'), 0);
 
     const killedAt = Date.now();
