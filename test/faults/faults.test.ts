@@ -18,7 +18,7 @@ import { createCluster, get, getCluster, harborCluster, list, patch, patchCluste
 import { kubeConfig, waitUntil } from '../harness/kube.ts';
 import { helmBinary, chartDir } from '../harness/operator.ts';
 import { freePort, startOperatorProcess, type OperatorProcess } from '../harness/process.ts';
-import { FaultProxy, proxyKubeconfig } from './proxy.ts';
+import { proxyFor, proxyKubeconfig } from './proxy.ts';
 
 interface Row {
   name: string;
@@ -183,16 +183,7 @@ describe('fault injection', () => {
   test('3. an expired watch (410 Gone): the operator lists again and misses nothing', async (t) => {
     await record(t, '3 watch expired (410)', async () => {
       const ns = await namespace('f3');
-      const kc = kubeConfig();
-      const user = kc.getCurrentUser();
-      const cluster = kc.getCurrentCluster();
-      const b64 = (s: string | undefined): Buffer | undefined => (s ? Buffer.from(s, 'base64') : undefined);
-      const tls = { ca: b64(cluster?.caData), cert: b64(user?.certData), key: b64(user?.keyData) };
-      const proxy = new FaultProxy(kc, {
-        ...(tls.ca ? { ca: tls.ca } : {}),
-        ...(tls.cert ? { cert: tls.cert } : {}),
-        ...(tls.key ? { key: tls.key } : {}),
-      });
+      const proxy = proxyFor(kubeConfig());
       t.after(() => proxy.close());
       const port = await proxy.listen();
       const op = await operator(t, [`--namespaces=${ns}`, `--kubeconfig=${await proxyKubeconfig(port)}`]);
@@ -438,14 +429,7 @@ describe('fault injection', () => {
   test('7. the API server answers 429 and then 503 for a while: back off and catch up', async (t) => {
     await record(t, '7 throttled (429, 503)', async () => {
       const ns = await namespace('f7');
-      const kc = kubeConfig();
-      const user = kc.getCurrentUser();
-      const cluster = kc.getCurrentCluster();
-      const b64 = (s: string | undefined): Buffer | undefined => (s ? Buffer.from(s, 'base64') : undefined);
-      const ca = b64(cluster?.caData);
-      const cert = b64(user?.certData);
-      const key = b64(user?.keyData);
-      const proxy = new FaultProxy(kc, { ...(ca ? { ca } : {}), ...(cert ? { cert } : {}), ...(key ? { key } : {}) });
+      const proxy = proxyFor(kubeConfig());
       t.after(() => proxy.close());
       const op = await operator(t, [`--namespaces=${ns}`, `--kubeconfig=${await proxyKubeconfig(await proxy.listen())}`]);
       await createCluster(ns, harborCluster('q1'));

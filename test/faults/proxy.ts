@@ -98,6 +98,15 @@ export class FaultProxy {
   }
 }
 
+/** A proxy to the cluster of a kubeconfig, with its CA and client certificate. */
+export function proxyFor(kc: KubeConfig): FaultProxy {
+  const b64 = (v: string | undefined): Buffer | undefined => (v ? Buffer.from(v, 'base64') : undefined);
+  const ca = b64(kc.getCurrentCluster()?.caData);
+  const cert = b64(kc.getCurrentUser()?.certData);
+  const key = b64(kc.getCurrentUser()?.keyData);
+  return new FaultProxy(kc, { ...(ca ? { ca } : {}), ...(cert ? { cert } : {}), ...(key ? { key } : {}) });
+}
+
 /** A kubeconfig for the operator that goes through the proxy. */
 export async function proxyKubeconfig(port: number): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'fault-proxy-'));
