@@ -82,7 +82,11 @@ export async function runBaseline(ctx: Ctx, n: number, objects: readonly KubeObj
   const concurrency = ctx.opts.baselineConcurrency;
   const before = await snapshot(env, ctx.apiserver);
   let failed = 0;
+  let applied = 0;
   const t0 = Date.now();
+  const progress = setInterval(() => {
+    ctx.log(`  baseline: ${((Date.now() - t0) / 1000).toFixed(0)} s: applied ${applied}/${objects.length}`);
+  }, 30_000);
   await pool(objects, concurrency, async (o) => {
     const { status: _status, ...body } = o;
     try {
@@ -94,6 +98,9 @@ export async function runBaseline(ctx: Ctx, n: number, objects: readonly KubeObj
     } catch (err) {
       if (failed++ < 3) ctx.log(`  baseline: ${err instanceof Error ? err.message : String(err)}`);
     }
+    applied++;
+  }).finally(() => {
+    clearInterval(progress);
   });
   const applySec = (Date.now() - t0) / 1000;
   const after = await snapshot(env, ctx.apiserver);
