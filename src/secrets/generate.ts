@@ -1,6 +1,7 @@
 // The random values Harbor needs, generated once per HarborCluster and never
 // again: completeSecrets() keeps every value that exists and adds only the
 // missing ones. Randomness comes in as a function so tests are repeatable.
+import { createHash } from 'node:crypto';
 import bcrypt from 'bcryptjs';
 import { createTokenKeyPair } from './token-keypair.ts';
 
@@ -66,6 +67,23 @@ export interface Completed {
   added: GeneratedKey[];
 }
 
+/**
+ * bcrypt is slow on purpose (~80 ms in bcryptjs at cost 10) and a reconcile
+ * checks the line every time; a pair once found to match is remembered (by a
+ * digest of both, in memory only) so the check costs one comparison after that.
+ */
+const matched = new Set<string>();
+const MATCHED_MAX = 20_000;
+
+function htpasswdMatches(password: string, hash: string): boolean {
+  const k = createHash('sha256').update(password).update('\0').update(hash).digest('base64');
+  if (matched.has(k)) return true;
+  if (!bcrypt.compareSync(password, hash)) return false;
+  if (matched.size >= MATCHED_MAX) matched.clear();
+  matched.add(k);
+  return true;
+}
+
 export async function completeSecrets(
   existing: GeneratedSecrets,
   needs: SecretNeeds,
@@ -89,7 +107,7 @@ export async function completeSecrets(
   const password = values.registryPassword ?? '';
   const line = values.registryHtpasswd;
   const hash = line?.startsWith(`${REGISTRY_USER}:`) ? line.slice(REGISTRY_USER.length + 1) : '';
-  if (!hash || !bcrypt.compareSync(password, hash)) {
+  if (!hash || !htpasswdMatches(password, hash)) {
     const salt = bcrypt.genSaltSync(10);
     values.registryHtpasswd = `${REGISTRY_USER}:${bcrypt.hashSync(password, salt)}`;
     added.push('registryHtpasswd');
