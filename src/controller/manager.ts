@@ -1,14 +1,16 @@
 // Wires watches, the work queue and the reconciler together: informers for
 // HarborClusters and (by label) their children, events mapped to the owning
 // HarborCluster's key, N workers, a periodic resync, and an orderly stop.
+import { createHash } from 'node:crypto';
 import type { KubeObject } from '../model/object.ts';
 import { createEventRecorder } from '../kube/events.ts';
 import type { KubeHttp } from '../kube/http.ts';
 import { Informer } from '../kube/informer.ts';
 import { childTypes, harborClusterType } from '../kube/resources.ts';
-import { createWriter } from '../kube/writer.ts';
+import { compactManagedFields, withoutManagedFields } from '../kube/managed-fields.ts';
+import { createWriter, FIELD_MANAGER } from '../kube/writer.ts';
 import { namespacedName } from '../model/object.ts';
-import { chartDigest } from '../render/chart-digest.ts';
+import { chartDigest, codeDigest } from '../render/chart-digest.ts';
 import { createRenderer, type Renderer } from '../render/renderer.ts';
 import { clusterLabel } from '../render/values.ts';
 import { InformerCache } from './child-cache.ts';
@@ -41,7 +43,8 @@ export class Manager {
   private stopResync: (() => void) | undefined;
 
   static async create(opts: ManagerOptions): Promise<Manager> {
-    const digest = await chartDigest(opts.chartDir);
+    const [chart, code] = await Promise.all([chartDigest(opts.chartDir), codeDigest()]);
+    const digest = createHash('sha256').update(chart).update('\0').update(code).digest('hex');
     return new Manager(opts, digest);
   }
 
@@ -64,6 +67,7 @@ export class Manager {
         new Informer(opts.http, harborClusterType, {
           ...(ns ? { namespace: ns } : {}),
           onError,
+          transform: withoutManagedFields,
           onEvent: (event, obj, old) => {
             if (event === 'update' && old && !specOrMetaChanged(obj, old)) return;
             this.queue.add(namespacedName(obj));
@@ -79,6 +83,7 @@ export class Manager {
             // An absent CRD (cert-manager) is looked for again at least every 10 s.
             maxBackoffMs: t.optional ? 10_000 : 30_000,
             onError,
+            transform: (o) => compactManagedFields(o, FIELD_MANAGER),
             onEvent: (event, obj, old) => {
               const key = this.cache.track(event, obj, old);
               if (event === 'update' && old?.metadata.resourceVersion === obj.metadata.resourceVersion) return;

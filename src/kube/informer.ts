@@ -20,6 +20,8 @@ export interface InformerOptions {
   onAvailability?: (available: boolean) => void;
   pageSize?: number;
   maxBackoffMs?: number;
+  /** Applied to every object before it is cached (to drop what is never read). */
+  transform?: (obj: KubeObject) => KubeObject;
 }
 
 interface List {
@@ -112,6 +114,11 @@ export class Informer {
     }
   }
 
+  private prepare(item: KubeObject): KubeObject {
+    const o = { ...item, apiVersion: this.type.apiVersion, kind: this.type.kind };
+    return this.opts.transform ? this.opts.transform(o) : o;
+  }
+
   private path(): string {
     return collectionPath(this.type, this.opts.namespace);
   }
@@ -128,7 +135,7 @@ export class Informer {
         signal,
       });
       for (const item of page.items ?? []) {
-        const o = { ...item, apiVersion: this.type.apiVersion, kind: this.type.kind };
+        const o = this.prepare(item);
         fresh.set(keyOf(o), o);
       }
       cont = page.metadata?.continue || undefined;
@@ -156,7 +163,7 @@ export class Informer {
       const code = ev.object.code ?? 0;
       throw new ApiError('WATCH', this.path(), code, code === 410 ? 'Expired' : 'Error', ev.object.message ?? '');
     }
-    const o: KubeObject = { ...ev.object, apiVersion: this.type.apiVersion, kind: this.type.kind };
+    const o = this.prepare(ev.object);
     const k = keyOf(o);
     this.resourceVersion = o.metadata.resourceVersion ?? this.resourceVersion;
     const before = this.cache.get(k);

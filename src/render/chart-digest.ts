@@ -1,8 +1,10 @@
 // A digest of every file of the chart, so that a changed chart (a new
-// operator release) renders again even when the values are the same.
+// operator release) renders again even when the values are the same; and one
+// of the operator's own code, which shapes the objects too (labels, owner
+// references, the generated Secret).
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 
 export async function chartDigest(dir: string): Promise<string> {
   const files: string[] = [];
@@ -23,4 +25,9 @@ export async function chartDigest(dir: string): Promise<string> {
     h.update('\0');
   }
   return h.digest('hex');
+}
+
+/** Digest of the folder that holds the operator's code (src/, or dist/ when built). */
+export function codeDigest(): Promise<string> {
+  return chartDigest(dirname(import.meta.dirname));
 }

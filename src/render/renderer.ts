@@ -1,6 +1,9 @@
 // Rendering with memory: for each HarborCluster the last (chart, values) hash
 // and its objects are kept, so an unchanged cluster is never rendered again.
+// At most `concurrency` helm processes run at once: a burst of new clusters
+// queues here instead of holding many renders' output in memory together.
 import { createHash } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { canonicalJson } from '../model/canonical-json.ts';
 import type { KubeObject } from '../model/object.ts';
 import { helmTemplate, type HelmOptions } from './helm.ts';
@@ -12,20 +15,45 @@ export interface RenderResult {
 }
 
 export interface Renderer {
+  /** The hash render() would give these values, without rendering. */
+  hashOf(release: string, namespace: string, values: unknown): string;
   render(key: string, release: string, namespace: string, values: unknown): Promise<RenderResult>;
   forget(key: string): void;
   readonly stats: { renders: number; hits: number };
 }
 
-export function renderHash(chartDigest: string, release: string, namespace: string, values: unknown): string {
-  return createHash('sha256').update(chartDigest).update('\0').update(`${namespace}/${release}`).update('\0').update(canonicalJson(values)).digest('hex');
+export function renderHash(digest: string, release: string, namespace: string, values: unknown): string {
+  return createHash('sha256').update(digest).update('\0').update(`${namespace}/${release}`).update('\0').update(canonicalJson(values)).digest('hex');
 }
 
-export function createRenderer(opts: HelmOptions, digest: string): Renderer {
+/** A counting semaphore. */
+function limiter(max: number): <T>(fn: () => Promise<T>) => Promise<T> {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async <T>(fn: () => Promise<T>): Promise<T> => {
+    if (running >= max) await new Promise<void>((resolve) => waiting.push(resolve));
+    else running++;
+    try {
+      return await fn();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else running--;
+    }
+  };
+}
+
+/**
+ * @param digest what besides the values decides the output: the chart's
+ *   files and the operator's code.
+ */
+export function createRenderer(opts: HelmOptions, digest: string, concurrency = Math.max(2, availableParallelism())): Renderer {
   const memo = new Map<string, { hash: string; objects: KubeObject[] }>();
   const stats = { renders: 0, hits: 0 };
+  const limit = limiter(concurrency);
   return {
     stats,
+    hashOf: (release, namespace, values) => renderHash(digest, release, namespace, values),
     async render(key, release, namespace, values): Promise<RenderResult> {
       const hash = renderHash(digest, release, namespace, values);
       const last = memo.get(key);
@@ -34,7 +62,7 @@ export function createRenderer(opts: HelmOptions, digest: string): Renderer {
         return { objects: last.objects, hash, cached: true };
       }
       stats.renders++;
-      const objects = await helmTemplate(opts, release, namespace, values);
+      const objects = await limit(() => helmTemplate(opts, release, namespace, values));
       memo.set(key, { hash, objects });
       return { objects, hash, cached: false };
     },
