@@ -774,6 +774,12 @@ export interface HarborClusterStatus {
   version?: string;
   /** URL Harbor is reachable at. */
   url?: string;
+  /**
+   * Digest of what the last complete apply was made from and of the fields the operator owns on each
+   * child. While both are unchanged a reconcile renders nothing; the operator removes it before it
+   * changes any child. A one-way hash: it reveals no secret value.
+   */
+  appliedDigest?: string;
 }
 
 /** One aspect of the state of the HarborCluster (metav1.Condition). */

@@ -15,6 +15,7 @@ import type { HarborSecrets } from '../render/secrets-input.ts';
 import { toValues } from '../render/values.ts';
 import { completeSecrets, type GeneratedSecrets, type RandomBytes } from '../secrets/generate.ts';
 import { observe, sameStatus, type HarborClusterStatus, type Outcome } from '../status/observe.ts';
+import { appliedDigest, inputsDigest } from './applied-digest.ts';
 import { decideRepair, lastOtherManager, type FightState } from './drift-fight.ts';
 import { assembleSecrets, desiredObjects, secretNeeds, type UserSecrets } from './desired.ts';
 import { generatedSecretName, readGenerated } from './generated-secret.ts';
@@ -46,6 +47,8 @@ export interface ClusterCache {
 export interface ReconcileMetrics {
   applied(kind: string, verb: 'create' | 'update' | 'delete'): void;
   driftRepaired(kind: string): void;
+  /** A reconcile found the children as last applied and rendered nothing. */
+  skippedRender?(): void;
 }
 
 export interface ReconcilerDeps {
@@ -65,6 +68,23 @@ const rank = (o: KubeObject): number => {
   const i = applyOrder.indexOf(o.kind);
   return i < 0 ? applyOrder.length : i;
 };
+
+/** Groups in apply order; objects of one rank share a group. */
+function byRank<T extends { desired: KubeObject }>(items: T[]): T[][] {
+  const groups = new Map<number, T[]>();
+  for (const it of items) {
+    const r = rank(it.desired);
+    groups.set(r, [...(groups.get(r) ?? []), it]);
+  }
+  return [...groups.entries()].sort(([a], [b]) => a - b).map(([, g]) => g);
+}
+
+interface Applied {
+  /** Set when repairs of some objects are paused: when to look again. */
+  holdMs: number | undefined;
+  /** The server's answer to each apply, by object key. */
+  responses: Map<string, KubeObject>;
+}
 
 interface Memo {
   generation: number;
@@ -118,16 +138,6 @@ export class Reconciler {
     }
     const secretValues = Object.values(secrets) as string[];
 
-    let rendered: Awaited<ReturnType<Renderer['render']>>;
-    try {
-      rendered = await this.d.renderer.render(key, name, namespace, toValues(cr, secrets));
-    } catch (err) {
-      const message = redact(err instanceof Error ? err.message : String(err), secretValues);
-      const reason = err instanceof RenderError ? 'RenderFailed' : 'InvalidSpec';
-      await this.fail(live, previous, reason, message, secretValues);
-      throw new Error(message, { cause: err });
-    }
-
     const owner = {
       apiVersion: live.apiVersion,
       kind: live.kind,
@@ -137,6 +147,39 @@ export class Reconciler {
     };
     const deleteClaims = cr.spec.persistence?.deleteClaimsWithCluster === true;
     const certsServed = this.d.cache.kindAvailable('cert-manager.io/v1', 'Certificate');
+
+    let values: ReturnType<typeof toValues>;
+    let rendered: Awaited<ReturnType<Renderer['render']>>;
+    const failRender = async (err: unknown): Promise<never> => {
+      const message = redact(err instanceof Error ? err.message : String(err), secretValues);
+      const reason = err instanceof RenderError ? 'RenderFailed' : 'InvalidSpec';
+      await this.fail(live, previous, reason, message, secretValues);
+      throw new Error(message, { cause: err });
+    };
+    try {
+      values = toValues(cr, secrets);
+    } catch (err) {
+      return failRender(err);
+    }
+    const inputs = inputsDigest({
+      renderHash: this.d.renderer.hashOf(name, namespace, values),
+      ownerUid: owner.uid,
+      deleteClaims,
+      certificatesServed: certsServed,
+      generated,
+    });
+    // Nothing it is made from has changed, and nobody has touched a field
+    // the operator applied: the children are as the last complete apply
+    // left them, so there is nothing to render or compare.
+    if (previous?.appliedDigest !== undefined && previous.appliedDigest === appliedDigest(inputs, this.d.cache.childrenOf(namespace, name), FIELD_MANAGER)) {
+      return this.unchanged(key, live, previous, values);
+    }
+    try {
+      rendered = await this.d.renderer.render(key, name, namespace, values);
+    } catch (err) {
+      return failRender(err);
+    }
+
     const all = desiredObjects(rendered.objects, owner, generated, deleteClaims);
     // Without cert-manager's CRDs the Certificate cannot exist; the rest
     // still runs and status says why TLS is not ready.
@@ -147,16 +190,26 @@ export class Reconciler {
     const p = plan(desired, liveObjects, { uid: owner.uid });
     const s = summarize(p);
     const log = this.d.log;
-    if (s.create + s.update + s.prune > 0) log.info({ key, plan: s, hash: rendered.hash.slice(0, 12) }, 'applying plan');
+    let before = previous;
+    if (s.create + s.update + s.prune > 0) {
+      log.info({ key, plan: s, hash: rendered.hash.slice(0, 12) }, 'applying plan');
+      // The digest stands for "children as applied": it goes before anything
+      // changes, so a crash halfway can never leave a digest that matches.
+      if (before?.appliedDigest !== undefined) {
+        const { appliedDigest: _gone, ...rest } = before;
+        await this.d.writer.patchStatus(namespace, name, rest);
+        before = rest;
+      }
+    }
 
     const memo = this.memo.get(key);
     const valuesUnchanged = memo?.appliedHash === rendered.hash;
-    let holdMs: number | undefined;
+    let applied: Applied;
     try {
-      holdMs = await this.apply(live, p, valuesUnchanged);
+      applied = await this.apply(live, p, valuesUnchanged);
     } catch (err) {
       const message = redact(err instanceof Error ? err.message : String(err), secretValues);
-      await this.fail(live, previous, 'ApplyFailed', message, secretValues);
+      await this.fail(live, before, 'ApplyFailed', message, secretValues);
       throw new Error(message, { cause: err });
     }
     const m = this.memo.get(key);
@@ -169,12 +222,20 @@ export class Reconciler {
       this.d.events.event(live, 'Normal', 'Pruned', `deleted ${o.kind} ${o.metadata.name}: no longer rendered`);
     }
 
-    const workloads = this.d.cache
-      .childrenOf(namespace, name)
-      .filter((o) => o.kind === 'Deployment' || o.kind === 'StatefulSet');
+    const children = this.d.cache.childrenOf(namespace, name);
+    const workloads = children.filter((o) => o.kind === 'Deployment' || o.kind === 'StatefulSet');
     const certificate = wantsCertificate ? this.certificateState(namespace, all) : undefined;
-    await this.writeStatus(live, previous, { kind: 'applied', changed: s.create + s.update + s.prune }, secretValues, workloads, certificate);
-    if (holdMs !== undefined) return { requeueAfter: holdMs };
+    // Children as they are now: the cache, with this reconcile's answers
+    // from the server over it and the pruned ones gone.
+    let digest: string | undefined;
+    if (applied.holdMs === undefined) {
+      const now = new Map(children.map((o) => [objectKey(o), o]));
+      for (const [k, o] of applied.responses) now.set(k, o);
+      for (const o of p.prune) now.delete(objectKey(o));
+      digest = appliedDigest(inputs, now.values(), FIELD_MANAGER);
+    }
+    await this.writeStatus(live, before, { kind: 'applied', changed: s.create + s.update + s.prune }, secretValues, workloads, certificate, digest);
+    if (applied.holdMs !== undefined) return { requeueAfter: applied.holdMs };
     log.debug(
       {
         key,
@@ -183,6 +244,21 @@ export class Reconciler {
       },
       'reconciled',
     );
+    return {};
+  }
+
+  /** The reconcile of a cluster whose children are as last applied: status only. */
+  private async unchanged(key: string, live: KubeObject, previous: HarborClusterStatus, values: ReturnType<typeof toValues>): Promise<Result> {
+    const namespace = live.metadata.namespace ?? '';
+    const children = this.d.cache.childrenOf(namespace, live.metadata.name);
+    const m = this.memo.get(key);
+    if (m) m.appliedHash = this.d.renderer.hashOf(live.metadata.name, namespace, values);
+    this.d.metrics?.skippedRender?.();
+    const workloads = children.filter((o) => o.kind === 'Deployment' || o.kind === 'StatefulSet');
+    const wantsCertificate = values.expose.type === 'ingress' && values.expose.ingress.tls.source === 'issuer';
+    const certificate = wantsCertificate ? this.certificateState(namespace, children) : undefined;
+    await this.writeStatus(live, previous, { kind: 'applied', changed: 0 }, [], workloads, certificate, previous.appliedDigest);
+    this.d.log.debug({ key }, 'children as last applied: nothing rendered');
     return {};
   }
 
@@ -204,7 +280,7 @@ export class Reconciler {
    * last complete apply) go through the fight policy; returns how long to
    * wait before looking at paused objects again.
    */
-  private async apply(cr: KubeObject, p: Plan, valuesUnchanged: boolean): Promise<number | undefined> {
+  private async apply(cr: KubeObject, p: Plan, valuesUnchanged: boolean): Promise<Applied> {
     const now = (this.now()).getTime();
     let holdMs: number | undefined;
     const allowed = (o: KubeObject, live?: KubeObject): boolean => {
@@ -222,19 +298,26 @@ export class Reconciler {
       }
       return false;
     };
-    const creates = [...p.create].sort((a, b) => rank(a) - rank(b)).filter((o) => allowed(o));
-    const updates = [...p.update].sort((a, b) => rank(a.desired) - rank(b.desired)).filter((u) => allowed(u.desired, u.live));
-    for (const o of creates) {
-      await this.d.writer.apply(o);
-      this.d.metrics?.applied(o.kind, 'create');
-    }
-    for (const u of updates) {
-      await this.d.writer.apply(u.desired);
-      this.d.metrics?.applied(u.desired.kind, 'update');
-      if (valuesUnchanged) {
-        this.d.metrics?.driftRepaired(u.desired.kind);
-        this.d.log.info({ key: namespacedName(cr), object: objectKey(u.desired), paths: u.paths.slice(0, 5) }, 'drift repaired');
-      }
+    const creates = p.create.filter((o) => allowed(o));
+    const updates = p.update.filter((u) => allowed(u.desired, u.live));
+    const responses = new Map<string, KubeObject>();
+    const writes = [
+      ...creates.map((o) => ({ desired: o, verb: 'create' as const, paths: [] as string[] })),
+      ...updates.map((u) => ({ desired: u.desired, verb: 'update' as const, paths: u.paths })),
+    ];
+    // Kind group by kind group (what a pod reads exists before the pod), the
+    // objects of one group at once.
+    for (const group of byRank(writes)) {
+      await Promise.all(
+        group.map(async (w) => {
+          responses.set(objectKey(w.desired), await this.d.writer.apply(w.desired));
+          this.d.metrics?.applied(w.desired.kind, w.verb);
+          if (w.verb === 'update' && valuesUnchanged) {
+            this.d.metrics?.driftRepaired(w.desired.kind);
+            this.d.log.info({ key: namespacedName(cr), object: objectKey(w.desired), paths: w.paths.slice(0, 5) }, 'drift repaired');
+          }
+        }),
+      );
     }
     if (creates.length > 0 && !valuesUnchanged) {
       this.d.events.event(cr, 'Normal', 'Created', `created ${creates.length} object(s): ${names(creates)}`);
@@ -246,7 +329,7 @@ export class Reconciler {
       if (valuesUnchanged) this.d.events.event(cr, 'Normal', 'DriftRepaired', `set back ${list}`);
       else this.d.events.event(cr, 'Normal', 'Updated', `updated ${list}`);
     }
-    return holdMs;
+    return { holdMs, responses };
   }
 
   private certificateState(namespace: string, desired: KubeObject[]): NonNullable<Parameters<typeof observe>[0]['certificate']> {
@@ -286,6 +369,7 @@ export class Reconciler {
     secretValues: string[],
     workloads: KubeObject[] = [],
     certificate?: Parameters<typeof observe>[0]['certificate'],
+    digest?: string,
   ): Promise<void> {
     const spec = (cr as unknown as HarborCluster).spec;
     const next = observe({
@@ -296,6 +380,7 @@ export class Reconciler {
       outcome,
       workloads,
       ...(certificate ? { certificate } : {}),
+      ...(digest ? { appliedDigest: digest } : {}),
       now: this.now().toISOString().replace(/\.\d+Z$/, 'Z'),
     });
     for (const c of next.conditions ?? []) c.message = redact(c.message, secretValues);

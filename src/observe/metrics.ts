@@ -55,6 +55,11 @@ export function createMetrics(): OperatorMetrics {
     help: 'Renders skipped because chart and values were unchanged (counter).',
     registers: [registry],
   });
+  const unchanged = new Counter({
+    name: 'harbor_operator_unchanged_reconciles_total',
+    help: 'Reconciles that found every child as last applied (status.appliedDigest) and rendered nothing.',
+    registers: [registry],
+  });
   const applies = new Counter({
     name: 'harbor_operator_applies_total',
     help: 'Objects written, by kind and verb (create, update, delete).',
@@ -107,6 +112,9 @@ export function createMetrics(): OperatorMetrics {
       },
       driftRepaired: (kind) => {
         drift.inc({ kind });
+      },
+      skippedRender: () => {
+        unchanged.inc();
       },
     },
     apiRequest: (method, path, status) => {

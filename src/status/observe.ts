@@ -21,6 +21,8 @@ export interface HarborClusterStatus {
   components?: Record<string, { ready: number; desired: number }>;
   version?: string;
   url?: string;
+  /** Digest of the last complete apply (see controller/applied-digest.ts). */
+  appliedDigest?: string;
 }
 
 /** How this reconcile went, as far as status is concerned. */
@@ -39,6 +41,8 @@ export interface ObserveInput {
   workloads: KubeObject[];
   /** TLS from a cert-manager issuer: the live Certificate, or why there is none. */
   certificate?: { state: 'ready' } | { state: 'pending'; message: string } | { state: 'crd-missing' };
+  /** Set when every child was applied as rendered (kept in status; dropped otherwise). */
+  appliedDigest?: string;
   now: string;
 }
 
@@ -109,6 +113,7 @@ export function observe(input: ObserveInput): HarborClusterStatus {
     components,
     version: ready[0] === 'True' ? input.version : (prev.version ?? ''),
     url: input.url,
+    ...(o.kind === 'applied' && input.appliedDigest ? { appliedDigest: input.appliedDigest } : {}),
   };
 }
 

@@ -266,4 +266,47 @@ describe('reconciler', () => {
     assert.deepEqual(await versions(ns, [...WORKLOADS, ...ALL]), before, 'no child changed');
     assert.equal((await getCluster(ns, 'h9')).metadata.resourceVersion, cr.metadata.resourceVersion, 'status not rewritten');
   });
+
+  test('restart: a new process renders and writes nothing for a converged cluster, and repairs what changed while none ran', async (t) => {
+    await ensureCrd();
+    const ns = await testNamespace(t);
+    const first = await startOperator(t, ns);
+    await createCluster(ns, harborCluster('h10'));
+    await converged(ns, 'h10');
+    await sleep(1500); // let the last status write land
+    const digest = (await getCluster(ns, 'h10')).status?.appliedDigest;
+    assert.match(digest ?? '', /^sha256:[0-9a-f]{64}$/, 'status records the applied digest');
+    await first.stop();
+
+    const checked = (op: { logs: string[] }): boolean => op.logs.some((l) => l.includes('children as last applied'));
+    const second = await startOperator(t, ns);
+    await waitUntil('the new process checked h10', () => Promise.resolve(checked(second) || undefined), { timeoutMs: 15_000 });
+    await sleep(1000);
+    assert.equal(second.renders(), 0, 'nothing rendered');
+    assert.deepEqual(second.writes, [], 'nothing written');
+    await second.stop();
+
+    // While no operator runs: a hand edit and a deleted child.
+    const image = podTemplate((await get(ns, 'Deployment', 'h10-portal')) as KubeObject).spec.containers[0]?.image;
+    await patch(ns, 'Deployment', 'h10-portal', { spec: { template: { spec: { containers: [{ name: 'portal', image: 'evil.example/portal:1' }] } } } });
+    const svc = await get(ns, 'Service', 'h10-core');
+    await remove(ns, 'Service', 'h10-core');
+
+    const third = await startOperator(t, ns);
+    await waitUntil(
+      'both set back',
+      async () => {
+        const d = await get(ns, 'Deployment', 'h10-portal');
+        const s2 = await get(ns, 'Service', 'h10-core');
+        return d && podTemplate(d).spec.containers[0]?.image === image && s2 && s2.metadata.uid !== svc?.metadata.uid ? true : undefined;
+      },
+      { timeoutMs: 15_000 },
+    );
+    assert.equal(third.renders(), 1, 'one render, for the repair');
+    const after = await waitUntil('a new digest', async () => {
+      const d = (await getCluster(ns, 'h10')).status?.appliedDigest;
+      return d && d !== digest ? d : undefined;
+    });
+    assert.match(after, /^sha256:/);
+  });
 });

@@ -468,3 +468,37 @@ for (const c of sameCases) {
     assert.equal(sameStatus(c.a, c.b), c.expected);
   });
 }
+
+const digestCases: { name: string; input: ObserveInput; digest: string | undefined }[] = [
+  { name: 'a complete apply records its digest', input: input({ appliedDigest: 'sha256:new' }), digest: 'sha256:new' },
+  {
+    name: 'a complete apply replaces the previous digest',
+    input: input({ previous: { ...readyBefore, appliedDigest: 'sha256:old' }, appliedDigest: 'sha256:new' }),
+    digest: 'sha256:new',
+  },
+  {
+    name: 'an apply with held-back objects (no digest given) drops the previous one',
+    input: input({ previous: { ...readyBefore, appliedDigest: 'sha256:old' } }),
+    digest: undefined,
+  },
+  {
+    name: 'a failure drops the digest',
+    input: input({
+      previous: { ...readyBefore, appliedDigest: 'sha256:old' },
+      outcome: { kind: 'failed', reason: 'ApplyFailed', message: 'boom' },
+      appliedDigest: 'sha256:new',
+    }),
+    digest: undefined,
+  },
+  {
+    name: 'a pause keeps the digest (the children are not touched)',
+    input: input({ previous: { ...readyBefore, appliedDigest: 'sha256:old' }, outcome: { kind: 'paused' } }),
+    digest: 'sha256:old',
+  },
+];
+
+for (const c of digestCases) {
+  test(`observe: ${c.name}`, () => {
+    assert.equal(observe(c.input).appliedDigest, c.digest);
+  });
+}
