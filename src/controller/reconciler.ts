@@ -165,7 +165,9 @@ export class Reconciler {
       renderHash: this.d.renderer.hashOf(name, namespace, values),
       ownerUid: owner.uid,
       deleteClaims,
-      certificatesServed: certsServed,
+      // Only where a Certificate is wanted: cert-manager's CRDs coming or
+      // going changes nothing for the other clusters.
+      certificatesServed: certsServed && wantsCertificate(values),
       generated,
     });
     // Nothing it is made from has changed, and nobody has touched a field
@@ -184,7 +186,7 @@ export class Reconciler {
     // Without cert-manager's CRDs the Certificate cannot exist; the rest
     // still runs and status says why TLS is not ready.
     const desired = certsServed ? all : all.filter((o) => `${o.apiVersion}/${o.kind}` !== CERT_KIND);
-    const wantsCertificate = all.some((o) => `${o.apiVersion}/${o.kind}` === CERT_KIND);
+    const certWanted = all.some((o) => `${o.apiVersion}/${o.kind}` === CERT_KIND);
 
     const liveObjects = this.liveFor(namespace, name, desired);
     const p = plan(desired, liveObjects, { uid: owner.uid });
@@ -224,7 +226,7 @@ export class Reconciler {
 
     const children = this.d.cache.childrenOf(namespace, name);
     const workloads = children.filter((o) => o.kind === 'Deployment' || o.kind === 'StatefulSet');
-    const certificate = wantsCertificate ? this.certificateState(namespace, all) : undefined;
+    const certificate = certWanted ? this.certificateState(namespace, all) : undefined;
     // Children as they are now: the cache, with this reconcile's answers
     // from the server over it and the pruned ones gone.
     let digest: string | undefined;
@@ -255,8 +257,7 @@ export class Reconciler {
     if (m) m.appliedHash = this.d.renderer.hashOf(live.metadata.name, namespace, values);
     this.d.metrics?.skippedRender?.();
     const workloads = children.filter((o) => o.kind === 'Deployment' || o.kind === 'StatefulSet');
-    const wantsCertificate = values.expose.type === 'ingress' && values.expose.ingress.tls.source === 'issuer';
-    const certificate = wantsCertificate ? this.certificateState(namespace, children) : undefined;
+    const certificate = wantsCertificate(values) ? this.certificateState(namespace, children) : undefined;
     await this.writeStatus(live, previous, { kind: 'applied', changed: 0 }, [], workloads, certificate, previous.appliedDigest);
     this.d.log.debug({ key }, 'children as last applied: nothing rendered');
     return {};
@@ -428,6 +429,11 @@ export class Reconciler {
     const secrets = assembleSecrets(memo.user, values);
     return { secrets, generated: values };
   }
+}
+
+/** Whether the chart renders a Certificate for these values (the Ingress with a cert-manager issuer). */
+function wantsCertificate(values: ReturnType<typeof toValues>): boolean {
+  return values.expose.type === 'ingress' && values.expose.ingress.tls.source === 'issuer';
 }
 
 function names(objects: KubeObject[]): string {
