@@ -4,8 +4,10 @@
 import { createHash } from 'node:crypto';
 import type { KubeObject } from '../model/object.ts';
 import { createEventRecorder } from '../kube/events.ts';
+import { CrdWatch } from '../kube/crd-watch.ts';
 import type { KubeHttp } from '../kube/http.ts';
 import { Informer } from '../kube/informer.ts';
+import { crdName, POLL_MAX_MS } from '../kube/optional-kind.ts';
 import { childTypes, harborClusterType } from '../kube/resources.ts';
 import { compactManagedFields, withoutManagedFields } from '../kube/managed-fields.ts';
 import { createWriter, FIELD_MANAGER } from '../kube/writer.ts';
@@ -40,6 +42,8 @@ export class Manager {
   readonly cache: InformerCache;
   readonly reconciler: Reconciler;
   private readonly informers: Informer[];
+  /** One watch of the CRD of each optional kind (cert-manager's Certificate). */
+  private readonly crdWatches: CrdWatch[];
   private stopResync: (() => void) | undefined;
 
   static async create(opts: ManagerOptions): Promise<Manager> {
@@ -74,30 +78,62 @@ export class Manager {
           },
         }),
     );
+    // An optional kind's CRD is watched: its informers, waiting while the
+    // kind is absent, are woken when the CRD is established, and poll (every
+    // 10 s at most) only when RBAC refuses that watch.
+    const crdWatches = new Map<string, CrdWatch>();
+    const wakeAbsent = (kind: string): void => {
+      for (const i of this.informers) if (i.type.kind === kind && !i.isAvailable()) i.retryNow();
+    };
+    for (const t of childTypes.filter((c) => c.optional)) {
+      crdWatches.set(
+        t.kind,
+        new CrdWatch(opts.http, t, {
+          onError,
+          onEstablished: () => {
+            wakeAbsent(t.kind);
+          },
+          onStateChange: (state, err) => {
+            if (state === 'forbidden') {
+              log.info(
+                { kind: t.kind, crd: crdName(t), err: err instanceof Error ? err.message : String(err) },
+                `cannot watch the CustomResourceDefinition ${crdName(t)} (RBAC); while ${t.kind} is absent it is looked for every ${POLL_MAX_MS / 1000} s`,
+              );
+              // back from the long safety-net wait to polling
+              wakeAbsent(t.kind);
+            } else if (state === 'watching') {
+              log.debug({ kind: t.kind, crd: crdName(t) }, 'watching the CustomResourceDefinition');
+            }
+          },
+        }),
+      );
+    }
     const childInformers = childTypes.flatMap((t) =>
-      namespaces.map(
-        (ns) =>
-          new Informer(opts.http, t, {
-            ...(ns ? { namespace: ns } : {}),
-            labelSelector: clusterLabel,
-            // An absent CRD (cert-manager) is looked for again at least every 10 s.
-            maxBackoffMs: t.optional ? 10_000 : 30_000,
-            onError,
-            transform: (o) => compactManagedFields(o, FIELD_MANAGER),
-            onEvent: (event, obj, old) => {
-              const key = this.cache.track(event, obj, old);
-              if (event === 'update' && old?.metadata.resourceVersion === obj.metadata.resourceVersion) return;
-              log.debug({ key, event, kind: t.kind, name: obj.metadata.name, rv: obj.metadata.resourceVersion }, 'child event');
-              if (key) this.queue.add(key);
-            },
-            onAvailability: (available) => {
-              log.info({ kind: t.kind, available }, available ? 'kind is served now' : 'kind is not served (CRD absent)');
-              for (const c of this.cache.listClusters()) this.queue.add(namespacedName(c));
-            },
-          }),
-      ),
+      namespaces.map((ns) => {
+        const crd = crdWatches.get(t.kind);
+        return new Informer(opts.http, t, {
+          ...(ns ? { namespace: ns } : {}),
+          labelSelector: clusterLabel,
+          // An absent kind waits for its CRD watch (crd-watch.ts, optional-kind.ts).
+          ...(crd ? { retryDelayMs: (err: unknown, previousMs: number) => crd.retryDelayMs(err, previousMs) } : {}),
+          maxBackoffMs: t.optional ? POLL_MAX_MS : 30_000,
+          onError,
+          transform: (o) => compactManagedFields(o, FIELD_MANAGER),
+          onEvent: (event, obj, old) => {
+            const key = this.cache.track(event, obj, old);
+            if (event === 'update' && old?.metadata.resourceVersion === obj.metadata.resourceVersion) return;
+            log.debug({ key, event, kind: t.kind, name: obj.metadata.name, rv: obj.metadata.resourceVersion }, 'child event');
+            if (key) this.queue.add(key);
+          },
+          onAvailability: (available) => {
+            log.info({ kind: t.kind, available }, available ? 'kind is served now' : 'kind is not served (CRD absent)');
+            for (const c of this.cache.listClusters()) this.queue.add(namespacedName(c));
+          },
+        });
+      }),
     );
     this.informers = [...clusterInformers, ...childInformers];
+    this.crdWatches = [...crdWatches.values()];
     this.cache = new InformerCache(clusterInformers, childInformers);
     this.renderer = createRenderer(
       { helm: opts.helm, chartDir: opts.chartDir, timeoutMs: opts.helmTimeoutMs, ...(opts.helmHome ? { homeDir: opts.helmHome } : {}) },
@@ -119,8 +155,11 @@ export class Manager {
 
   /** Starts the watches, waits for their first list, then the workers. */
   async start(): Promise<void> {
+    for (const w of this.crdWatches) w.start();
     for (const i of this.informers) i.start();
-    await Promise.all(this.informers.filter((i) => !i.type.optional).map((i) => i.waitForSync()));
+    // An optional kind's first answer (listed or absent) is awaited too, so the
+    // first reconciles know whether it is served.
+    await Promise.all(this.informers.map((i) => (i.type.optional ? i.waitForFirstAnswer() : i.waitForSync())));
     this.queue.run((key) => this.reconciler.reconcile(key), this.opts.workers);
     this.stopResync = this.queue.startResync(
       () => this.cache.listClusters().map((c) => namespacedName(c)),
@@ -133,11 +172,11 @@ export class Manager {
     this.stopResync?.();
     this.queue.shutDown();
     await this.queue.drain();
-    await Promise.all(this.informers.map((i) => i.stop()));
+    await Promise.all([...this.informers.map((i) => i.stop()), ...this.crdWatches.map((w) => w.stop())]);
   }
 
   informerStats(): { kind: string; lists: number; watches: number; relistsAfterGone: number; errors: number }[] {
-    return this.informers.map((i) => ({ kind: i.type.kind, ...i.stats }));
+    return [...this.informers, ...this.crdWatches.map((w) => w.informer)].map((i) => ({ kind: i.type.kind, ...i.stats }));
   }
 }
 

@@ -14,12 +14,22 @@ export type InformerHandler = (event: InformerEvent, obj: KubeObject, old?: Kube
 export interface InformerOptions {
   namespace?: string;
   labelSelector?: string;
+  /** Passed to both the list and the watch, e.g. metadata.name=x. */
+  fieldSelector?: string;
   onEvent: InformerHandler;
   onError?: (err: unknown) => void;
   /** Called when an optional kind is absent (its CRD not installed) or returns. */
   onAvailability?: (available: boolean) => void;
   pageSize?: number;
   maxBackoffMs?: number;
+  /**
+   * The wait after a failed list or watch, instead of the exponential backoff
+   * (500 ms doubling to maxBackoffMs) when it returns a number. previousMs is
+   * the last wait since the last successful watch (0 for none).
+   */
+  retryDelayMs?: (err: unknown, previousMs: number) => number | undefined;
+  /** Called after every successful list. */
+  onListed?: () => void;
   /** Applied to every object before it is cached (to drop what is never read). */
   transform?: (obj: KubeObject) => KubeObject;
 }
@@ -47,6 +57,10 @@ export class Informer {
   private abort = new AbortController();
   private loop: Promise<void> | undefined;
   private syncWaiters: (() => void)[] = [];
+  private answered = false;
+  private answerWaiters: (() => void)[] = [];
+  /** Ends the current backoff sleep early (retryNow). */
+  private wake: AbortController | undefined;
   /** Lists and watches started, for tests and metrics. */
   readonly stats = { lists: 0, watches: 0, relistsAfterGone: 0, errors: 0 };
 
@@ -68,6 +82,22 @@ export class Informer {
     this.loop = undefined;
   }
 
+  /**
+   * Ends a backoff wait now, so the next list or watch starts at once (an
+   * absent kind's CRD was just established). Does nothing while listing or
+   * watching.
+   */
+  retryNow(): boolean {
+    if (!this.wake) return false;
+    this.wake.abort();
+    return true;
+  }
+
+  /** Whether the informer is waiting to retry after a failure. */
+  isBackingOff(): boolean {
+    return this.wake !== undefined;
+  }
+
   hasSynced(): boolean {
     return this.synced;
   }
@@ -79,6 +109,21 @@ export class Informer {
   waitForSync(): Promise<void> {
     if (this.synced) return Promise.resolve();
     return new Promise((resolve) => this.syncWaiters.push(resolve));
+  }
+
+  /**
+   * Resolves once the first list was answered, whatever the answer (listed,
+   * absent, refused): an optional kind's availability is known then.
+   */
+  waitForFirstAnswer(): Promise<void> {
+    if (this.answered) return Promise.resolve();
+    return new Promise((resolve) => this.answerWaiters.push(resolve));
+  }
+
+  private markAnswered(): void {
+    if (this.answered) return;
+    this.answered = true;
+    for (const w of this.answerWaiters.splice(0)) w();
   }
 
   get(namespace: string, name: string): KubeObject | undefined {
@@ -131,7 +176,7 @@ export class Informer {
     let rv = '';
     do {
       const page = await this.http.request<List>('GET', this.path(), {
-        query: { labelSelector: this.opts.labelSelector, limit: this.opts.pageSize ?? 500, continue: cont },
+        query: { labelSelector: this.opts.labelSelector, fieldSelector: this.opts.fieldSelector, limit: this.opts.pageSize ?? 500, continue: cont },
         signal,
       });
       for (const item of page.items ?? []) {
@@ -152,6 +197,11 @@ export class Informer {
     }
     for (const [k, o] of old) if (!fresh.has(k)) this.emit('delete', o);
     this.markSynced();
+    try {
+      this.opts.onListed?.();
+    } catch (err) {
+      this.opts.onError?.(err);
+    }
   }
 
   private apply(ev: WatchEvent): void {
@@ -186,6 +236,7 @@ export class Informer {
           await this.relist(signal);
           needList = false;
           this.setAvailable(true);
+          this.markAnswered();
         }
         this.stats.watches++;
         // A server-side timeout spreads reconnects; the watch resumes from
@@ -194,6 +245,7 @@ export class Informer {
           this.path(),
           {
             labelSelector: this.opts.labelSelector,
+            fieldSelector: this.opts.fieldSelector,
             resourceVersion: this.resourceVersion,
             allowWatchBookmarks: true,
             timeoutSeconds: 240 + Math.floor(Math.random() * 120),
@@ -219,9 +271,20 @@ export class Informer {
         } else {
           this.opts.onError?.(err);
         }
-        backoff = Math.min(max, backoff === 0 ? 500 : backoff * 2);
-        await sleep(backoff, undefined, { signal }).catch(() => undefined);
+        this.markAnswered();
+        backoff = this.opts.retryDelayMs?.(err, backoff) ?? Math.min(max, backoff === 0 ? 500 : backoff * 2);
+        await this.backoffSleep(backoff, signal);
       }
+    }
+  }
+
+  private async backoffSleep(ms: number, signal: AbortSignal): Promise<void> {
+    const wake = new AbortController();
+    this.wake = wake;
+    try {
+      await sleep(ms, undefined, { signal: AbortSignal.any([signal, wake.signal]) }).catch(() => undefined);
+    } finally {
+      this.wake = undefined;
     }
   }
 }

@@ -34,6 +34,17 @@ export const childTypes: ResourceType[] = [
   { apiVersion: 'cert-manager.io/v1', kind: 'Certificate', plural: 'certificates', namespaced: true, optional: true },
 ];
 
+/**
+ * The CRD of an optional kind is watched (by name, never written), so the
+ * kind is picked up the moment its CRD is established (crd-watch.ts).
+ */
+export const crdType: ResourceType = {
+  apiVersion: 'apiextensions.k8s.io/v1',
+  kind: 'CustomResourceDefinition',
+  plural: 'customresourcedefinitions',
+  namespaced: false,
+};
+
 const byKind = new Map(childTypes.map((t) => [`${t.apiVersion}/${t.kind}`, t]));
 byKind.set(`${harborClusterType.apiVersion}/${harborClusterType.kind}`, harborClusterType);
 

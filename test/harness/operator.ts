@@ -1,10 +1,11 @@
 // Runs the operator's manager in the test process against the real API
 // server, watching only the test's namespace, and counts what it does:
-// writes (every non-GET request), renders, and every log line (so tests can
-// scan logs for secret values).
+// writes (every non-GET request), reads (GETs other than watches), renders,
+// and every log line (so tests can scan logs for secret values).
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import type { TestContext } from 'node:test';
+import { KubeConfig } from '@kubernetes/client-node';
 import { Manager } from '../../src/controller/manager.ts';
 import { createKubeHttp } from '../../src/kube/http.ts';
 import { createLogger } from '../../src/observe/logger.ts';
@@ -23,6 +24,8 @@ export interface RunningOperator {
   manager: Manager;
   /** Requests that change something: POST, PUT, PATCH, DELETE. */
   writes: { method: string; path: string }[];
+  /** Reads that are not watches: GET of an object or a list (with the time they were answered). */
+  reads: { path: string; at: number }[];
   logs: string[];
   renders(): number;
   stop(): Promise<void>;
@@ -32,13 +35,22 @@ export interface OperatorOptions {
   helm?: string;
   resyncMs?: number;
   workers?: number;
+  /** Another identity than the test's admin (e.g. a ServiceAccount's kubeconfig file). */
+  kubeconfig?: string;
 }
 
 export async function startOperator(t: TestContext, namespace: string, opts: OperatorOptions = {}): Promise<RunningOperator> {
   const writes: { method: string; path: string }[] = [];
+  const reads: { path: string; at: number }[] = [];
   const logs: string[] = [];
-  const http = createKubeHttp(kubeConfig(), (method, path) => {
-    if (method !== 'GET' && method !== 'WATCH') writes.push({ method, path });
+  let kc = kubeConfig();
+  if (opts.kubeconfig) {
+    kc = new KubeConfig();
+    kc.loadFromFile(opts.kubeconfig);
+  }
+  const http = createKubeHttp(kc, (method, path) => {
+    if (method === 'GET') reads.push({ path, at: Date.now() });
+    else if (method !== 'WATCH') writes.push({ method, path });
   });
   // Every line is also kept on disk, to read after a failed run.
   const logDir = new URL('../../test-results/operator-logs/', import.meta.url).pathname;
@@ -70,5 +82,5 @@ export async function startOperator(t: TestContext, namespace: string, opts: Ope
     await manager.stop();
   };
   t.after(stop);
-  return { manager, writes, logs, renders: () => manager.renderer.stats.renders, stop };
+  return { manager, writes, reads, logs, renders: () => manager.renderer.stats.renders, stop };
 }

@@ -1,18 +1,23 @@
 // TLS from a cert-manager issuer. This file is the only one that installs
-// cert-manager's CRDs, so it first proves the operator copes without them.
+// cert-manager's CRDs, so it first proves the operator copes without them:
+// it watches the CRD instead of polling for the kind (no read at rest), picks
+// the CRDs up at once when they are installed and again after they were
+// deleted, and polls (every 10 s at most) only when RBAC refuses the CRD watch.
 // cert-manager's controller cannot run here: the test itself plays the issuer
 // by writing the Certificate's Ready condition (markCertificateIssued).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { KubeObject } from '../../src/model/object.ts';
-import { certManagerInstalled, installCertManagerCrds, markCertificateIssued } from '../harness/cert-manager.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CERTIFICATES_CRD, certManagerInstalled, installCertManagerCrds, markCertificateIssued } from '../harness/cert-manager.ts';
+import { serviceAccountKubeconfig } from '../harness/chart.ts';
 import { desiredObjects } from '../../src/controller/desired.ts';
 import { typeOf, objectPath } from '../../src/kube/resources.ts';
 import { ensureCrd } from '../harness/crd.ts';
 import { goldenCases, renderCase } from '../harness/golden-cases.ts';
 import { createCluster, getCluster, harborCluster, list, raw, waitForCondition } from '../harness/harbor.ts';
 import { testNamespace, waitUntil } from '../harness/kube.ts';
-import { startOperator } from '../harness/operator.ts';
+import { startOperator, type RunningOperator } from '../harness/operator.ts';
 
 const withIssuer = (name: string): KubeObject =>
   harborCluster(name, {
@@ -27,8 +32,54 @@ async function certificates(ns: string): Promise<KubeObject[]> {
   return res.items;
 }
 
+const crdPath = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions';
+
+/** Non-watch reads the operator makes while nothing changes. */
+async function readsWhileIdle(op: RunningOperator, ms: number): Promise<string[]> {
+  const from = op.reads.length;
+  await sleep(ms);
+  return op.reads.slice(from).map((r) => r.path);
+}
+
+/** The time from now until the namespace's first Certificate exists. */
+async function certificateAfter(ns: string, what: string): Promise<{ cert: KubeObject; ms: number }> {
+  const t0 = Date.now();
+  const cert = await waitUntil(what, async () => (await certificates(ns))[0], { timeoutMs: 45_000, intervalMs: 100 });
+  return { cert, ms: Date.now() - t0 };
+}
+
 describe('TLS through cert-manager', () => {
-  test('without cert-manager: status says so, the rest runs, and the CRDs are picked up once installed', async (t) => {
+  test('without read access to CRDs: the operator says why once and polls for Certificates (10 s at most)', async (t) => {
+    await ensureCrd();
+    assert.equal(await certManagerInstalled(), false, 'this test needs a cluster without cert-manager (it installs the CRDs itself)');
+    const ns = await testNamespace(t);
+    // Everything inside the namespace, nothing cluster-scoped (so no CRD).
+    const rbac = '/apis/rbac.authorization.k8s.io/v1/namespaces';
+    await raw().request('POST', `/api/v1/namespaces/${ns}/serviceaccounts`, { body: { metadata: { name: 'no-crds' } } });
+    await raw().request('POST', `${rbac}/${ns}/roles`, {
+      body: { metadata: { name: 'no-crds' }, rules: [{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }] },
+    });
+    await raw().request('POST', `${rbac}/${ns}/rolebindings`, {
+      body: {
+        metadata: { name: 'no-crds' },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'no-crds' },
+        subjects: [{ kind: 'ServiceAccount', name: 'no-crds', namespace: ns }],
+      },
+    });
+    const kubeconfig = await serviceAccountKubeconfig(ns, 'no-crds');
+    const op = await startOperator(t, ns, { kubeconfig });
+    await sleep(4_000);
+    const said = op.logs.filter((l) => l.includes('cannot watch the CustomResourceDefinition'));
+    assert.equal(said.length, 1, `said once why it polls:\n${said.join('')}`);
+    const line = JSON.parse(said[0] ?? '{}') as { level?: number; crd?: string };
+    assert.deepEqual([line.level, line.crd], [30, CERTIFICATES_CRD], 'at info level, naming the CRD');
+    const lists = op.reads.filter((r) => r.path === `/apis/cert-manager.io/v1/namespaces/${ns}/certificates`).length;
+    assert.ok(lists >= 3, `polls for Certificates meanwhile (${lists} lists in 4 s)`);
+    const crdReads = op.reads.filter((r) => r.path.startsWith(crdPath)).length;
+    assert.equal(crdReads, 1, 'a refused CRD watch is not retried at once');
+  });
+
+  test('without cert-manager: status says so, the rest runs, nothing is polled, and the CRDs are picked up at once when installed, deleted, installed again', async (t) => {
     await ensureCrd();
     assert.equal(await certManagerInstalled(), false, 'this test needs a cluster without cert-manager (it installs the CRDs itself)');
     const ns = await testNamespace(t);
@@ -41,15 +92,28 @@ describe('TLS through cert-manager', () => {
     const ingress = (await list(ns, 'Ingress'))[0];
     assert.ok(ingress, 'the Ingress exists, waiting for its certificate Secret');
     const writesBefore = op.writes.length;
-    // The operator keeps working: no crash, no hot loop of writes.
-    await new Promise((r) => setTimeout(r, 2000));
+    // The operator keeps working: no crash, no hot loop of writes, and no
+    // read but its watches (the CRD is watched, not polled; longer than the
+    // 10 s the kind was polled at before).
+    const idleReads = await readsWhileIdle(op, 11_000);
+    assert.deepEqual(idleReads, [], 'no non-watch read while cert-manager is absent');
     assert.ok(op.writes.length - writesBefore < 5, `quiet while waiting (${op.writes.length - writesBefore} writes)`);
 
     await installCertManagerCrds();
-    const cert = await waitUntil('the Certificate created after the CRDs appeared', async () => (await certificates(ns))[0], {
-      timeoutMs: 45_000,
-    });
-    assert.equal(cert.metadata.ownerReferences?.[0]?.kind, 'HarborCluster');
+    const installed = await certificateAfter(ns, 'the Certificate created after the CRDs appeared');
+    assert.equal(installed.cert.metadata.ownerReferences?.[0]?.kind, 'HarborCluster');
+    assert.ok(installed.ms < 5_000, `picked up at once, not at the next poll (${installed.ms} ms)`);
+    await waitForCondition(ns, 'tls1', 'Ready', 'False', 'CertificateNotReady', 30_000);
+
+    // cert-manager uninstalled: its CRD deleted (and the Certificate with it).
+    await raw().request('DELETE', `${crdPath}/${CERTIFICATES_CRD}`);
+    await waitUntil('the Certificates CRD gone', async () => !(await certManagerInstalled()), { timeoutMs: 60_000 });
+    await waitForCondition(ns, 'tls1', 'Ready', 'False', 'CertManagerMissing', 30_000);
+    assert.deepEqual(await readsWhileIdle(op, 6_000), [], 'absent again: still no non-watch read');
+
+    await installCertManagerCrds();
+    const again = await certificateAfter(ns, 'the Certificate created again after the CRDs came back');
+    assert.ok(again.ms < 5_000, `picked up at once again (${again.ms} ms)`);
     await waitForCondition(ns, 'tls1', 'Ready', 'False', 'CertificateNotReady', 30_000);
   });
 

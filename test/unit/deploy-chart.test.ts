@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { parse } from 'yaml';
 import { parseConfig } from '../../src/config.ts';
-import { childTypes, harborClusterType } from '../../src/kube/resources.ts';
+import { crdName } from '../../src/kube/optional-kind.ts';
+import { childTypes, crdType, harborClusterType } from '../../src/kube/resources.ts';
 import { groupOf, type KubeObject } from '../../src/model/object.ts';
 import { parseManifests } from '../../src/render/parse.ts';
 import { locate, versions } from '../cluster/assets.ts';
@@ -87,6 +88,21 @@ function expectedManagerRules(): string[] {
 const expectedLeaseRules = flatten([
   { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'] },
   { apiGroups: ['coordination.k8s.io'], resources: ['leases'], resourceNames: [leaseName], verbs: ['get', 'update'] },
+]);
+
+/**
+ * crd-watch.ts: list and watch of the CRD of each optional kind, by name
+ * (fieldSelector=metadata.name=…, which RBAC matches with resourceNames); get
+ * for people checking by hand. Cluster-scoped, so a ClusterRole in both modes.
+ */
+const crdRoleName = `${release}-crds`;
+const expectedCrdRules = flatten([
+  {
+    apiGroups: [groupOf(crdType.apiVersion)],
+    resources: [crdType.plural],
+    resourceNames: childTypes.filter((t) => t.optional).map(crdName),
+    verbs: ['get', 'list', 'watch'],
+  },
 ]);
 
 const rulesOf = (o: KubeObject): PolicyRule[] => (o['rules'] ?? []) as PolicyRule[];
@@ -193,8 +209,10 @@ for (const c of cases) {
   describe(`chart: ${c.name}`, () => {
     test('RBAC objects: cluster-wide or one Role per watched namespace, plus the Lease Role', async () => {
       const objs = await rendered(c);
-      assert.equal(ofKind(objs, 'ClusterRole').length, c.expect.clusterWide ? 1 : 0, 'ClusterRoles');
-      assert.equal(ofKind(objs, 'ClusterRoleBinding').length, c.expect.clusterWide ? 1 : 0, 'ClusterRoleBindings');
+      // The CRD reader is cluster-wide in both modes (CRDs are cluster-scoped).
+      const expectedClusterRoles = [...(c.expect.clusterWide ? [`(cluster)/${release}`] : []), `(cluster)/${crdRoleName}`].sort();
+      assert.deepEqual(ofKind(objs, 'ClusterRole').map(where).sort(), expectedClusterRoles, 'ClusterRoles');
+      assert.deepEqual(ofKind(objs, 'ClusterRoleBinding').map(where).sort(), expectedClusterRoles, 'ClusterRoleBindings');
       const expectedRoles = [
         `${releaseNamespace}/${release}-leader-election`,
         ...c.expect.watchRoleNamespaces.map((ns) => `${ns}/${release}`),
@@ -224,8 +242,13 @@ for (const c of cases) {
           assert.ok(!words.some((w) => w.includes('*')), `${r.kind} ${where(r)} has a wildcard: ${JSON.stringify(rule)}`);
           assert.equal(rule.nonResourceURLs, undefined, `${r.kind} ${where(r)} grants non-resource URLs`);
         }
-        const isLease = r.metadata.name === `${release}-leader-election`;
-        assert.deepEqual(flatten(rulesOf(r)), isLease ? expectedLeaseRules : expectedManagerRules(), `${r.kind} ${where(r)}`);
+        const expected =
+          r.metadata.name === `${release}-leader-election`
+            ? expectedLeaseRules
+            : r.metadata.name === crdRoleName
+              ? expectedCrdRules
+              : expectedManagerRules();
+        assert.deepEqual(flatten(rulesOf(r)), expected, `${r.kind} ${where(r)}`);
       }
     });
 
