@@ -89,6 +89,7 @@ export async function completeSecrets(
   needs: SecretNeeds,
   random: RandomBytes,
   now: Date,
+  opts: { checkHtpasswd?: boolean } = {},
 ): Promise<Completed> {
   const values: GeneratedSecrets = { ...existing };
   const added: GeneratedKey[] = [];
@@ -107,7 +108,9 @@ export async function completeSecrets(
   const password = values.registryPassword ?? '';
   const line = values.registryHtpasswd;
   const hash = line?.startsWith(`${REGISTRY_USER}:`) ? line.slice(REGISTRY_USER.length + 1) : '';
-  if (!hash || !htpasswdMatches(password, hash)) {
+  // checkHtpasswd false: a caller that knows the stored line is the one it
+  // made (nobody touched the Secret since) keeps it without bcrypt.
+  if (!hash || ((opts.checkHtpasswd ?? true) && !htpasswdMatches(password, hash))) {
     const salt = bcrypt.genSaltSync(10);
     values.registryHtpasswd = `${REGISTRY_USER}:${bcrypt.hashSync(password, salt)}`;
     added.push('registryHtpasswd');

@@ -353,3 +353,22 @@ for (const c of derCases) {
     assert.equal(c.der.toString('hex'), c.hex);
   });
 }
+
+const staleLine = `${REGISTRY_USER}:${bcrypt.hashSync('another-password', 4)}`;
+const htpasswdCheckCases: { name: string; line: string; check: boolean | undefined; kept: boolean }[] = [
+  { name: 'a matching line, checked: kept', line: validHtpasswd, check: true, kept: true },
+  { name: 'a stale line, checked (the default): made again', line: staleLine, check: undefined, kept: false },
+  { name: 'a stale line, checked: made again', line: staleLine, check: true, kept: false },
+  { name: 'a stale line, not checked (the caller knows the Secret is untouched): kept', line: staleLine, check: false, kept: true },
+  { name: 'a line for another user, not checked: made again', line: `someone:${bcrypt.hashSync(registryPassword, 4)}`, check: false, kept: false },
+];
+
+for (const c of htpasswdCheckCases) {
+  test(`completeSecrets htpasswd: ${c.name}`, async () => {
+    const existing = { ...fullExisting, registryHtpasswd: c.line };
+    const out = await completeSecrets(existing, all, counter(5), NOW, c.check === undefined ? {} : { checkHtpasswd: c.check });
+    assert.equal(out.values.registryHtpasswd === c.line, c.kept);
+    assert.equal(out.added.includes('registryHtpasswd'), !c.kept);
+    if (!c.kept) assert.ok(htpasswdMatches(out.values.registryHtpasswd, out.values.registryPassword));
+  });
+}
