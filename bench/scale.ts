@@ -47,6 +47,8 @@ export interface ScaleResult {
   controlPlaneCpuSeconds: Record<string, number>;
   /** The objects the operator's informers hold after Ready (measured with a LIST, after the phase). */
   cached: CacheSize;
+  /** Every 10 s: seconds since the first create, counts, the operator's RSS and CPU seconds. */
+  timeline: { t: number; converged: number; ready: number; rssMiB: number; cpuSeconds: number }[];
 }
 
 export async function runScale(ctx: Ctx, op: OperatorProcess, list: readonly Placement[], namespaces: number): Promise<ScaleResult> {
@@ -62,9 +64,17 @@ export async function runScale(ctx: Ctx, op: OperatorProcess, list: readonly Pla
     });
     const createdAt = Date.now();
     log(`  created ${n} HarborClusters in ${((createdAt - t0) / 1000).toFixed(1)} s`);
+    const timeline: ScaleResult['timeline'] = [];
     const progress = setInterval(() => {
       const c = watch.counts();
       const s = op.stats();
+      timeline.push({
+        t: round((Date.now() - t0) / 1000, 0),
+        converged: c.converged,
+        ready: c.ready,
+        rssMiB: round(s?.rssMiB ?? 0, 0),
+        cpuSeconds: round(s?.cpuSeconds ?? 0, 1),
+      });
       log(
         `  ${((Date.now() - t0) / 1000).toFixed(0)} s: converged ${c.converged}/${n}, Ready ${c.ready}/${n}` +
           `${c.degraded ? `, Degraded ${c.degraded}` : ''}; operator RSS ${s?.rssMiB.toFixed(0) ?? '?'} MiB, CPU ${s?.cpuSeconds.toFixed(0) ?? '?'} s`,
@@ -111,6 +121,7 @@ export async function runScale(ctx: Ctx, op: OperatorProcess, list: readonly Pla
       apiserver: apiserverFigures(after, before),
       controlPlaneCpuSeconds: controlPlaneFigures(after, before),
       cached,
+      timeline,
     };
   } finally {
     await watch.stop();
