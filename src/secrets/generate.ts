@@ -75,12 +75,19 @@ export interface Completed {
 const matched = new Set<string>();
 const MATCHED_MAX = 20_000;
 
-function htpasswdMatches(password: string, hash: string): boolean {
-  const k = createHash('sha256').update(password).update('\0').update(hash).digest('base64');
-  if (matched.has(k)) return true;
-  if (!bcrypt.compareSync(password, hash)) return false;
+const pairKey = (password: string, hash: string): string =>
+  createHash('sha256').update(password).update('\0').update(hash).digest('base64');
+
+/** A pair known to match: one just made, or one bcrypt confirmed. */
+function remember(password: string, hash: string): void {
   if (matched.size >= MATCHED_MAX) matched.clear();
-  matched.add(k);
+  matched.add(pairKey(password, hash));
+}
+
+function htpasswdMatches(password: string, hash: string): boolean {
+  if (matched.has(pairKey(password, hash))) return true;
+  if (!bcrypt.compareSync(password, hash)) return false;
+  remember(password, hash);
   return true;
 }
 
@@ -112,7 +119,9 @@ export async function completeSecrets(
   // made (nobody touched the Secret since) keeps it without bcrypt.
   if (!hash || ((opts.checkHtpasswd ?? true) && !htpasswdMatches(password, hash))) {
     const salt = bcrypt.genSaltSync(10);
-    values.registryHtpasswd = `${REGISTRY_USER}:${bcrypt.hashSync(password, salt)}`;
+    const made = bcrypt.hashSync(password, salt);
+    remember(password, made);
+    values.registryHtpasswd = `${REGISTRY_USER}:${made}`;
     added.push('registryHtpasswd');
   }
   if (!values.tokenKey || !values.tokenCert) {
