@@ -143,7 +143,9 @@ export class Reconciler {
       throw new Error(message, { cause: err });
     };
     /** Secrets, values and the digest of the inputs. */
-    const prepare = async (checkHtpasswd: boolean): Promise<{ generated: GeneratedSecrets; values: ChartValues; inputs: string }> => {
+    const prepare = async (
+      checkHtpasswd: boolean,
+    ): Promise<{ generated: GeneratedSecrets; values: ChartValues; renderHash: string; inputs: string }> => {
       let secrets: HarborSecrets;
       let generated: GeneratedSecrets;
       try {
@@ -159,8 +161,9 @@ export class Reconciler {
       } catch (err) {
         return failRender(err);
       }
+      const renderHash = this.d.renderer.hashOf(name, namespace, values);
       const inputs = inputsDigest({
-        renderHash: this.d.renderer.hashOf(name, namespace, values),
+        renderHash,
         ownerUid: owner.uid,
         deleteClaims,
         // Only where a Certificate is wanted: cert-manager's CRDs coming or
@@ -168,7 +171,7 @@ export class Reconciler {
         certificatesServed: certsServed && wantsCertificate(values),
         generated,
       });
-      return { generated, values, inputs };
+      return { generated, values, renderHash, inputs };
     };
 
     // Nothing it is made from has changed, and nobody has touched a field
@@ -177,10 +180,11 @@ export class Reconciler {
     // Secret is one of those children, so its htpasswd line need not be
     // checked against the password with bcrypt, ~80 ms, on this path.)
     const digestBefore = previous?.appliedDigest;
-    let { generated, values, inputs } = await prepare(digestBefore === undefined);
+    const first = await prepare(digestBefore === undefined);
+    let { generated, values, inputs } = first;
     if (digestBefore !== undefined) {
       if (digestBefore === appliedDigest(inputs, this.d.cache.childrenOf(namespace, name), FIELD_MANAGER)) {
-        return this.unchanged(key, live, digestBefore, previous, values);
+        return this.unchanged(key, live, digestBefore, previous, values, first.renderHash);
       }
       ({ generated, values, inputs } = await prepare(true));
     }
@@ -234,7 +238,7 @@ export class Reconciler {
     }
 
     const children = this.d.cache.childrenOf(namespace, name);
-    const workloads = children.filter((o) => o.kind === 'Deployment' || o.kind === 'StatefulSet');
+    const workloads = workloadsOf(children);
     const certificate = certWanted ? this.certificateState(namespace, all) : undefined;
     // Children as they are now: the cache, with this reconcile's answers
     // from the server over it and the pruned ones gone.
@@ -259,13 +263,20 @@ export class Reconciler {
   }
 
   /** The reconcile of a cluster whose children are as last applied: status only. */
-  private async unchanged(key: string, live: KubeObject, digest: string, previous: HarborClusterStatus | undefined, values: ChartValues): Promise<Result> {
+  private async unchanged(
+    key: string,
+    live: KubeObject,
+    digest: string,
+    previous: HarborClusterStatus | undefined,
+    values: ChartValues,
+    renderHash: string,
+  ): Promise<Result> {
     const namespace = live.metadata.namespace ?? '';
     const children = this.d.cache.childrenOf(namespace, live.metadata.name);
     const m = this.memo.get(key);
-    if (m) m.appliedHash = this.d.renderer.hashOf(live.metadata.name, namespace, values);
+    if (m) m.appliedHash = renderHash;
     this.d.metrics?.skippedRender?.();
-    const workloads = children.filter((o) => o.kind === 'Deployment' || o.kind === 'StatefulSet');
+    const workloads = workloadsOf(children);
     const certificate = wantsCertificate(values) ? this.certificateState(namespace, children) : undefined;
     await this.writeStatus(live, previous, { kind: 'applied', changed: 0 }, [], workloads, certificate, digest);
     this.d.log.debug({ key }, 'children as last applied: nothing rendered');
@@ -366,9 +377,7 @@ export class Reconciler {
   ): Promise<void> {
     this.d.log.warn({ key: namespacedName(cr), reason, err: message }, 'reconcile failed');
     this.d.events.event(cr, 'Warning', reason, message);
-    const workloads = this.d.cache
-      .childrenOf(cr.metadata.namespace ?? '', cr.metadata.name)
-      .filter((o) => o.kind === 'Deployment' || o.kind === 'StatefulSet');
+    const workloads = workloadsOf(this.d.cache.childrenOf(cr.metadata.namespace ?? '', cr.metadata.name));
     await this.writeStatus(cr, previous, { kind: 'failed', reason, message }, secretValues, workloads);
   }
 
@@ -440,6 +449,11 @@ export class Reconciler {
     const secrets = assembleSecrets(memo.user, values);
     return { secrets, generated: values };
   }
+}
+
+/** The Deployments and StatefulSets among a cluster's children (what status counts pods of). */
+function workloadsOf(children: KubeObject[]): KubeObject[] {
+  return children.filter((o) => o.kind === 'Deployment' || o.kind === 'StatefulSet');
 }
 
 /** Whether the chart renders a Certificate for these values (the Ingress with a cert-manager issuer). */

@@ -59,10 +59,6 @@ export class CrdWatch {
     return this.informer.stop();
   }
 
-  state(): CrdWatchState {
-    return this.current;
-  }
-
   view(): CrdView {
     return { state: this.current, established: isEstablished(this.informer.get('', this.name)) };
   }
