@@ -15,6 +15,8 @@ export interface BenchOptions {
   timeoutMs: number;
   baselineConcurrency: number;
   cpuProf: boolean;
+  /** More options for the operator's node. */
+  nodeOptions: string[];
   skipBaseline: boolean;
   /** Install cert-manager's CRDs (not the controller). */
   certManagerCrds: boolean;

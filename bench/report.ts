@@ -9,6 +9,7 @@ import type { IdleResult } from './idle.ts';
 import type { LatencyResult } from './latency.ts';
 import { svgPlot } from './plot.ts';
 import { sortedCounts, type Counts } from './prom-text.ts';
+import { imageNodeOptions } from '../test/harness/image-entrypoint.ts';
 import type { RestartResult } from './restart.ts';
 import type { ScaleResult } from './scale.ts';
 
@@ -253,6 +254,8 @@ export async function writeResults(out: string, run: RunResult): Promise<{ json:
     `# Bench ${run.date}`,
     '',
     `${run.machine.cpus} CPUs (${run.machine.cpuModel}), ${run.machine.memoryGiB} GiB, Linux ${run.machine.kernel}, Node ${run.machine.node}; load average at start ${run.machine.loadAvgAtStart.join(' ')}`,
+    '',
+    `Operator: \`node ${[...imageNodeOptions(), ...run.options.nodeOptions, 'dist/main.js'].join(' ')}\`, workers ${run.options.workers}, resync ${run.options.resync}.`,
     '',
     markdownTable(summaryRows(run.results, run.options.workers)),
     '',

@@ -18,7 +18,7 @@ import type { BenchOptions, Ctx } from './context.ts';
 import { root, round, startEnv, type BenchEnv } from './env.ts';
 import { runIdle } from './idle.ts';
 import { runLatency } from './latency.ts';
-import { startOperator, type OperatorProcess } from './operator-process.ts';
+import { buildOperator, startOperator, type OperatorProcess } from './operator-process.ts';
 import { details, machine, summaryRows, targets, textTable, writeResults, type NResult, type RunResult } from './report.ts';
 import { runRestart } from './restart.ts';
 import { runScale } from './scale.ts';
@@ -39,7 +39,8 @@ const usage = `usage: npm run bench -- [options]
   --skip-baseline            no baseline phase
   --cert-manager-crds        install cert-manager's CRDs (no controller), so the operator
                              watches Certificates instead of looking for the kind every 10 s
-  --cpu-prof                 run the operator under node --cpu-prof (profiles in <out>/profiles)`;
+  --cpu-prof                 run the operator under node --cpu-prof (profiles in <out>/profiles)
+  --node-option FLAG         one more option for the operator's node (repeatable), e.g. a V8 flag`;
 
 function options(argv: string[]): BenchOptions {
   const { values } = parseArgs({
@@ -58,6 +59,7 @@ function options(argv: string[]): BenchOptions {
       'skip-baseline': { type: 'boolean', default: false },
       'cert-manager-crds': { type: 'boolean', default: false },
       'cpu-prof': { type: 'boolean', default: false },
+      'node-option': { type: 'string', multiple: true, default: [] },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -83,6 +85,7 @@ function options(argv: string[]): BenchOptions {
     timeoutMs: parseDuration('timeout', values.timeout),
     baselineConcurrency: values['baseline-concurrency'] ? int('baseline-concurrency', values['baseline-concurrency']) : 4 * workers,
     cpuProf: values['cpu-prof'],
+    nodeOptions: values['node-option'],
     skipBaseline: values['skip-baseline'],
     certManagerCrds: values['cert-manager-crds'],
   };
@@ -192,6 +195,8 @@ async function main(): Promise<void> {
     targets: targets(results),
   });
   try {
+    log('compiling the operator (npm run build)');
+    const main = buildOperator();
     env = await startEnv(nodes, opts.certManagerCrds, (m) => {
       log(`  ${m}`);
     });
@@ -200,11 +205,13 @@ async function main(): Promise<void> {
       apiserver: apiserverScraper(env.state.kubeconfig),
       opts,
       operator: {
+        main,
         helm: env.assets.helm,
         workers: opts.workers,
         resync: opts.resync,
         logLevel: 'info',
         ...(opts.cpuProf ? { cpuProfDir: resolve(opts.out, 'profiles') } : {}),
+        nodeOptions: opts.nodeOptions,
       },
       log,
     };
