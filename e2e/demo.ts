@@ -13,6 +13,7 @@ import type { KubeObject } from '../src/model/object.ts';
 import type { HarborClusterStatus } from '../src/status/observe.ts';
 import { cacheRoot, ensureAssets } from '../test/cluster/assets.ts';
 import { readState, startCluster, startExtra, stopCluster } from '../test/cluster/controlplane.ts';
+import { imageNodeOptions } from '../test/harness/image-entrypoint.ts';
 
 const root = resolve(import.meta.dirname, '..');
 const NAME = 'demo';
@@ -72,6 +73,7 @@ async function main(): Promise<void> {
 
   say('4/5 starting the operator (logs: ' + join(dir, 'logs', 'operator.log') + ')');
   await startExtra(state, 'operator', process.execPath, [
+    ...imageNodeOptions(), // the image's V8 heap flags
     join(root, 'src/main.ts'),
     `--kubeconfig=${state.kubeconfig}`,
     `--helm=${assets.helm}`,

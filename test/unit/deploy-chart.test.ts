@@ -15,6 +15,7 @@ import { childTypes, crdType, harborClusterType } from '../../src/kube/resources
 import { groupOf, type KubeObject } from '../../src/model/object.ts';
 import { parseManifests } from '../../src/render/parse.ts';
 import { locate, versions } from '../cluster/assets.ts';
+import { imageEntrypoint, imageNodeOptions } from '../harness/image-entrypoint.ts';
 
 const chartDir = new URL('../../deploy/harbor-operator/', import.meta.url);
 const chartPath = fileURLToPath(chartDir);
@@ -450,5 +451,7 @@ test("Dockerfile puts helm, the chart and main.js where the chart's flags look",
   assert.equal(flag('chart-dir'), '/app/charts/harbor');
   assert.ok(instructions.includes('COPY charts/harbor ./charts/harbor'));
   assert.ok(instructions.includes('USER 65532:65532'), 'the same user as the pod security context');
-  assert.ok(instructions.includes('ENTRYPOINT ["node", "/app/dist/main.js"]'));
+  const entrypoint = imageEntrypoint(dockerfile);
+  assert.equal(entrypoint.at(-1), '/app/dist/main.js');
+  for (const o of imageNodeOptions(dockerfile)) assert.match(o, /^--[a-z-]+=\d+$/, 'node options are V8 heap flags');
 });
