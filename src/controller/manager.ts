@@ -16,6 +16,7 @@ import { chartDigest, codeDigest } from '../render/chart-digest.ts';
 import { createRenderer, type Renderer } from '../render/renderer.ts';
 import { clusterLabel } from '../render/values.ts';
 import { InformerCache } from './child-cache.ts';
+import { STATUS_ONLY_DELAY_MS, statusOnlyChange } from './child-event.ts';
 import { WorkQueue, type QueueHooks } from './queue.ts';
 import { Reconciler, type Logger, type ReconcileMetrics } from './reconciler.ts';
 
@@ -123,7 +124,9 @@ export class Manager {
             const key = this.cache.track(event, obj, old);
             if (event === 'update' && old?.metadata.resourceVersion === obj.metadata.resourceVersion) return;
             log.debug({ key, event, kind: t.kind, name: obj.metadata.name, rv: obj.metadata.resourceVersion }, 'child event');
-            if (key) this.queue.add(key);
+            if (!key) return;
+            if (event === 'update' && old && statusOnlyChange(old, obj, FIELD_MANAGER)) this.queue.addAfter(key, STATUS_ONLY_DELAY_MS);
+            else this.queue.add(key);
           },
           onAvailability: (available) => {
             log.info({ kind: t.kind, available }, available ? 'kind is served now' : 'kind is not served (CRD absent)');
