@@ -16,6 +16,7 @@ import type { HarborSecrets } from '../render/secrets-input.ts';
 import { toValues } from '../render/values.ts';
 import { completeSecrets, type GeneratedSecrets, type RandomBytes } from '../secrets/generate.ts';
 import { observe, sameStatus, type HarborClusterStatus, type Outcome } from '../status/observe.ts';
+import { inPhases } from './apply-order.ts';
 import { appliedDigest, inputsDigest } from './applied-digest.ts';
 import { decideRepair, lastOtherManager, type FightState } from './drift-fight.ts';
 import { assembleSecrets, desiredObjects, secretNeeds, type UserSecrets } from './desired.ts';
@@ -61,23 +62,6 @@ export interface ReconcilerDeps {
   now?: () => Date;
   random?: RandomBytes;
   metrics?: ReconcileMetrics;
-}
-
-/** Applies in an order that has what a pod reads exist before the pod. */
-const applyOrder = ['Secret', 'ConfigMap', 'ServiceAccount', 'PersistentVolumeClaim', 'Service', 'Certificate', 'Deployment', 'StatefulSet', 'Ingress'];
-const rank = (o: KubeObject): number => {
-  const i = applyOrder.indexOf(o.kind);
-  return i < 0 ? applyOrder.length : i;
-};
-
-/** Groups in apply order; objects of one rank share a group. */
-function byRank<T extends { desired: KubeObject }>(items: T[]): T[][] {
-  const groups = new Map<number, T[]>();
-  for (const it of items) {
-    const r = rank(it.desired);
-    groups.set(r, [...(groups.get(r) ?? []), it]);
-  }
-  return [...groups.entries()].sort(([a], [b]) => a - b).map(([, g]) => g);
 }
 
 interface Applied {
@@ -326,9 +310,9 @@ export class Reconciler {
       ...creates.map((o) => ({ desired: o, verb: 'create' as const, paths: [] as string[] })),
       ...updates.map((u) => ({ desired: u.desired, verb: 'update' as const, paths: u.paths })),
     ];
-    // Kind group by kind group (what a pod reads exists before the pod), the
-    // objects of one group at once.
-    for (const group of byRank(writes)) {
+    // What a pod reads first, then the workloads (apply-order.ts); the
+    // objects of one phase at once.
+    for (const group of inPhases(writes)) {
       await Promise.all(
         group.map(async (w) => {
           responses.set(objectKey(w.desired), await this.d.writer.apply(w.desired));
