@@ -129,7 +129,9 @@ async function main(): Promise<number> {
     if (stopping) return;
     log.info({ signal }, 'stopping: no new work, finishing running reconciles');
     stopping = (async (): Promise<void> => {
-      if (started) await manager.stop();
+      // Also before the caches synced (the API server unreachable): the
+      // informers' retries would keep the process alive.
+      await manager.stop();
       await elector?.release();
       for (const s of servers) s.close();
       log.info({}, 'stopped');
@@ -152,7 +154,11 @@ async function main(): Promise<number> {
     void elector.run();
   } else {
     metrics.setLeader(true);
-    await startManager();
+    // Not awaited: a SIGTERM while the caches cannot sync must still end the process.
+    startManager().catch((err: unknown) => {
+      log.error({ err: String(err) }, 'manager failed to start');
+      process.exit(1);
+    });
   }
   await finished;
   return 0;

@@ -163,6 +163,7 @@ export class Manager {
     // An optional kind's first answer (listed or absent) is awaited too, so the
     // first reconciles know whether it is served.
     await Promise.all(this.informers.map((i) => (i.type.optional ? i.waitForFirstAnswer() : i.waitForSync())));
+    if (this.queue.isShutDown()) return; // stopped while waiting
     this.queue.run((key) => this.reconciler.reconcile(key), this.opts.workers);
     this.stopResync = this.queue.startResync(
       () => this.cache.listClusters().map((c) => namespacedName(c)),
