@@ -1,6 +1,7 @@
 // HarborClusters and their children in the test cluster, read as plain JSON.
 import { createKubeHttp, type KubeHttp } from '../../src/kube/http.ts';
 import { childTypes, collectionPath, harborClusterType, objectPath } from '../../src/kube/resources.ts';
+import { FIELD_MANAGER } from '../../src/kube/writer.ts';
 import type { KubeObject } from '../../src/model/object.ts';
 import type { Condition } from '../../src/status/conditions.ts';
 import type { HarborClusterStatus } from '../../src/status/observe.ts';
@@ -103,11 +104,20 @@ export async function remove(namespace: string, kind: string, name: string): Pro
   await raw().request('DELETE', objectPath(t, namespace, name));
 }
 
-/** resourceVersion of every object of these kinds in the namespace. */
+/**
+ * A version of every object of these kinds in the namespace that moves when
+ * the operator changes or re-creates it, and not when a controller writes its
+ * status: the uid and the operator's managedFields entries (an apply that
+ * changes anything updates its entry's time or fields). Objects the operator
+ * never wrote keep their resourceVersion.
+ */
 export async function versions(namespace: string, kinds: string[]): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   for (const k of kinds) {
-    for (const o of await list(namespace, k)) out.set(`${k}/${o.metadata.name}`, o.metadata.resourceVersion ?? '');
+    for (const o of await list(namespace, k)) {
+      const own = ((o.metadata.managedFields ?? []) as { manager?: string }[]).filter((e) => e.manager === FIELD_MANAGER);
+      out.set(`${k}/${o.metadata.name}`, own.length > 0 ? `${o.metadata.uid ?? ''} ${JSON.stringify(own)}` : (o.metadata.resourceVersion ?? ''));
+    }
   }
   return out;
 }
