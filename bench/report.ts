@@ -25,7 +25,6 @@ export interface NResult {
   /** The highest VmHWM of the operator processes of this step. */
   operatorPeakRssMiB?: number;
   /** Seconds namespaces took to go away after a phase (not part of any figure). */
-  cleanupSec?: Record<string, number>;
   error?: string;
 }
 
@@ -206,7 +205,6 @@ export function details(r: NResult): string {
   if (r.latency) {
     lines.push(`  latency: spec max ${f(r.latency.specChange.maxMs, 0)} ms (${r.latency.specChange.failed} timed out), edit max ${f(r.latency.handEdit.maxMs, 0)} ms (${r.latency.handEdit.failed} timed out); renders ${r.latency.operator.renders}, drift repairs ${r.latency.operator.driftRepairs}`);
   }
-  if (r.cleanupSec) lines.push(`  namespace cleanup (s): ${JSON.stringify(r.cleanupSec)}`);
   return lines.join('\n');
 }
 

@@ -49,21 +49,3 @@ export async function createNamespaces(http: KubeHttp, names: readonly string[],
     });
   });
 }
-
-/** Deletes the namespaces and waits (up to timeoutMs) until they are gone; returns how many remain. */
-export async function deleteNamespaces(http: KubeHttp, selector: string, timeoutMs: number): Promise<number> {
-  const list = async (): Promise<string[]> =>
-    (await http.request<{ items: KubeObject[] }>('GET', '/api/v1/namespaces', { query: { labelSelector: selector } })).items.map(
-      (n) => n.metadata.name,
-    );
-  await pool(await list(), 16, async (name) => {
-    await http.request('DELETE', `/api/v1/namespaces/${name}`).catch(() => undefined);
-  });
-  const deadline = Date.now() + timeoutMs;
-  let left = await list();
-  while (left.length > 0 && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 2000));
-    left = await list();
-  }
-  return left.length;
-}
