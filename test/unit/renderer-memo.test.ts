@@ -4,7 +4,7 @@
 // one), and other values, another release or forget() render again. Real helm.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { createRenderer } from '../../src/render/renderer.ts';
+import { createRenderer, pack, unpack } from '../../src/render/renderer.ts';
 import { toValues } from '../../src/render/values.ts';
 import { chartDir, fixedSecrets, goldenCases, goldenHelm, goldenNamespace } from '../harness/golden-cases.ts';
 
@@ -54,5 +54,15 @@ describe('renderer memo', () => {
     for (const o of hit.objects) o.metadata.name = 'changed';
     const third = await r.render('k', 'harbor', goldenNamespace, values);
     assert.deepEqual(third.objects, snapshot);
+  });
+
+  test('a packed render holds memory of its own size only, and unpacks to the same objects', async () => {
+    const r = make();
+    const { objects } = await r.render('k', 'harbor', goldenNamespace, values);
+    const packed = pack(objects);
+    const json = Buffer.byteLength(JSON.stringify(objects));
+    assert.ok(packed.byteLength < json / 3, `${packed.byteLength} B packed of ${json} B`);
+    assert.equal(packed.buffer.byteLength, packed.byteLength, 'no larger buffer behind it');
+    assert.deepEqual(unpack(packed), objects);
   });
 });
