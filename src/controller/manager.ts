@@ -9,7 +9,8 @@ import type { KubeHttp } from '../kube/http.ts';
 import { Informer } from '../kube/informer.ts';
 import { crdName, POLL_MAX_MS } from '../kube/optional-kind.ts';
 import { childTypes, harborClusterType } from '../kube/resources.ts';
-import { compactManagedFields, withoutManagedFields } from '../kube/managed-fields.ts';
+import { cachedChild } from '../kube/cached-child.ts';
+import { withoutManagedFields } from '../kube/managed-fields.ts';
 import { createWriter, FIELD_MANAGER } from '../kube/writer.ts';
 import { namespacedName } from '../model/object.ts';
 import { chartDigest, codeDigest } from '../render/chart-digest.ts';
@@ -119,7 +120,7 @@ export class Manager {
           ...(crd ? { retryDelayMs: (err: unknown, previousMs: number) => crd.retryDelayMs(err, previousMs) } : {}),
           maxBackoffMs: t.optional ? POLL_MAX_MS : 30_000,
           onError,
-          transform: (o) => compactManagedFields(o, FIELD_MANAGER),
+          transform: (o) => cachedChild(o, FIELD_MANAGER),
           onEvent: (event, obj, old) => {
             const key = this.cache.track(event, obj, old);
             if (event === 'update' && old?.metadata.resourceVersion === obj.metadata.resourceVersion) return;

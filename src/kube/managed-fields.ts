@@ -28,6 +28,12 @@ function digestOf(fields: unknown): string {
   return createHash('sha256').update(canonicalJson(fields ?? {})).digest('base64url').slice(0, 22);
 }
 
+/** The operator's own apply entry (the fields it owns), if any. */
+export function ownApplyEntry(obj: KubeObject, self: string): ManagedEntry | undefined {
+  const mf = obj.metadata.managedFields as ManagedEntry[] | undefined;
+  return Array.isArray(mf) ? mf.find((x) => isOwnApply(x, self)) : undefined;
+}
+
 /** The object with its managedFields compacted (a new object; the input is untouched). */
 export function compactManagedFields(obj: KubeObject, self: string): KubeObject {
   const mf = obj.metadata.managedFields as ManagedEntry[] | undefined;
@@ -52,8 +58,7 @@ export function withoutManagedFields(obj: KubeObject): KubeObject {
  * none.
  */
 export function ownedFieldsDigest(obj: KubeObject, self: string): string | undefined {
-  const mf = obj.metadata.managedFields as ManagedEntry[] | undefined;
-  const e = Array.isArray(mf) ? mf.find((x) => isOwnApply(x, self)) : undefined;
+  const e = ownApplyEntry(obj, self);
   if (!e) return undefined;
   return e.fieldsDigest ?? digestOf(e.fieldsV1);
 }
