@@ -6,7 +6,6 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { KubeConfig } from '@kubernetes/client-node';
 import { parseAllDocuments, stringify } from 'yaml';
 import type { HarborCluster } from './api/types.generated.ts';
 import { assembleSecrets, desiredObjects, secretNeeds, type UserSecrets } from './controller/desired.ts';
@@ -14,6 +13,7 @@ import { generatedSecretName, readGenerated } from './controller/generated-secre
 import { secretRefs, valueOf } from './controller/secret-refs.ts';
 import { plan } from './diff/plan.ts';
 import { createKubeHttp, type KubeHttp } from './kube/http.ts';
+import { loadApiAccess } from './kube/kubeconfig.ts';
 import { childTypes, collectionPath } from './kube/resources.ts';
 import { createWriter } from './kube/writer.ts';
 import type { KubeObject } from './model/object.ts';
@@ -112,10 +112,7 @@ export async function runCli(argv: string[], out: (s: string) => void): Promise<
     return 0;
   }
   if (command === 'diff') {
-    const kc = new KubeConfig();
-    if (values.kubeconfig) kc.loadFromFile(values.kubeconfig);
-    else kc.loadFromDefault();
-    const http = createKubeHttp(kc);
+    const http = createKubeHttp(await loadApiAccess({ path: values.kubeconfig }));
     const ns = cr.metadata.namespace ?? 'default';
     let uid = '';
     try {

@@ -5,23 +5,24 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import { hostname } from 'node:os';
-import { KubeConfig } from '@kubernetes/client-node';
 import { cliUsage, runCli } from './cli.ts';
 import { ConfigError, parseConfig, usage } from './config.ts';
 import { LeaderElector } from './controller/leader-elector.ts';
 import { Manager } from './controller/manager.ts';
 import { createKubeHttp } from './kube/http.ts';
+import { KubeconfigError, loadApiAccess, type ApiAccess } from './kube/kubeconfig.ts';
 import { leaseClient } from './kube/lease.ts';
 import { createLogger } from './observe/logger.ts';
 import { createMetrics } from './observe/metrics.ts';
 import { serve } from './observe/server.ts';
 
-function loadKubeConfig(path: string | undefined): KubeConfig {
-  const kc = new KubeConfig();
-  if (path) kc.loadFromFile(path);
-  else kc.loadFromDefault();
-  if (!kc.getCurrentCluster()) throw new ConfigError('no Kubernetes cluster configured: give --kubeconfig or run in a cluster');
-  return kc;
+async function loadKubeConfig(path: string | undefined): Promise<ApiAccess> {
+  try {
+    return await loadApiAccess({ path });
+  } catch (err) {
+    if (err instanceof KubeconfigError) throw new ConfigError(err.message);
+    throw err;
+  }
 }
 
 async function main(): Promise<number> {
@@ -42,7 +43,7 @@ async function main(): Promise<number> {
   const config = parseConfig(process.argv.slice(2), process.env, process.cwd());
   const log = createLogger(config.logLevel);
   const metrics = createMetrics();
-  const http = createKubeHttp(loadKubeConfig(config.kubeconfig), metrics.apiRequest);
+  const http = createKubeHttp(await loadKubeConfig(config.kubeconfig), metrics.apiRequest);
   const { helmHome, ...rest } = config;
   const manager = await Manager.create({
     ...rest,

@@ -3,7 +3,7 @@
 // plain objects (no model classes), so no field is lost on the way.
 import { Agent, request, type RequestOptions } from 'node:https';
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { ApiAccess } from './kubeconfig.ts';
 import { ApiError } from './api-error.ts';
 
 export type Query = Record<string, string | number | boolean | undefined>;
@@ -41,7 +41,7 @@ interface Status {
   message?: string;
 }
 
-export function createKubeHttp(kc: KubeConfig, observe?: RequestObserver): KubeHttp {
+export function createKubeHttp(kc: ApiAccess, observe?: RequestObserver): KubeHttp {
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new Error('the kubeconfig names no current cluster');
   const base = new URL(cluster.server);
