@@ -162,7 +162,7 @@ export class Reconciler {
     // the operator applied: the children are as the last complete apply
     // left them, so there is nothing to render or compare. (The generated
     // Secret is one of those children, so its htpasswd line need not be
-    // checked against the password with bcrypt, ~80 ms, on this path.)
+    // checked against the password with bcrypt on this path.)
     const digestBefore = previous?.appliedDigest;
     const first = await prepare(digestBefore === undefined);
     let { generated, values, inputs } = first;

@@ -68,7 +68,20 @@ export interface Completed {
 }
 
 /**
- * bcrypt is slow on purpose (~80 ms in bcryptjs at cost 10) and a reconcile
+ * The bcrypt cost of the registry's htpasswd line: 5, as Apache's
+ * `htpasswd -B` makes by default (Harbor's own chart uses Go's default, 10).
+ * A cost protects guessable passwords from whoever holds the hash; this
+ * password is 24 random alphanumerics (143 bits) and the line is stored in
+ * the same Secret as the password itself, so a higher cost protects nothing
+ * and costs CPU: at 10, bcryptjs took 16.5 of the operator's 40 CPU-s to
+ * converge at N = 100 (profile of 2026-12-01), and the registry pays it on
+ * every login it checks.
+ * Lines made at another cost are kept while they match.
+ */
+export const HTPASSWD_COST = 5;
+
+/**
+ * bcrypt is slow on purpose and a reconcile
  * checks the line every time; a pair once found to match is remembered (by a
  * digest of both, in memory only) so the check costs one comparison after that.
  */
@@ -118,7 +131,7 @@ export async function completeSecrets(
   // checkHtpasswd false: a caller that knows the stored line is the one it
   // made (nobody touched the Secret since) keeps it without bcrypt.
   if (!hash || ((opts.checkHtpasswd ?? true) && !htpasswdMatches(password, hash))) {
-    const salt = bcrypt.genSaltSync(10);
+    const salt = bcrypt.genSaltSync(HTPASSWD_COST);
     const made = bcrypt.hashSync(password, salt);
     remember(password, made);
     values.registryHtpasswd = `${REGISTRY_USER}:${made}`;
