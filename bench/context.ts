@@ -18,6 +18,8 @@ export interface BenchOptions {
   /** More options for the operator's node. */
   nodeOptions: string[];
   skipBaseline: boolean;
+  /** Only the baseline phase: a baseline to set beside an operator run of another time. */
+  baselineOnly: boolean;
   /** Install cert-manager's CRDs (not the controller). */
   certManagerCrds: boolean;
 }

@@ -37,6 +37,7 @@ const usage = `usage: npm run bench -- [options]
   --timeout 25m              limit of each wait (convergence, Ready, restart)
   --baseline-concurrency N   parallel applies of the baseline (default 4 × workers)
   --skip-baseline            no baseline phase
+  --baseline-only            only the baseline phase (no operator)
   --cert-manager-crds        install cert-manager's CRDs (no controller), so the operator
                              watches Certificates instead of looking for the kind every 10 s
   --cpu-prof                 run the operator under node --cpu-prof (profiles in <out>/profiles)
@@ -57,6 +58,7 @@ function options(argv: string[]): BenchOptions {
       timeout: { type: 'string', default: '25m' },
       'baseline-concurrency': { type: 'string' },
       'skip-baseline': { type: 'boolean', default: false },
+      'baseline-only': { type: 'boolean', default: false },
       'cert-manager-crds': { type: 'boolean', default: false },
       'cpu-prof': { type: 'boolean', default: false },
       'node-option': { type: 'string', multiple: true, default: [] },
@@ -72,6 +74,7 @@ function options(argv: string[]): BenchOptions {
     if (!Number.isInteger(v) || v < 1) throw new Error(`--${name} must be a whole number >= 1, got "${raw}"`);
     return v;
   };
+  if (values['baseline-only'] && values['skip-baseline']) throw new Error('--baseline-only and --skip-baseline exclude each other');
   const workers = int('workers', values.workers);
   parseDuration('resync', values.resync);
   return {
@@ -87,6 +90,7 @@ function options(argv: string[]): BenchOptions {
     cpuProf: values['cpu-prof'],
     nodeOptions: values['node-option'],
     skipBaseline: values['skip-baseline'],
+    baselineOnly: values['baseline-only'],
     certManagerCrds: values['cert-manager-crds'],
   };
 }
@@ -121,6 +125,7 @@ async function step(ctx: Ctx, n: number, fresh: () => Promise<void>): Promise<NR
     await sleep(3_000);
     result.baseline = await runBaseline(ctx, n, objects, seconds);
     log(`  baseline: ${objects.length} objects applied in ${result.baseline.applySec} s (rendered beforehand in ${seconds} s)`);
+    if (opts.baselineOnly) return result;
     await fresh();
   }
 
