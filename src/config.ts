@@ -57,7 +57,7 @@ export const usage = `usage: harbor-operator [flags]
   --helm-timeout 60s     limit of one helm template run (env HELM_TIMEOUT; default 60s)
   --helm-home DIR        writable folder for helm's cache (env HELM_HOME_DIR)
   --log-level info       debug|info|warn|error (env LOG_LEVEL; default info)
-  --kubeconfig PATH      kubeconfig (env KUBECONFIG; default: in-cluster, then ~/.kube/config)
+  --kubeconfig PATH      kubeconfig (env KUBECONFIG; default: ~/.kube/config, then in-cluster)
   --metrics-bind-address :8080       /metrics; 0 turns it off (env METRICS_BIND_ADDRESS)
   --health-probe-bind-address :8081  /healthz and /readyz; 0 turns them off (env HEALTH_PROBE_BIND_ADDRESS)
   --leader-elect                     only the holder of a Lease reconciles (env LEADER_ELECT=true)

@@ -81,10 +81,10 @@ const plainUserKeys = new Set([
 
 export async function loadApiAccess(opts: LoadOptions = {}): Promise<ApiAccess> {
   const env = opts.env ?? process.env;
-  if (opts.path) return fromFile(opts.path);
-  const list = (env['KUBECONFIG'] ?? '').split(delimiter).filter(Boolean);
+  // A list of files (a:b, as KUBECONFIG may hold) is merged by client-node.
+  const list = (opts.path || env['KUBECONFIG'] || '').split(delimiter).filter(Boolean);
   if (list.length === 1 && list[0]) return fromFile(list[0]);
-  if (list.length > 1) return viaClientNode(undefined);
+  if (list.length > 1) return viaClientNode(list);
   const home = opts.home ?? homedir();
   const own = join(home, '.kube', 'config');
   if (home && existsSync(own)) return fromFile(own);
@@ -126,7 +126,7 @@ async function fromFile(path: string): Promise<ApiAccess> {
   if (!cluster.server) throw new KubeconfigError(`the kubeconfig ${path}: cluster ${context.cluster ?? ''} has no server`);
   const plain =
     Object.keys(cluster).every((k) => plainClusterKeys.has(k)) && Object.keys(user).every((k) => plainUserKeys.has(k));
-  if (!plain) return viaClientNode(path);
+  if (!plain) return viaClientNode([path]);
   return fromEntries(cluster, user, dirname(path));
 }
 
@@ -168,11 +168,18 @@ export function fromEntries(cluster: ClusterEntry, user: UserEntry, base: string
 }
 
 /** client-node's KubeConfig, for what is not plain; imported only then. */
-async function viaClientNode(path: string | undefined): Promise<ApiAccess> {
+async function viaClientNode(paths: string[]): Promise<ApiAccess> {
   const { KubeConfig } = await import('@kubernetes/client-node');
   const kc = new KubeConfig();
-  if (path) kc.loadFromFile(path);
-  else kc.loadFromDefault();
+  for (const [i, p] of paths.entries()) {
+    if (i === 0) {
+      kc.loadFromFile(p);
+      continue;
+    }
+    const more = new KubeConfig();
+    more.loadFromFile(p);
+    kc.mergeConfig(more, true); // as kubectl: the first current-context set wins
+  }
   if (!kc.getCurrentCluster()) throw new KubeconfigError('no Kubernetes cluster configured: give --kubeconfig, set KUBECONFIG or run in a cluster');
   return kc;
 }

@@ -140,10 +140,19 @@ describe('kubeconfig: what is not plain goes to client-node', () => {
     });
   }
 
-  test('KUBECONFIG naming several files (client-node merges them)', async () => {
+  test('KUBECONFIG or --kubeconfig naming several files: client-node merges them', async () => {
     const a = await write(kubeconfig({}, { token: 'a' }));
-    const access = await loadApiAccess({ env: { KUBECONFIG: `${a}:${join(dir, 'absent')}` }, home: dir });
-    assert.ok(access instanceof KubeConfig);
+    const b = await write({
+      'current-context': 'b',
+      contexts: [{ name: 'b', context: { cluster: 'cb', user: 'ub' } }],
+      clusters: [{ name: 'cb', cluster: { server: 'https://b.invalid' } }],
+      users: [{ name: 'ub', user: { token: 'b' } }],
+    });
+    for (const opts of [{ env: { KUBECONFIG: `${a}:${b}` } }, { path: `${a}:${b}`, env: {} }]) {
+      const access = await loadApiAccess({ ...opts, home: dir });
+      assert.ok(access instanceof KubeConfig);
+      assert.equal((await options(access))['authorization'], 'Bearer a', 'the first file\'s context wins');
+    }
   });
 });
 
