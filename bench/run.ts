@@ -186,14 +186,17 @@ async function main(): Promise<void> {
     });
   }
   const results: NResult[] = [];
+  // Read now, when the operator is compiled: the tree may move on during a long run.
+  const commit = git(['rev-parse', '--short', 'HEAD']);
+  const uncommittedInSrc = git(['status', '--porcelain', 'src']).split('\n').filter(Boolean).join(', ') || 'none';
   const run = (): RunResult => ({
     date,
     machine: machine(load),
     options: opts,
     versions: {
       ...Object.fromEntries(Object.entries(versions).map(([k, v]) => [k, String(v)])),
-      commit: git(['rev-parse', '--short', 'HEAD']),
-      uncommittedInSrc: git(['status', '--porcelain', 'src']).split('\n').filter(Boolean).join(', ') || 'none',
+      commit,
+      uncommittedInSrc,
     },
     results,
     targets: targets(results),
