@@ -13,7 +13,7 @@ import { spawn } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { startCluster, stopCluster, type ClusterState } from './cluster/controlplane.ts';
+import { readState, startCluster, stopCluster, type ClusterState } from './cluster/controlplane.ts';
 
 const root = resolve(import.meta.dirname, '..');
 const say = (m: string): void => {
@@ -88,7 +88,10 @@ async function main(): Promise<number> {
     const c = cluster;
     cluster = undefined;
     const keep = failed ? join(root, 'test-results', 'cluster-logs') : undefined;
-    await stopCluster(c, keep ? { keepLogsIn: keep } : {});
+    // The state on disk, not ours: the fault suite restarts kube-apiserver
+    // from its own process and records the new pid there.
+    const latest = (await readState(c.dir).catch(() => undefined)) ?? c;
+    await stopCluster(latest, keep ? { keepLogsIn: keep } : {});
     if (keep) say(`cluster logs kept in ${keep}`);
   };
   for (const s of ['SIGINT', 'SIGTERM'] as const) {
