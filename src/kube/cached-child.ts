@@ -22,7 +22,7 @@ export function cachedChild(obj: KubeObject, self: string): KubeObject {
 }
 
 /** The object with its other top-level fields cut to those `self` owns by apply (a new object). */
-export function projectOwned(obj: KubeObject, self: string): KubeObject {
+function projectOwned(obj: KubeObject, self: string): KubeObject {
   if (keptWhole.has(`${obj.apiVersion}/${obj.kind}`)) return obj;
   const own = ownApplyEntry(obj, self);
   if (!own || own.fieldsV1 === undefined) return obj; // not (or not yet) applied by us: kept whole

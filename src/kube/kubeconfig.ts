@@ -8,8 +8,9 @@
 // in a pod, the service account's token and CA. Importing client-node costs
 // about 40 MiB of the operator's RSS (idle: 129 MiB with it, 90 without; its
 // KubeConfig loads the whole generated API), so it is imported only for what
-// is not plain: exec plugins, auth providers, impersonation, proxies,
-// and KUBECONFIG lists of several files, which client-node merges.
+// is not plain: exec plugins, auth providers, impersonation, a proxy-url,
+// and lists of several files, which client-node merges. (A proxy-url is read
+// but not followed: http.ts connects with an agent of its own.)
 //
 // Files are read again on every call of applyToHTTPSOptions (the HTTP client
 // calls it once a minute), so rotated tokens and certificates are picked up.
@@ -27,7 +28,7 @@ export interface ApiAccess {
   applyToHTTPSOptions(opts: RequestOptions): Promise<void>;
 }
 
-export const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
+const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 
 export interface LoadOptions {
   /** --kubeconfig, when given. */
@@ -94,7 +95,7 @@ export async function loadApiAccess(opts: LoadOptions = {}): Promise<ApiAccess> 
 }
 
 /** The pod's service account: the API server from the environment, its token and CA from files. */
-export function inCluster(dir: string, env: NodeJS.ProcessEnv): ApiAccess {
+function inCluster(dir: string, env: NodeJS.ProcessEnv): ApiAccess {
   const host = env['KUBERNETES_SERVICE_HOST'];
   const port = env['KUBERNETES_SERVICE_PORT'];
   if (!host || !port) throw new KubeconfigError(`a service account is mounted in ${dir} but KUBERNETES_SERVICE_HOST or _PORT is not set`);
@@ -140,7 +141,7 @@ function entry(config: Record<string, unknown>, list: string, field: string, nam
 }
 
 /** A kubeconfig's cluster and user of the plain kinds; relative file names are relative to `base`. */
-export function fromEntries(cluster: ClusterEntry, user: UserEntry, base: string): ApiAccess {
+function fromEntries(cluster: ClusterEntry, user: UserEntry, base: string): ApiAccess {
   const server = (cluster.server ?? '').replace(/\/$/, '');
   const file = (p: string): string => (isAbsolute(p) ? p : join(base, p));
   const bytes = async (p: string | undefined, data: string | undefined): Promise<Buffer | undefined> => {

@@ -6,10 +6,11 @@
 import { request as httpsRequest, Agent } from 'node:https';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { writeKubeconfig } from '../harness/kubeconfig-file.ts';
 
 export type ProxyMode = { kind: 'pass' } | { kind: 'down' } | { kind: 'error'; status: number };
 
@@ -110,18 +111,5 @@ export function proxyFor(kc: KubeConfig): FaultProxy {
 /** A kubeconfig for the operator that goes through the proxy. */
 export async function proxyKubeconfig(port: number): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'fault-proxy-'));
-  const file = join(dir, 'kubeconfig');
-  await writeFile(
-    file,
-    [
-      'apiVersion: v1',
-      'kind: Config',
-      `clusters: [{ name: proxy, cluster: { server: "http://127.0.0.1:${port}", insecure-skip-tls-verify: true } }]`,
-      'users: [{ name: proxied, user: {} }]',
-      'contexts: [{ name: proxy, context: { cluster: proxy, user: proxied } }]',
-      'current-context: proxy',
-      '',
-    ].join('\n'),
-  );
-  return file;
+  return writeKubeconfig(join(dir, 'kubeconfig'), `http://127.0.0.1:${port}`);
 }

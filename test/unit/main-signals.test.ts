@@ -4,12 +4,13 @@
 // server is involved: the kubeconfig points at a port where nothing listens.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { test } from 'node:test';
 import { freePort } from '../cluster/controlplane.ts';
+import { writeKubeconfig } from '../harness/kubeconfig-file.ts';
 
 const mainTs = new URL('../../src/main.ts', import.meta.url).pathname;
 
@@ -18,19 +19,7 @@ for (const extra of [[], ['--leader-elect', '--leader-election-namespace=default
     const dir = await mkdtemp(join(tmpdir(), 'harbor-operator-signal-'));
     t.after(() => rm(dir, { recursive: true, force: true }));
     const port = await freePort(); // free: nothing answers there
-    const kubeconfig = join(dir, 'kubeconfig');
-    await writeFile(
-      kubeconfig,
-      [
-        'apiVersion: v1',
-        'kind: Config',
-        `clusters: [{name: c, cluster: {server: "https://127.0.0.1:${port}", insecure-skip-tls-verify: true}}]`,
-        'users: [{name: u, user: {token: t}}]',
-        'contexts: [{name: x, context: {cluster: c, user: u}}]',
-        'current-context: x',
-        '',
-      ].join('\n'),
-    );
+    const kubeconfig = await writeKubeconfig(join(dir, 'kubeconfig'), `https://127.0.0.1:${port}`, { token: 't' });
     const proc = spawn(
       process.execPath,
       [mainTs, `--kubeconfig=${kubeconfig}`, '--metrics-bind-address=0', '--health-probe-bind-address=0', ...extra],
