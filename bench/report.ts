@@ -10,6 +10,7 @@ import type { LatencyResult } from './latency.ts';
 import { svgPlot } from './plot.ts';
 import { sortedCounts, type Counts } from './prom-text.ts';
 import { imageNodeOptions } from '../test/harness/image-entrypoint.ts';
+import type { MemoryMap } from './memory-map.ts';
 import type { RestartResult } from './restart.ts';
 import type { ScaleResult } from './scale.ts';
 
@@ -91,6 +92,7 @@ export function summaryRows(results: NResult[], workers: number): string[][] {
     ['at rest: operator reconciles, CPU (s)', (r) => (r.idle ? `${r.idle.operator.reconciles}, ${f(r.idle.operator.cpuSeconds, 2)}` : '–')],
     ['at rest: apiserver writes / reads (not leases), leases', (r) => (r.idle ? `${r.idle.apiserver.writes} / ${r.idle.apiserver.reads}, ${r.idle.apiserver.leases}` : '–')],
     ['restart: synced / checked all (s)', (r) => (r.restart ? `${f(r.restart.syncedSec)} / ${f(r.restart.checkedSec)}` : '–')],
+    ['restart: peak RSS until checked all (MiB)', (r) => (r.restart ? f(r.restart.checkedPeakRssMiB) : '–')],
     ['restart: operator writes / renders', (r) => (r.restart ? `${r.restart.operator.writes} / ${r.restart.operator.renders}` : '–')],
     ['restart: operator CPU (s) node + helm', (r) => (r.restart ? `${f(r.restart.operator.cpuSeconds)} + ${f(r.restart.operator.helmCpuSeconds)}` : '–')],
     ['spec change → applied p50 / p95 (ms)', (r) => (r.latency ? `${f(r.latency.specChange.p50Ms, 0)} / ${f(r.latency.specChange.p95Ms, 0)}` : '–')],
@@ -201,6 +203,10 @@ export function details(r: NResult): string {
   if (r.restart) {
     lines.push(`  restart, operator's requests: ${topCounts(r.restart.operator.requests) || 'none'}`);
     lines.push(`  restart, apiserver (all clients): ${topCounts(r.restart.apiserver.byVerbResource, 12) || 'none'}`);
+    const map = (m: MemoryMap | null): string =>
+      m ? `files ${f(m.filesMiB, 0)}, brk heap ${f(m.brkHeapMiB, 0)}, anonymous ${f(m.anonymousMiB, 0)} MiB (largest: ${m.largestAnonymous.map((a) => `${f(a.rssMiB, 0)}/${f(a.sizeMiB, 0)}`).join(', ')})` : '–';
+    lines.push(`  memory map (RSS), first process before its stop: ${map(r.restart.stoppedMap)}`);
+    lines.push(`  memory map (RSS), new process when it had checked all: ${map(r.restart.checkedMap)}`);
   }
   if (r.latency) {
     lines.push(`  latency: spec max ${f(r.latency.specChange.maxMs, 0)} ms (${r.latency.specChange.failed} timed out), edit max ${f(r.latency.handEdit.maxMs, 0)} ms (${r.latency.handEdit.failed} timed out); renders ${r.latency.operator.renders}, drift repairs ${r.latency.operator.driftRepairs}`);

@@ -4,6 +4,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Ctx } from './context.ts';
 import { round } from './env.ts';
+import { memoryMap, type MemoryMap } from './memory-map.ts';
 import { startOperator, type OperatorProcess } from './operator-process.ts';
 import type { ProcStats } from './process-stats.ts';
 import {
@@ -18,6 +19,12 @@ import {
 export interface RestartResult {
   /** The first process, when it was stopped: peak RSS and CPU over its whole life. */
   stopped: { peakRssMiB: number; cpuSeconds: number; helmCpuSeconds: number } | null;
+  /** The first process's memory map just before it was stopped. */
+  stoppedMap: MemoryMap | null;
+  /** The new process's peak RSS (VmHWM) when it had checked every HarborCluster. */
+  checkedPeakRssMiB: number | null;
+  /** The new process's memory map then. */
+  checkedMap: MemoryMap | null;
   stopSec: number;
   /** From spawn until its caches synced. */
   syncedSec: number;
@@ -30,12 +37,15 @@ export interface RestartResult {
 
 export async function runRestart(ctx: Ctx, old: OperatorProcess, n: number): Promise<{ result: RestartResult; op: OperatorProcess }> {
   const before = await snapshot(ctx.env, ctx.apiserver);
+  const stoppedMap = memoryMap(old.pid) ?? null;
   const t = Date.now();
   const last: ProcStats | undefined = await old.stop();
   const stopSec = round((Date.now() - t) / 1000, 1);
   const op = await startOperator(ctx.env.state, ctx.operator);
   const syncedAt = await op.synced();
   const checkedAt = await checkedAll(op, n, ctx.opts.timeoutMs, ctx.log);
+  const checkedStats = op.stats();
+  const checkedMap = memoryMap(op.pid) ?? null;
   ctx.log(`  restart: synced ${((syncedAt - op.spawnedAt) / 1000).toFixed(1)} s, checked all ${checkedAt ? ((checkedAt - op.spawnedAt) / 1000).toFixed(1) : '-'} s`);
   await sleep(5_000); // late writes, if any, belong to the restart
   const after = await snapshot(ctx.env, ctx.apiserver, op);
@@ -43,6 +53,9 @@ export async function runRestart(ctx: Ctx, old: OperatorProcess, n: number): Pro
     op,
     result: {
       stopped: last ? { peakRssMiB: round(last.peakRssMiB, 1), cpuSeconds: round(last.cpuSeconds), helmCpuSeconds: round(last.childCpuSeconds) } : null,
+      stoppedMap,
+      checkedPeakRssMiB: checkedStats ? round(checkedStats.peakRssMiB, 1) : null,
+      checkedMap,
       stopSec,
       syncedSec: round((syncedAt - op.spawnedAt) / 1000, 1),
       checkedSec: checkedAt === undefined ? null : round((checkedAt - op.spawnedAt) / 1000, 1),
