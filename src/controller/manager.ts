@@ -7,6 +7,7 @@ import { createEventRecorder } from '../kube/events.ts';
 import { CrdWatch } from '../kube/crd-watch.ts';
 import type { KubeHttp } from '../kube/http.ts';
 import { Informer } from '../kube/informer.ts';
+import { ListGate } from '../kube/list-gate.ts';
 import { crdName, POLL_MAX_MS } from '../kube/optional-kind.ts';
 import { childTypes, harborClusterType } from '../kube/resources.ts';
 import { cachedChild } from '../kube/cached-child.ts';
@@ -65,6 +66,9 @@ export class Manager {
       },
     });
     const namespaces = opts.namespaces.length > 0 ? opts.namespaces : [undefined];
+    // One list at a time: at start every kind lists, and their pages held
+    // together raised a restarted operator's peak memory (bench/README.md).
+    const listGate = new ListGate(1);
     const onError = (err: unknown): void => {
       log.warn({ err: err instanceof Error ? err.message : String(err) }, 'watch failed; restarting');
     };
@@ -73,6 +77,7 @@ export class Manager {
         new Informer(opts.http, harborClusterType, {
           ...(ns ? { namespace: ns } : {}),
           onError,
+          listGate,
           transform: withoutManagedFields,
           onEvent: (event, obj, old) => {
             if (event === 'update' && old && !specOrMetaChanged(obj, old)) return;
@@ -120,6 +125,7 @@ export class Manager {
           ...(crd ? { retryDelayMs: (err: unknown, previousMs: number) => crd.retryDelayMs(err, previousMs) } : {}),
           maxBackoffMs: t.optional ? POLL_MAX_MS : 30_000,
           onError,
+          listGate,
           transform: (o) => cachedChild(o, FIELD_MANAGER),
           onEvent: (event, obj, old) => {
             const key = this.cache.track(event, obj, old);

@@ -98,10 +98,14 @@ export function createKubeHttp(kc: ApiAccess, observe?: RequestObserver): KubeHt
     });
   }
 
+  // Decoded chunk by chunk: each network buffer is garbage as soon as it is
+  // read, instead of all of them living until one more copy joins them (a
+  // list page is megabytes, and what malloc held once it rarely gives back).
   async function readBody(res: import('node:http').IncomingMessage): Promise<string> {
-    const chunks: Buffer[] = [];
-    for await (const c of res) chunks.push(c as Buffer);
-    return Buffer.concat(chunks).toString('utf8');
+    res.setEncoding('utf8');
+    let text = '';
+    for await (const c of res) text += c as string;
+    return text;
   }
 
   function failure(method: string, path: string, status: number, text: string): ApiError {

@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { KubeObject } from '../model/object.ts';
 import { ApiError, isGone } from './api-error.ts';
 import type { KubeHttp } from './http.ts';
+import type { ListGate } from './list-gate.ts';
 import { collectionPath, type ResourceType } from './resources.ts';
 
 export type InformerEvent = 'add' | 'update' | 'delete';
@@ -32,6 +33,8 @@ export interface InformerOptions {
   onListed?: () => void;
   /** Applied to every object before it is cached (to drop what is never read). */
   transform?: (obj: KubeObject) => KubeObject;
+  /** Shared by informers that should take turns listing (list-gate.ts). */
+  listGate?: ListGate;
 }
 
 interface List {
@@ -170,6 +173,12 @@ export class Informer {
 
   /** Lists everything and replaces the cache, emitting what changed. */
   private async relist(signal: AbortSignal): Promise<void> {
+    const gate = this.opts.listGate;
+    if (gate) await gate.run(() => this.listAll(signal), signal);
+    else await this.listAll(signal);
+  }
+
+  private async listAll(signal: AbortSignal): Promise<void> {
     this.stats.lists++;
     const fresh = new Map<string, KubeObject>();
     let cont: string | undefined;
