@@ -62,7 +62,9 @@ export function componentStatus(workloads: KubeObject[]): ComponentStatus[] {
     const ready = current ? Math.min(w.status?.readyReplicas ?? 0, updated) : 0;
     out.push({ name, ready, desired });
   }
-  return out.sort((a, b) => a.name.localeCompare(b.name));
+  // By code point: localeCompare would load ICU's collation data, 12 MiB of
+  // resident memory in Node 24, to order a few ASCII names.
+  return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
 export function observe(input: ObserveInput): HarborClusterStatus {
