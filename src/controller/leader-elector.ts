@@ -25,6 +25,7 @@ export class LeaderElector {
   private resourceVersion = '';
   private leading = false;
   private stopped = new AbortController();
+  private loop: Promise<void> | undefined;
 
   constructor(opts: ElectorOptions) {
     this.o = opts;
@@ -56,7 +57,12 @@ export class LeaderElector {
   }
 
   /** Campaigns until leader, then renews until the deadline is missed or stop(). */
-  async run(): Promise<void> {
+  run(): Promise<void> {
+    this.loop ??= this.campaign();
+    return this.loop;
+  }
+
+  private async campaign(): Promise<void> {
     const signal = this.stopped.signal;
     while (!signal.aborted && !this.leading) {
       try {
@@ -89,6 +95,10 @@ export class LeaderElector {
   /** Stops campaigning; a leader hands the Lease back so a standby takes over at once. */
   async release(): Promise<void> {
     this.stopped.abort();
+    // A renew in flight would move the Lease's resourceVersion under the
+    // release below, which then failed with a conflict and left the Lease
+    // held until it expired.
+    await this.loop;
     if (!this.leading || !this.seen) return;
     this.leading = false;
     const now = Date.now();
