@@ -8,6 +8,7 @@ import { CrdWatch } from '../kube/crd-watch.ts';
 import type { KubeHttp } from '../kube/http.ts';
 import { Informer } from '../kube/informer.ts';
 import { ListGate } from '../kube/list-gate.ts';
+import { StringTable } from '../kube/intern.ts';
 import { crdName, POLL_MAX_MS } from '../kube/optional-kind.ts';
 import { childTypes, harborClusterType } from '../kube/resources.ts';
 import { cachedChild } from '../kube/cached-child.ts';
@@ -69,6 +70,8 @@ export class Manager {
     // One list at a time: at start every kind lists, and their pages held
     // together raised a restarted operator's peak memory (bench/README.md).
     const listGate = new ListGate(1);
+    // Repeated string values in the caches share one copy (intern.ts).
+    const strings = new StringTable();
     const onError = (err: unknown): void => {
       log.warn({ err: err instanceof Error ? err.message : String(err) }, 'watch failed; restarting');
     };
@@ -78,7 +81,7 @@ export class Manager {
           ...(ns ? { namespace: ns } : {}),
           onError,
           listGate,
-          transform: withoutManagedFields,
+          transform: (o) => strings.internObject(withoutManagedFields(o)),
           onEvent: (event, obj, old) => {
             if (event === 'update' && old && !specOrMetaChanged(obj, old)) return;
             this.queue.add(namespacedName(obj));
@@ -126,7 +129,7 @@ export class Manager {
           maxBackoffMs: t.optional ? POLL_MAX_MS : 30_000,
           onError,
           listGate,
-          transform: (o) => cachedChild(o, FIELD_MANAGER),
+          transform: (o) => strings.internObject(cachedChild(o, FIELD_MANAGER)),
           onEvent: (event, obj, old) => {
             const key = this.cache.track(event, obj, old);
             if (event === 'update' && old?.metadata.resourceVersion === obj.metadata.resourceVersion) return;
