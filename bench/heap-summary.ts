@@ -8,63 +8,29 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 
 interface Snapshot {
-  snapshot: { meta: { node_fields: string[]; node_types: [string[], ...unknown[]]; edge_fields: string[]; edge_types: [string[], ...unknown[]] } };
+  snapshot: { meta: { node_fields: string[]; node_types: [string[], ...unknown[]] } };
   nodes: number[];
-  edges: number[];
   strings: string[];
 }
 
-export interface Graph {
+/** The snapshot's objects (nodes); the edges between them are not read. */
+export interface Nodes {
   count: number;
   type: (i: number) => string;
   name: (i: number) => string;
-  selfSize: Float64Array;
-  /** Edges of node i: firstEdge[i] .. firstEdge[i + 1] into edgeTo / edgeName / edgeWeak. */
-  firstEdge: Int32Array;
-  edgeTo: Int32Array;
-  edgeName: string[];
-  edgeWeak: Uint8Array;
+  selfSize: (i: number) => number;
 }
 
-export function graphOf(s: Snapshot): Graph {
+export function nodesOf(s: Snapshot): Nodes {
   const nf = s.snapshot.meta.node_fields;
-  const ef = s.snapshot.meta.edge_fields;
   const nodeTypes = s.snapshot.meta.node_types[0];
-  const edgeTypes = s.snapshot.meta.edge_types[0];
   const nw = nf.length;
-  const ew = ef.length;
-  const count = s.nodes.length / nw;
-  const [iType, iName, iSize, iEdges] = ['type', 'name', 'self_size', 'edge_count'].map((f) => nf.indexOf(f)) as [number, number, number, number];
-  const [eType, eName, eTo] = ['type', 'name_or_index', 'to_node'].map((f) => ef.indexOf(f)) as [number, number, number];
-  const selfSize = new Float64Array(count);
-  const firstEdge = new Int32Array(count + 1);
-  const edgeCount = s.edges.length / ew;
-  const edgeTo = new Int32Array(edgeCount);
-  const edgeName: string[] = new Array<string>(edgeCount);
-  const edgeWeak = new Uint8Array(edgeCount);
-  let e = 0;
-  for (let i = 0; i < count; i++) {
-    selfSize[i] = s.nodes[i * nw + iSize] ?? 0;
-    firstEdge[i] = e;
-    const n = s.nodes[i * nw + iEdges] ?? 0;
-    for (let k = 0; k < n; k++, e++) {
-      const t = edgeTypes[s.edges[e * ew + eType] ?? 0] ?? '';
-      const nameOrIndex = s.edges[e * ew + eName] ?? 0;
-      edgeTo[e] = (s.edges[e * ew + eTo] ?? 0) / nw;
-      edgeWeak[e] = t === 'weak' || t === 'shortcut' ? 1 : 0;
-      edgeName[e] = t === 'element' || t === 'hidden' ? `[${nameOrIndex}]` : (s.strings[nameOrIndex] ?? '?');
-    }
-  }
-  firstEdge[count] = e;
+  const [iType, iName, iSize] = ['type', 'name', 'self_size'].map((f) => nf.indexOf(f)) as [number, number, number];
   return {
-    count,
+    count: s.nodes.length / nw,
     type: (i) => nodeTypes[s.nodes[i * nw + iType] ?? 0] ?? '?',
     name: (i) => s.strings[s.nodes[i * nw + iName] ?? 0] ?? '?',
-    selfSize,
-    firstEdge,
-    edgeTo,
-    edgeName,
-    edgeWeak,
+    selfSize: (i) => s.nodes[i * nw + iSize] ?? 0,
   };
 }
 
@@ -75,15 +41,16 @@ async function main(): Promise<void> {
   const top = Number(values.top);
   const file = positionals[0];
   if (!file) throw new Error('usage: node bench/heap-summary.ts <file.heapsnapshot> [--top 25]');
-  const g = graphOf(JSON.parse(await readFile(file, 'utf8')) as Snapshot);
-  const total = g.selfSize.reduce((a, b) => a + b, 0);
+  const g = nodesOf(JSON.parse(await readFile(file, 'utf8')) as Snapshot);
+  let total = 0;
+  for (let i = 0; i < g.count; i++) total += g.selfSize(i);
   process.stdout.write(`${file}: ${g.count} objects, ${mib(total)} MiB\n\nby kind (self size):\n`);
   const byKind = new Map<string, { size: number; count: number }>();
   for (let i = 0; i < g.count; i++) {
     const t = g.type(i);
     const key = t === 'object' || t === 'native' ? `${t} ${g.name(i)}` : t;
     const b = byKind.get(key) ?? { size: 0, count: 0 };
-    b.size += g.selfSize[i] ?? 0;
+    b.size += g.selfSize(i);
     b.count++;
     byKind.set(key, b);
   }
@@ -96,7 +63,7 @@ async function main(): Promise<void> {
     if (g.type(i) !== 'string') continue;
     const b = byContent.get(g.name(i)) ?? { n: 0, size: 0 };
     b.n++;
-    b.size += g.selfSize[i] ?? 0;
+    b.size += g.selfSize(i);
     byContent.set(g.name(i), b);
   }
   const dup = [...byContent].map(([c, b]) => ({ c, n: b.n, waste: b.size - b.size / b.n })).sort((a, b) => b.waste - a.waste);

@@ -49,10 +49,11 @@ export function parseSmaps(text: string): MemoryMap {
   return out;
 }
 
-export function memoryMap(pid: number): MemoryMap | undefined {
+/** The map of a running process; null once it has exited. */
+export function memoryMap(pid: number): MemoryMap | null {
   try {
     return parseSmaps(readFileSync(`/proc/${pid}/smaps`, 'utf8'));
   } catch {
-    return undefined;
+    return null;
   }
 }

@@ -37,7 +37,7 @@ export interface RestartResult {
 
 export async function runRestart(ctx: Ctx, old: OperatorProcess, n: number): Promise<{ result: RestartResult; op: OperatorProcess }> {
   const before = await snapshot(ctx.env, ctx.apiserver);
-  const stoppedMap = memoryMap(old.pid) ?? null;
+  const stoppedMap = memoryMap(old.pid);
   const t = Date.now();
   const last: ProcStats | undefined = await old.stop();
   const stopSec = round((Date.now() - t) / 1000, 1);
@@ -45,7 +45,7 @@ export async function runRestart(ctx: Ctx, old: OperatorProcess, n: number): Pro
   const syncedAt = await op.synced();
   const checkedAt = await checkedAll(op, n, ctx.opts.timeoutMs, ctx.log);
   const checkedStats = op.stats();
-  const checkedMap = memoryMap(op.pid) ?? null;
+  const checkedMap = memoryMap(op.pid);
   ctx.log(`  restart: synced ${((syncedAt - op.spawnedAt) / 1000).toFixed(1)} s, checked all ${checkedAt ? ((checkedAt - op.spawnedAt) / 1000).toFixed(1) : '-'} s`);
   await sleep(5_000); // late writes, if any, belong to the restart
   const after = await snapshot(ctx.env, ctx.apiserver, op);

@@ -2,7 +2,9 @@
 // string value its own copy, and across a thousand HarborClusters the same
 // values repeat tens of thousands of times: the field manager's name, owner
 // references' apiVersion and kind, image names, whole nginx configurations.
-// At N = 300 such copies were 11.7 of the heap's 20.6 MiB of strings.
+// At N = 300, copies of equal strings were 11.7 of the heap's 20.6 MiB of
+// strings (a heap snapshot; after 0.9 MiB of Node's own module sources, the
+// largest were such values).
 //
 // Values that are unique by nature (uids, resource versions, timestamps,
 // digests) are left alone, so they do not fill the table; neither are a
