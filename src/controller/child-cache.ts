@@ -4,7 +4,7 @@ import type { Informer } from '../kube/informer.ts';
 import type { ResourceType } from '../kube/resources.ts';
 import { objectKey, type KubeObject } from '../model/object.ts';
 import { clusterLabel } from '../render/values.ts';
-import type { ClusterCache } from './reconciler.ts';
+import type { ClusterCache } from './ports.ts';
 
 const typeKey = (apiVersion: string, kind: string): string => `${apiVersion}/${kind}`;
 

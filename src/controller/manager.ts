@@ -21,7 +21,8 @@ import { clusterLabel } from '../render/values.ts';
 import { InformerCache } from './child-cache.ts';
 import { STATUS_ONLY_DELAY_MS, statusOnlyChange } from './child-event.ts';
 import { WorkQueue, type QueueHooks } from './queue.ts';
-import { Reconciler, type Logger, type ReconcileMetrics } from './reconciler.ts';
+import type { Logger, ReconcileMetrics } from './ports.ts';
+import { Reconciler } from './reconciler.ts';
 
 export interface ManagerOptions {
   http: KubeHttp;

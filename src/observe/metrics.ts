@@ -3,7 +3,7 @@
 // HarborCluster names: a thousand clusters must not mean a thousand series).
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { QueueHooks } from '../controller/queue.ts';
-import type { ReconcileMetrics } from '../controller/reconciler.ts';
+import type { ReconcileMetrics } from '../controller/ports.ts';
 import type { RequestObserver } from '../kube/http.ts';
 
 export interface OperatorMetrics {

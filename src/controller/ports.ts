@@ -1,0 +1,29 @@
+// The narrow interfaces the reconcile steps are given: what they may read
+// (caches filled by watches), where they log, what they count. The I/O
+// behind them lives in src/kube/ and src/observe/.
+import type { KubeObject } from '../model/object.ts';
+
+export interface Logger {
+  debug(obj: object, msg: string): void;
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+/** What the reconciler may read: caches filled by watches. */
+export interface ClusterCache {
+  getCluster(namespace: string, name: string): KubeObject | undefined;
+  /** A child by identity (from the cache of its kind). */
+  getChild(apiVersion: string, kind: string, namespace: string, name: string): KubeObject | undefined;
+  /** Every cached child carrying the cluster label of this HarborCluster. */
+  childrenOf(namespace: string, cluster: string): KubeObject[];
+  /** Whether a kind installed by a CRD (cert-manager's Certificate) is served. */
+  kindAvailable(apiVersion: string, kind: string): boolean;
+}
+
+export interface ReconcileMetrics {
+  applied(kind: string, verb: 'create' | 'update' | 'delete'): void;
+  driftRepaired(kind: string): void;
+  /** A reconcile found the children as last applied and rendered nothing. */
+  skippedRender?(): void;
+}
