@@ -215,8 +215,14 @@ describe('reconciler', () => {
     await startOperator(t, ns);
     await createCluster(ns, harborCluster('h7'));
     await converged(ns, 'h7');
+    // The StatefulSet controller makes its claims after the workloads are
+    // applied: wait for all of them before taking the list.
+    const claims = ['data-h7-database-0', 'data-h7-redis-0', 'data-h7-trivy-0', 'h7-jobservice', 'h7-registry'];
+    await waitUntil(`claims ${claims.join(', ')} exist`, async () => {
+      const names = new Set((await list(ns, 'PersistentVolumeClaim')).map((p) => p.metadata.name));
+      return claims.every((c) => names.has(c));
+    });
     const pvcs = new Map((await list(ns, 'PersistentVolumeClaim')).map((p) => [p.metadata.name, p.metadata.uid]));
-    assert.ok(pvcs.size >= 2, `volumes exist: ${[...pvcs.keys()].join(', ')}`);
     const secret = await get(ns, 'Secret', 'h7-generated-secrets');
     await remove(ns, 'HarborCluster', 'h7');
     await waitUntil(
