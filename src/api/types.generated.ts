@@ -788,9 +788,11 @@ export interface HarborClusterStatus {
 export interface StatusCondition {
   /**
    * Aspect the condition describes: Ready (Harbor serves requests), Progressing (a change is being
-   * rolled out) or Degraded (something is failing).
+   * rolled out), Degraded (something is failing) or DatabaseUpgrade (the in-cluster database moves
+   * to another PostgreSQL major: True from before its pods roll until it runs the new major and is
+   * ready, then False).
    */
-  type: 'Ready' | 'Progressing' | 'Degraded';
+  type: 'Ready' | 'Progressing' | 'Degraded' | 'DatabaseUpgrade';
   /** Whether the condition holds: True, False or Unknown. */
   status: 'True' | 'False' | 'Unknown';
   /** metadata.generation of the HarborCluster the condition was computed from. */

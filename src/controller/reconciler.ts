@@ -15,7 +15,9 @@ import type { Renderer } from '../render/renderer.ts';
 import type { HarborSecrets } from '../render/secrets-input.ts';
 import { toValues } from '../render/values.ts';
 import { completeSecrets, type GeneratedSecrets, type RandomBytes } from '../secrets/generate.ts';
-import { observe, sameStatus, type HarborClusterStatus, type Outcome } from '../status/observe.ts';
+import { findCondition } from '../status/conditions.ts';
+import { DATABASE_UPGRADE, databaseUpgradeOf, unsupportedMessage, withDatabaseUpgrade, type DatabaseUpgrade } from '../status/database-upgrade.ts';
+import { COMPONENT_LABEL, observe, sameStatus, type HarborClusterStatus, type Outcome } from '../status/observe.ts';
 import { inPhases } from './apply-order.ts';
 import { appliedDigest, inputsDigest } from './applied-digest.ts';
 import { decideRepair, lastOtherManager, type FightState } from './drift-fight.ts';
@@ -200,6 +202,10 @@ export class Reconciler {
         before = rest;
       }
     }
+    // A PostgreSQL major ahead is in status and an event before the database StatefulSet changes.
+    const dbUpgrade = databaseUpgradeOf(cr, before, this.d.cache.childrenOf(namespace, name), COMPONENT_LABEL);
+    if (dbUpgrade.kind === 'unsupported') return failRender(new Error(unsupportedMessage(dbUpgrade)));
+    if (dbUpgrade.kind === 'pending') before = await this.announceDatabaseUpgrade(live, before, dbUpgrade);
 
     const memo = this.memo.get(key);
     const valuesUnchanged = memo?.appliedHash === rendered.hash;
@@ -365,6 +371,28 @@ export class Reconciler {
     await this.writeStatus(cr, previous, { kind: 'failed', reason, message }, secretValues, workloads);
   }
 
+  /** Writes the DatabaseUpgrade condition of a pending upgrade (once) and says so in an event. */
+  private async announceDatabaseUpgrade(
+    cr: KubeObject,
+    status: HarborClusterStatus | undefined,
+    d: DatabaseUpgrade,
+  ): Promise<HarborClusterStatus | undefined> {
+    const now = this.now().toISOString().replace(/\.\d+Z$/, 'Z');
+    const next = { ...status, conditions: withDatabaseUpgrade(status?.conditions ?? [], d, cr.metadata.generation ?? 0, now) };
+    if (sameStatus(status, next)) return status;
+    await this.d.writer.patchStatus(cr.metadata.namespace ?? '', cr.metadata.name, next);
+    this.databaseUpgradeEvent(cr, status, next);
+    return next;
+  }
+
+  /** An event when the DatabaseUpgrade condition changes status or reason. */
+  private databaseUpgradeEvent(cr: KubeObject, before: HarborClusterStatus | undefined, after: HarborClusterStatus): void {
+    const was = findCondition(before?.conditions, DATABASE_UPGRADE);
+    const is = findCondition(after.conditions, DATABASE_UPGRADE);
+    if (!is || (was?.status === is.status && was.reason === is.reason)) return;
+    this.d.events.event(cr, 'Normal', is.status === 'True' ? 'DatabaseUpgrade' : 'DatabaseUpgraded', is.message);
+  }
+
   private async writeStatus(
     cr: KubeObject,
     previous: HarborClusterStatus | undefined,
@@ -384,11 +412,13 @@ export class Reconciler {
       workloads,
       ...(certificate ? { certificate } : {}),
       ...(digest ? { appliedDigest: digest } : {}),
+      databaseUpgrade: databaseUpgradeOf(cr as unknown as HarborCluster, previous, workloads, COMPONENT_LABEL),
       now: this.now().toISOString().replace(/\.\d+Z$/, 'Z'),
     });
     for (const c of next.conditions ?? []) c.message = redact(c.message, secretValues);
     if (sameStatus(previous, next)) return;
     await this.d.writer.patchStatus(cr.metadata.namespace ?? '', cr.metadata.name, next);
+    this.databaseUpgradeEvent(cr, previous, next);
   }
 
   /** Generated values (kept in their Secret) and referenced ones (read when the spec changes). */
