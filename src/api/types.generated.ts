@@ -25,8 +25,8 @@ export interface HarborClusterSpec {
    * Harbor release to run, for example "2.15.2" (the newest, and the default). Supported: 2.13.0 to
    * 2.13.5, 2.14.0 to 2.14.4 and 2.15.0 to 2.15.2, each with the images upstream built for it. The
    * version may only move forward: Harbor migrates its database schema on start and a migrated
-   * schema cannot go back. From 2.15.1 to 2.15.2 the in-cluster database also moves from PostgreSQL
-   * 15 to 18 (status condition DatabaseUpgrade).
+   * schema cannot go back. Moving to 2.15.2 from an earlier release also moves the in-cluster
+   * database from PostgreSQL 15 to 18 (status condition DatabaseUpgrade).
    * @defaultValue "2.15.2"
    */
   version?: string;
