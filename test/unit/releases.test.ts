@@ -1,13 +1,13 @@
 // Every release of the table rendered by helm: the images, the cache's command
 // and the database image are what its row says, and what upstream built at
-// that tag (test/harness/upstream-images.ts, written from upstream's files).
+// that tag (te../harness/upstream-builds.ts, written from upstream's files).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { releases, type Release } from '../../src/api/releases.ts';
 import type { HarborCluster } from '../../src/api/types.generated.ts';
 import type { KubeObject } from '../../src/model/object.ts';
 import { goldenNamespace, renderCase } from '../harness/golden-cases.ts';
-import { upstreamBuilds } from '../harness/upstream-images.ts';
+import { upstreamBuilds } from '../harness/upstream-builds.ts';
 
 interface Container {
   name: string;
@@ -105,6 +105,13 @@ for (const r of releases) {
       const init = podSpecs(objs).get('harbor-database')?.initContainers?.find((c) => c.name === 'data-permissions');
       assert.equal(init?.image, ref(r, r.images.database), 'the permission fix runs the same image');
       assert.deepEqual(upstream.dbEntrypoint, ['/docker-entrypoint.sh', String(r.database.upgradesFromMajor), String(r.database.postgresMajor)]);
+    });
+
+    test("core's settings in its row are upstream's installer's for that tag", () => {
+      assert.ok(upstream);
+      const fromRow: Record<string, string> = { PERMITTED_REGISTRY_TYPES_FOR_PROXY_CACHE: r.core.proxyCacheRegistryTypes };
+      if (r.core.replicationAdapterWhitelist !== undefined) fromRow['REPLICATION_ADAPTER_WHITELIST'] = r.core.replicationAdapterWhitelist;
+      assert.deepEqual(fromRow, { ...upstream.coreEnv });
     });
   });
 }
