@@ -10,7 +10,7 @@
 // - dbEntrypoint: ENTRYPOINT of make/photon/db/Dockerfile;
 // - coreEnv: PERMITTED_REGISTRY_TYPES_FOR_PROXY_CACHE and REPLICATION_ADAPTER_WHITELIST
 //   in make/photon/prepare/templates/core/env.jinja (absent: the template has no such line).
-// Read with `git -C <mirror> show <tag>:<file>` on 2026-12-02.
+// Read with `git -C <mirror> show <tag>:<file>` on 2026-12-01 (the mirror at /work/.mirror/goharbor+harbor).
 
 export interface UpstreamBuild {
   images: readonly string[];
