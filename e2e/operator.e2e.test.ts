@@ -96,25 +96,31 @@ describe('harbor-operator end to end', () => {
     if (!inCluster) assert.doesNotMatch(output.join(''), /cannot watch the CustomResourceDefinition|forbidden/i);
   });
 
-  test('upgrade: a newer version rolls the images', async () => {
+  test('upgrade: 2.14.4 → 2.15.2 rolls the images and upgrades the database from PostgreSQL 15 to 18', async () => {
     await createCluster(
       NS,
       await sample('minimal.yaml', (o) => {
         o.metadata.name = 'upgrade';
-        (o['spec'] as { version: string; externalURL: string; expose: unknown }).version = '2.14.0';
+        (o['spec'] as { version: string; externalURL: string; expose: unknown }).version = '2.14.4';
         (o['spec'] as { externalURL: string }).externalURL = 'https://upgrade.example.com';
         (o['spec'] as { expose: unknown }).expose = { ingress: { host: 'upgrade.example.com' } };
       }),
     );
     await waitForCondition(NS, 'upgrade', 'Ready', 'True', undefined, 180_000);
-    assert.equal((await getCluster(NS, 'upgrade')).status?.version, '2.14.0');
-    await patchCluster(NS, 'upgrade', { spec: { version: '2.15.1' } });
-    await waitUntil('status.version 2.15.1', async () => (await getCluster(NS, 'upgrade')).status?.version === '2.15.1', {
+    assert.equal((await getCluster(NS, 'upgrade')).status?.version, '2.14.4');
+    await patchCluster(NS, 'upgrade', { spec: { version: '2.15.2' } });
+    await waitUntil('status.version 2.15.2', async () => (await getCluster(NS, 'upgrade')).status?.version === '2.15.2', {
       timeoutMs: 180_000,
     });
-    const core = await get(NS, 'Deployment', 'upgrade-core');
-    const image = (core?.['spec'] as { template: { spec: { containers: { image: string }[] } } }).template.spec.containers[0]?.image;
-    assert.match(image ?? '', /harbor-core:v2\.15\.1$/);
+    const imageOf = async (kind: string, name: string): Promise<string> => {
+      const o = await get(NS, kind, name);
+      return (o?.['spec'] as { template: { spec: { containers: { image: string }[] } } }).template.spec.containers[0]?.image ?? '';
+    };
+    assert.match(await imageOf('Deployment', 'upgrade-core'), /harbor-core:v2\.15\.2$/);
+    // 2.15.2 replaced redis-photon by valkey-photon and PostgreSQL 15 by 18.
+    assert.match(await imageOf('StatefulSet', 'upgrade-redis'), /valkey-photon:v2\.15\.2$/);
+    assert.match(await imageOf('StatefulSet', 'upgrade-database'), /harbor-db:v2\.15\.2$/);
+    await waitForCondition(NS, 'upgrade', 'DatabaseUpgrade', 'False', 'UpgradedToPostgreSQL18', 180_000);
   });
 
   test('scale: a component follows its replica count', async () => {

@@ -22,10 +22,12 @@ export interface HarborCluster {
 /** Desired state of one Harbor installation. */
 export interface HarborClusterSpec {
   /**
-   * Harbor release to run, for example "2.15.1" (images are tagged v<version>). Supported: the last
-   * three minor lines, 2.13.x, 2.14.x and 2.15.x. The version may only move forward: Harbor migrates
-   * its database schema on start and a migrated schema cannot go back.
-   * @defaultValue "2.15.1"
+   * Harbor release to run, for example "2.15.2" (the newest, and the default). Supported: 2.13.0 to
+   * 2.13.5, 2.14.0 to 2.14.4 and 2.15.0 to 2.15.2, each with the images upstream built for it. The
+   * version may only move forward: Harbor migrates its database schema on start and a migrated
+   * schema cannot go back. Moving to 2.15.2 from an earlier release also moves the in-cluster
+   * database from PostgreSQL 15 to 18 (status condition DatabaseUpgrade).
+   * @defaultValue "2.15.2"
    */
   version?: string;
   /**
@@ -786,9 +788,11 @@ export interface HarborClusterStatus {
 export interface StatusCondition {
   /**
    * Aspect the condition describes: Ready (Harbor serves requests), Progressing (a change is being
-   * rolled out) or Degraded (something is failing).
+   * rolled out), Degraded (something is failing) or DatabaseUpgrade (the in-cluster database moves
+   * to another PostgreSQL major: True from before its pods roll until it runs the new major and is
+   * ready, then False).
    */
-  type: 'Ready' | 'Progressing' | 'Degraded';
+  type: 'Ready' | 'Progressing' | 'Degraded' | 'DatabaseUpgrade';
   /** Whether the condition holds: True, False or Unknown. */
   status: 'True' | 'False' | 'Unknown';
   /** metadata.generation of the HarborCluster the condition was computed from. */
@@ -814,7 +818,7 @@ export interface StatusComponent {
  * server fills in, for code that reads objects the server has not defaulted.
  */
 export const harborClusterDefaults = {
-  'spec.version': '2.15.1',
+  'spec.version': '2.15.2',
   'spec.expose': {},
   'spec.expose.type': 'Ingress',
   'spec.expose.ingress.tls.issuerRef.kind': 'Issuer',

@@ -1,22 +1,9 @@
-// The Harbor versions the operator supports, in one place. The CRD's rule on
-// spec.version is checked against this table by test/unit/versions.test.ts.
+// Harbor version strings: parsing, ordering, and the CRD's rule on
+// spec.version, which is generated from the release table (src/api/releases.ts)
+// and checked against the CRD by test/unit/versions.test.ts.
+import { releaseOf, supportedVersions } from './releases.ts';
 
-export interface SupportedLine {
-  /** Minor line, "<major>.<minor>". */
-  line: string;
-  /** Image of the in-cluster cache under goharbor/ (upstream moved from Redis to Valkey in 2.15). */
-  redisImage: 'redis-photon' | 'valkey-photon';
-}
-
-/** The last three minor lines, oldest first. */
-export const supportedLines: readonly SupportedLine[] = [
-  { line: '2.13', redisImage: 'redis-photon' },
-  { line: '2.14', redisImage: 'redis-photon' },
-  { line: '2.15', redisImage: 'valkey-photon' },
-];
-
-/** The newest supported release: the default of spec.version. */
-export const defaultVersion = '2.15.1';
+export { defaultVersion } from './releases.ts';
 
 export interface Version {
   major: number;
@@ -41,30 +28,17 @@ export function compareVersions(a: string, b: string): number {
   return x.major - y.major || x.minor - y.minor || x.patch - y.patch;
 }
 
-/** The supported line a version belongs to, if any. */
-export function lineOf(version: string): SupportedLine | undefined {
-  const v = parseVersion(version);
-  return v && supportedLines.find((l) => l.line === `${v.major}.${v.minor}`);
-}
-
+/** Whether the release table has a row for this version. */
 export function isSupportedVersion(version: string): boolean {
-  return lineOf(version) !== undefined;
+  return releaseOf(version) !== undefined;
 }
 
-/** Tag of every Harbor image of a release: v<version>. */
-export function imageTag(version: string): string {
-  return `v${version}`;
+/** The CEL rule of the CRD's spec.version: one of the table's versions. */
+export function versionRule(): string {
+  return `self in [${supportedVersions().map((v) => `'${v}'`).join(', ')}]`;
 }
 
-/** Image name of the in-cluster cache for a supported version. */
-export function redisImage(version: string): SupportedLine['redisImage'] {
-  const line = lineOf(version);
-  if (!line) throw new Error(`unsupported Harbor version ${version}`);
-  return line.redisImage;
-}
-
-/** The regular expression (RE2 and JavaScript) the CRD's spec.version rule must use. */
-export function versionPattern(): string {
-  const lines = supportedLines.map((l) => l.line.replace('.', '\\.'));
-  return `^(${lines.join('|')})\\.(0|[1-9][0-9]*)$`;
+/** The message of that rule: every supported version. */
+export function versionMessage(): string {
+  return `spec.version must be a Harbor release this operator knows: ${supportedVersions().join(', ')}`;
 }

@@ -14,7 +14,8 @@ import type { ChartValues } from '../render/chart-values.ts';
 import type { Renderer } from '../render/renderer.ts';
 import { toValues } from '../render/values.ts';
 import type { GeneratedSecrets, RandomBytes } from '../secrets/generate.ts';
-import type { HarborClusterStatus } from '../status/observe.ts';
+import { databaseUpgradeOf, unsupportedMessage } from '../status/database-upgrade.ts';
+import { COMPONENT_LABEL, type HarborClusterStatus } from '../status/observe.ts';
 import { Applier, type Applied } from './applier.ts';
 import { appliedDigest, inputsDigest } from './applied-digest.ts';
 import { desiredObjects } from './desired.ts';
@@ -174,6 +175,11 @@ export class Reconciler {
         before = rest;
       }
     }
+
+    // A PostgreSQL major ahead is in status and an event before the database StatefulSet changes.
+    const dbUpgrade = databaseUpgradeOf(cr, before, this.d.cache.childrenOf(namespace, name), COMPONENT_LABEL);
+    if (dbUpgrade.kind === 'unsupported') return failRender(new Error(unsupportedMessage(dbUpgrade)));
+    if (dbUpgrade.kind === 'pending') before = await this.status.announceDatabaseUpgrade(live, before, dbUpgrade);
 
     const valuesUnchanged = this.appliedHash.get(key) === rendered.hash;
     let applied: Applied;

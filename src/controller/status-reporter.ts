@@ -5,7 +5,9 @@ import type { HarborCluster } from '../api/types.generated.ts';
 import type { EventRecorder } from '../kube/events.ts';
 import type { StatusWriter } from '../kube/writer.ts';
 import { namespacedName, type KubeObject } from '../model/object.ts';
-import { observe, sameStatus, type HarborClusterStatus, type ObserveInput, type Outcome } from '../status/observe.ts';
+import { findCondition } from '../status/conditions.ts';
+import { DATABASE_UPGRADE, databaseUpgradeOf, withDatabaseUpgrade, type DatabaseUpgrade } from '../status/database-upgrade.ts';
+import { COMPONENT_LABEL, observe, sameStatus, type HarborClusterStatus, type ObserveInput, type Outcome } from '../status/observe.ts';
 import type { ClusterCache, Logger } from './ports.ts';
 import { redact } from './redact.ts';
 
@@ -47,11 +49,39 @@ export class StatusReporter {
       workloads,
       ...(certificate ? { certificate } : {}),
       ...(digest ? { appliedDigest: digest } : {}),
-      now: this.d.now().toISOString().replace(/\.\d+Z$/, 'Z'),
+      databaseUpgrade: databaseUpgradeOf(cr as unknown as HarborCluster, previous, workloads, COMPONENT_LABEL),
+      now: this.stamp(),
     });
     for (const c of next.conditions ?? []) c.message = redact(c.message, secretValues);
     if (sameStatus(previous, next)) return;
     await this.d.writer.patchStatus(cr.metadata.namespace ?? '', cr.metadata.name, next);
+    this.databaseUpgradeEvent(cr, previous, next);
+  }
+
+  /** Writes the DatabaseUpgrade condition of a pending upgrade (once) and says so in an event. */
+  async announceDatabaseUpgrade(
+    cr: KubeObject,
+    status: HarborClusterStatus | undefined,
+    d: DatabaseUpgrade,
+  ): Promise<HarborClusterStatus | undefined> {
+    const next = { ...status, conditions: withDatabaseUpgrade(status?.conditions ?? [], d, cr.metadata.generation ?? 0, this.stamp()) };
+    if (sameStatus(status, next)) return status;
+    await this.d.writer.patchStatus(cr.metadata.namespace ?? '', cr.metadata.name, next);
+    this.databaseUpgradeEvent(cr, status, next);
+    return next;
+  }
+
+  /** An event when the DatabaseUpgrade condition changes status or reason. */
+  private databaseUpgradeEvent(cr: KubeObject, before: HarborClusterStatus | undefined, after: HarborClusterStatus): void {
+    const was = findCondition(before?.conditions, DATABASE_UPGRADE);
+    const is = findCondition(after.conditions, DATABASE_UPGRADE);
+    if (!is || (was?.status === is.status && was.reason === is.reason)) return;
+    this.d.events.event(cr, 'Normal', is.status === 'True' ? 'DatabaseUpgrade' : 'DatabaseUpgraded', is.message);
+  }
+
+  /** Condition timestamps: seconds, as the API server stores them. */
+  private stamp(): string {
+    return this.d.now().toISOString().replace(/\.\d+Z$/, 'Z');
   }
 
   /** A failed step: a warning event and log line, and Degraded in status. */

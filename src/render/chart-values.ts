@@ -75,7 +75,8 @@ export interface ChartValues {
   version: string;
   externalURL: string;
   logLevel: 'debug' | 'info' | 'warning' | 'error';
-  image: { registry: string; repository: string; pullPolicy: 'Always' | 'IfNotPresent' | 'Never' };
+  /** Every image is <registry>/<repository>/<name>:<tag>; the tag is the release's (src/api/releases.ts). */
+  image: { registry: string; repository: string; tag: string; pullPolicy: 'Always' | 'IfNotPresent' | 'Never' };
   /** Names of Secrets of type kubernetes.io/dockerconfigjson. */
   imagePullSecrets: string[];
   commonLabels: Record<string, string>;
@@ -88,6 +89,8 @@ export interface ChartValues {
   };
   database: {
     type: 'internal' | 'external';
+    /** Image name of the in-cluster PostgreSQL, from the release table. */
+    image: string;
     internal: VolumeValues;
     external: {
       host: string;
@@ -102,8 +105,10 @@ export interface ChartValues {
   };
   cache: {
     type: 'internal' | 'external';
-    /** Image of the in-cluster cache, from the version table. */
-    image: 'redis-photon' | 'valkey-photon';
+    /** Image name of the in-cluster cache, from the release table. */
+    image: string;
+    /** The server its image runs (the image's CMD), from the release table. */
+    server: 'redis-server' | 'valkey-server';
     internal: VolumeValues;
     external: { addr: string; sentinelMasterSet: string };
     /** Empty for no password. */

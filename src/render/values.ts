@@ -9,7 +9,7 @@ import {
   type HarborCluster,
   type HarborClusterSpec,
 } from '../api/types.generated.ts';
-import { redisImage } from '../api/versions.ts';
+import { releaseOf, supportedVersions, type Release } from '../api/releases.ts';
 import type { ChartValues, ComponentValues, IngressValues, VolumeValues } from './chart-values.ts';
 import type { HarborSecrets } from './secrets-input.ts';
 
@@ -29,16 +29,20 @@ export function toValues(cr: HarborCluster, secrets: HarborSecrets): ChartValues
   const spec = cr.spec;
   const components = spec.components ?? {};
   const storageClass = spec.persistence?.storageClassName ?? '';
+  const version = spec.version ?? D['spec.version'];
+  // The API server refuses other versions; objects that never went through it are refused here.
+  const release = releaseOf(version);
+  if (!release) throw new Error(`spec.version ${version} is not a Harbor release this operator knows (${supportedVersions().join(', ')})`);
   return {
-    version: spec.version ?? D['spec.version'],
+    version,
     externalURL: spec.externalURL,
     logLevel: spec.logLevel ?? D['spec.logLevel'],
-    image: { registry: spec.imageRegistry ?? D['spec.imageRegistry'], repository: 'goharbor', pullPolicy: 'IfNotPresent' },
+    image: { registry: spec.imageRegistry ?? D['spec.imageRegistry'], repository: 'goharbor', tag: release.tag, pullPolicy: 'IfNotPresent' },
     imagePullSecrets: (spec.imagePullSecrets ?? []).map((s) => s.name),
     commonLabels: { [clusterLabel]: name },
     expose: exposeValues(name, spec),
-    database: databaseValues(spec, secrets, storageClass),
-    cache: cacheValues(spec, secrets, storageClass, redisImage(spec.version ?? D['spec.version'])),
+    database: databaseValues(spec, secrets, storageClass, release),
+    cache: cacheValues(spec, secrets, storageClass, release),
     storage: storageValues(spec, secrets, storageClass),
     persistence: {
       jobserviceLogSize: spec.persistence?.jobserviceLogSize ?? D['spec.persistence.jobserviceLogSize'],
@@ -142,13 +146,14 @@ function volume(size: string, own: string | undefined, fallback: string): Volume
   return { size, storageClass: own ?? fallback };
 }
 
-function databaseValues(spec: HarborClusterSpec, secrets: HarborSecrets, storageClass: string): ChartValues['database'] {
+function databaseValues(spec: HarborClusterSpec, secrets: HarborSecrets, storageClass: string, release: Release): ChartValues['database'] {
   const db = spec.database ?? {};
   const type = (db.type ?? D['spec.database.type']) === 'InCluster' ? 'internal' : 'external';
   const ext = db.external;
   if (type === 'external' && !ext) throw new Error('spec.database.external is required when spec.database.type is External');
   return {
     type,
+    image: release.images.database,
     internal: volume(db.inCluster?.storageSize ?? D['spec.database.inCluster.storageSize'], db.inCluster?.storageClassName, storageClass),
     external: {
       host: ext?.host ?? '',
@@ -168,7 +173,7 @@ function cacheValues(
   spec: HarborClusterSpec,
   secrets: HarborSecrets,
   storageClass: string,
-  image: ChartValues['cache']['image'],
+  release: Release,
 ): ChartValues['cache'] {
   const cache = spec.cache ?? {};
   const type = (cache.type ?? D['spec.cache.type']) === 'InCluster' ? 'internal' : 'external';
@@ -176,7 +181,8 @@ function cacheValues(
   if (type === 'external' && !ext) throw new Error('spec.cache.external is required when spec.cache.type is External');
   return {
     type,
-    image,
+    image: release.images.cache,
+    server: release.cache.server,
     internal: volume(cache.inCluster?.storageSize ?? D['spec.cache.inCluster.storageSize'], cache.inCluster?.storageClassName, storageClass),
     external: { addr: ext?.address ?? '', sentinelMasterSet: ext?.sentinelMasterSet ?? '' },
     password: secrets.cachePassword,

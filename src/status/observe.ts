@@ -3,8 +3,9 @@
 import { canonicalJson } from '../model/canonical-json.ts';
 import type { KubeObject } from '../model/object.ts';
 import { setCondition, type Condition } from './conditions.ts';
+import { DATABASE_UPGRADE, withDatabaseUpgrade, type DatabaseUpgrade } from './database-upgrade.ts';
 
-const ORDER = ['Ready', 'Progressing', 'Degraded'];
+const ORDER = ['Ready', 'Progressing', 'Degraded', DATABASE_UPGRADE];
 
 export const COMPONENT_LABEL = 'app.kubernetes.io/component';
 
@@ -43,6 +44,8 @@ export interface ObserveInput {
   certificate?: { state: 'ready' } | { state: 'pending'; message: string } | { state: 'crd-missing' };
   /** Set when every child was applied as rendered (kept in status; dropped otherwise). */
   appliedDigest?: string;
+  /** Whether the in-cluster database crosses a PostgreSQL major (database-upgrade.ts). */
+  databaseUpgrade?: DatabaseUpgrade;
   now: string;
 }
 
@@ -107,6 +110,7 @@ export function observe(input: ObserveInput): HarborClusterStatus {
       set('Progressing', 'True', o.changed > 0 ? 'Applied' : 'RollingOut', o.changed > 0 ? `applied ${o.changed} object(s)` : 'waiting for components to become ready');
     else set('Progressing', 'False', 'ReconcileComplete', 'every object matches the spec');
   }
+  if (input.databaseUpgrade) conditions = withDatabaseUpgrade(conditions, input.databaseUpgrade, g, input.now);
 
   conditions.sort((a, b) => ORDER.indexOf(a.type) - ORDER.indexOf(b.type));
   return {

@@ -47,11 +47,21 @@ function loadBalancerWithoutTrivyAndExporter(): HarborCluster {
   };
 }
 
+/** The minimal sample pinned to a release. */
+function minimalAt(version: string): HarborCluster {
+  const cr = sample('minimal.yaml');
+  return { ...cr, spec: { ...cr.spec, version } };
+}
+
+/** The newest release of each line, and 2.15.1 (the last with redis-photon and PostgreSQL 15). */
+export const releaseGoldenVersions = ['2.13.5', '2.14.4', '2.15.1', '2.15.2'] as const;
+
 export const goldenCases: readonly GoldenCase[] = [
   { name: 'minimal', cr: sample('minimal.yaml') },
   { name: 'external-services', cr: sample('external-services.yaml') },
   { name: 'ingress-cert-manager', cr: sample('ingress-cert-manager.yaml') },
   { name: 'loadbalancer-no-trivy-no-exporter', cr: loadBalancerWithoutTrivyAndExporter() },
+  ...releaseGoldenVersions.map((v) => ({ name: `release-${v}`, cr: minimalAt(v) })),
 ];
 
 /**

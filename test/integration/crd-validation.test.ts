@@ -7,6 +7,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 import { parse } from 'yaml';
 import type { HarborCluster, HarborClusterSpec } from '../../src/api/types.generated.ts';
+import { defaultVersion, supportedVersions } from '../../src/api/releases.ts';
 import { apiVersion, ensureCrd, harborClusters, refusal, type CreateOptions } from '../harness/crd.ts';
 import { clients } from '../harness/kube.ts';
 
@@ -15,6 +16,8 @@ const base: HarborClusterSpec = { externalURL: `https://${host}`, expose: { ingr
 const externalDb = { host: 'db.example.com', username: 'harbor', passwordSecretRef: { name: 'db' } };
 const externalCache = { address: 'redis.example.com:6379' };
 const s3 = { bucket: 'images', region: 'eu-west-1' };
+/** The refusal of an unknown version: the field and every release of the table. */
+const knownVersions = /spec\.version must be a Harbor release this operator knows: 2\.13\.0, 2\.13\.1, 2\.13\.2, 2\.13\.3, 2\.13\.4, 2\.13\.5, 2\.14\.0, 2\.14\.1, 2\.14\.2, 2\.14\.3, 2\.14\.4, 2\.15\.0, 2\.15\.1, 2\.15\.2/;
 
 function cr(name: string, spec: unknown): HarborCluster {
   return { apiVersion, kind: 'HarborCluster', metadata: { name }, spec: spec as HarborClusterSpec };
@@ -27,8 +30,7 @@ interface ValidCase {
 
 const valid: ValidCase[] = [
   { name: 'minimal Ingress', spec: base },
-  { name: 'oldest supported line', spec: { ...base, version: '2.13.0' } },
-  { name: 'middle line, two-digit patch', spec: { ...base, version: '2.14.12' } },
+  ...supportedVersions().map((version) => ({ name: `release ${version}`, spec: { ...base, version } })),
   { name: 'http URL with port and trailing slash', spec: { ...base, externalURL: `http://${host}:8080/` } },
   { name: 'LoadBalancer needs no ingress host', spec: { externalURL: 'http://10.0.0.1', expose: { type: 'LoadBalancer' } } },
   { name: 'NodePort with a fixed port', spec: { externalURL: 'http://node:30080', expose: { type: 'NodePort', service: { nodePort: 30080 } } } },
@@ -82,11 +84,13 @@ const invalid: InvalidCase[] = [
   { name: 'URL scheme ftp', spec: { ...base, externalURL: `ftp://${host}` }, message: /spec\.externalURL must start with http:\/\/ or https:\/\// },
   { name: 'URL without scheme', spec: { ...base, externalURL: host }, message: /spec\.externalURL must start with http:\/\/ or https:\/\// },
   { name: 'URL with a path', spec: { ...base, externalURL: `https://${host}/harbor` }, message: /spec\.externalURL must be scheme and host only/ },
-  { name: 'version 2.12.0 (too old)', spec: { ...base, version: '2.12.0' }, message: /spec\.version must be a supported Harbor release/ },
-  { name: 'version 2.16.0 (not yet)', spec: { ...base, version: '2.16.0' }, message: /spec\.version must be a supported Harbor release/ },
-  { name: 'version 3.0.0', spec: { ...base, version: '3.0.0' }, message: /spec\.version must be a supported Harbor release/ },
-  { name: 'version latest', spec: { ...base, version: 'latest' }, message: /spec\.version must be a supported Harbor release/ },
-  { name: 'version with v prefix', spec: { ...base, version: 'v2.15.1' }, message: /spec\.version must be a supported Harbor release/ },
+  { name: 'version 2.12.0 (too old)', spec: { ...base, version: '2.12.0' }, message: knownVersions },
+  { name: 'version 2.16.0 (not yet)', spec: { ...base, version: '2.16.0' }, message: knownVersions },
+  { name: 'version 2.15.3 (a patch the table does not have)', spec: { ...base, version: '2.15.3' }, message: knownVersions },
+  { name: 'version 2.13.6 (beyond the line)', spec: { ...base, version: '2.13.6' }, message: knownVersions },
+  { name: 'version 3.0.0', spec: { ...base, version: '3.0.0' }, message: knownVersions },
+  { name: 'version latest', spec: { ...base, version: 'latest' }, message: knownVersions },
+  { name: 'version with v prefix', spec: { ...base, version: 'v2.15.2' }, message: knownVersions },
   {
     name: 'both TLS sources',
     spec: { ...base, expose: { ingress: { host, tls: { issuerRef: { name: 'le' }, secretName: 'tls' } } } },
@@ -129,19 +133,20 @@ interface UpdateCase {
 }
 
 const updates: UpdateCase[] = [
-  { name: 'upgrade 2.14.0 → 2.15.1', before: { ...base, version: '2.14.0' }, after: (s) => ({ ...s, version: '2.15.1' }) },
-  { name: 'patch upgrade 2.15.1 → 2.15.10', before: { ...base, version: '2.15.1' }, after: (s) => ({ ...s, version: '2.15.10' }) },
+  { name: 'upgrade 2.14.4 → 2.15.2', before: { ...base, version: '2.14.4' }, after: (s) => ({ ...s, version: '2.15.2' }) },
+  { name: 'patch upgrade 2.15.1 → 2.15.2', before: { ...base, version: '2.15.1' }, after: (s) => ({ ...s, version: '2.15.2' }) },
+  { name: 'upgrade to a version the table does not know', before: { ...base, version: '2.15.2' }, after: (s) => ({ ...s, version: '2.15.3' }), message: knownVersions },
   { name: 'other fields change freely', before: base, after: (s) => ({ ...s, logLevel: 'debug', components: { core: { replicas: 3 } } }) },
   {
-    name: 'downgrade 2.15.1 → 2.14.0',
-    before: { ...base, version: '2.15.1' },
-    after: (s) => ({ ...s, version: '2.14.0' }),
+    name: 'downgrade 2.15.2 → 2.14.4',
+    before: { ...base, version: '2.15.2' },
+    after: (s) => ({ ...s, version: '2.14.4' }),
     message: /spec\.version cannot be lowered/,
   },
   {
-    name: 'patch downgrade 2.15.10 → 2.15.9',
-    before: { ...base, version: '2.15.10' },
-    after: (s) => ({ ...s, version: '2.15.9' }),
+    name: 'patch downgrade 2.15.2 → 2.15.1',
+    before: { ...base, version: '2.15.2' },
+    after: (s) => ({ ...s, version: '2.15.1' }),
     message: /spec\.version cannot be lowered/,
   },
   {
@@ -228,7 +233,8 @@ describe('HarborCluster CRD validation', () => {
   test('applies the schema defaults', async () => {
     const created = await api.create(ns, cr(uniqueName('defaults'), base));
     const s = created.spec;
-    assert.equal(s.version, '2.15.1');
+    assert.equal(s.version, defaultVersion);
+    assert.equal(s.version, '2.15.2');
     assert.equal(s.expose?.type, 'Ingress');
     assert.equal(s.database?.type, 'InCluster');
     assert.equal(s.cache?.type, 'InCluster');

@@ -55,7 +55,7 @@ describe('reconciler', () => {
     const uid = created.metadata.uid ?? '';
     const ready = await waitForCondition(ns, 'h1', 'Ready', 'True');
     assert.equal(ready.status?.observedGeneration, created.metadata.generation);
-    assert.equal(ready.status?.version, '2.15.1');
+    assert.equal(ready.status?.version, '2.15.2');
     const deployments = (await list(ns, 'Deployment')).map((d) => d.metadata.name).sort();
     assert.deepEqual(deployments, ['h1-core', 'h1-exporter', 'h1-jobservice', 'h1-portal', 'h1-registry']);
     const sts = (await list(ns, 'StatefulSet')).map((d) => d.metadata.name).sort();

@@ -11,6 +11,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { describe, test } from 'node:test';
 import { isDeepStrictEqual } from 'node:util';
 import type { KubeObject } from '../../src/model/object.ts';
+import { releaseOf } from '../../src/api/releases.ts';
 import { ingressTlsSecretName } from '../../src/render/values.ts';
 import {
   fixedSecrets,
@@ -19,6 +20,7 @@ import {
   goldenFile,
   goldenNamespace,
   parseObjects,
+  releaseGoldenVersions,
   renderCase,
   serializeObjects,
   type GoldenCase,
@@ -174,6 +176,25 @@ const facts: Record<string, (objects: KubeObject[]) => void> = {
     assert.deepEqual(components(statefulSets(objs)), ['database', 'redis']);
   },
 };
+
+// The release cases: the minimal sample at that version, with the images upstream
+// built for it (the row of src/api/releases.ts; test/unit/releases.test.ts checks
+// every row against upstream's Makefile).
+for (const version of releaseGoldenVersions) {
+  facts[`release-${version}`] = (objs) => {
+    const row = releaseOf(version);
+    assert.ok(row, `${version} is in the release table`);
+    const containers = [...statefulSets(objs), ...deployments(objs)].flatMap((w) => {
+      const spec = (w.spec as { template: { spec: { containers: { name: string; image: string; command?: string[] }[] } } }).template.spec;
+      return spec.containers.map((c) => ({ workload: w.metadata.labels?.[componentLabel], ...c }));
+    });
+    for (const c of containers) assert.ok(c.image.endsWith(`:v${version}`), `${c.workload}/${c.name} runs ${c.image}`);
+    const cache = containers.find((c) => c.workload === 'redis');
+    assert.equal(cache?.image, `docker.io/goharbor/${row.images.cache}:v${version}`);
+    assert.deepEqual(cache.command, [row.cache.server]);
+    assert.equal(containers.find((c) => c.workload === 'database')?.image, `docker.io/goharbor/harbor-db:v${version}`);
+  };
+}
 
 test('every golden case has its facts', () => {
   assert.deepEqual(Object.keys(facts).sort(), goldenCases.map((c) => c.name).sort());

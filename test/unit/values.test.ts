@@ -48,10 +48,10 @@ const minimalSpec: HarborClusterSpec = { externalURL: `https://${host}`, expose:
 
 /** The values of the minimal CR, in full: every other case states how it differs. */
 const minimal: ChartValues = {
-  version: '2.15.1',
+  version: '2.15.2',
   externalURL: `https://${host}`,
   logLevel: 'info',
-  image: { registry: 'docker.io', repository: 'goharbor', pullPolicy: 'IfNotPresent' },
+  image: { registry: 'docker.io', repository: 'goharbor', tag: 'v2.15.2', pullPolicy: 'IfNotPresent' },
   imagePullSecrets: [],
   commonLabels: { 'harbor-operator.dev/cluster': 'harbor' },
   expose: {
@@ -61,13 +61,14 @@ const minimal: ChartValues = {
   },
   database: {
     type: 'internal',
+    image: 'harbor-db',
     internal: { size: '1Gi', storageClass: '' },
     external: { host: '', port: 5432, database: 'registry', username: 'postgres', sslmode: 'disable' },
     password: 'db-password',
     maxIdleConns: 100,
     maxOpenConns: 900,
   },
-  cache: { type: 'internal', image: 'valkey-photon', internal: { size: '1Gi', storageClass: '' }, external: { addr: '', sentinelMasterSet: '' }, password: '' },
+  cache: { type: 'internal', image: 'valkey-photon', server: 'valkey-server', internal: { size: '1Gi', storageClass: '' }, external: { addr: '', sentinelMasterSet: '' }, password: '' },
   storage: { type: 'filesystem', filesystem: { size: '5Gi', storageClass: '', existingClaim: '' }, s3: unusedS3, disableRedirect: false },
   persistence: { jobserviceLogSize: '1Gi', trivySize: '5Gi', storageClass: '' },
   secrets: {
@@ -123,7 +124,7 @@ const cases: Case[] = [
     input: {
       cr: cr({
         ...minimalSpec,
-        version: '2.15.1',
+        version: '2.15.2',
         expose: { type: 'Ingress', ingress: { host } },
         database: { type: 'InCluster' },
         cache: { type: 'InCluster' },
@@ -173,6 +174,7 @@ const cases: Case[] = [
       ...minimal,
       database: {
         type: 'external',
+        image: 'harbor-db',
         internal: minimal.database.internal,
         external: { host: 'pg.example.com', port: 6432, database: 'registry', username: 'harbor', sslmode: 'verify-full' },
         password: 'db-password',
@@ -182,6 +184,7 @@ const cases: Case[] = [
       cache: {
         type: 'external',
         image: 'valkey-photon',
+        server: 'valkey-server',
         internal: minimal.cache.internal,
         external: { addr: 's1:26379,s2:26379', sentinelMasterSet: 'mymaster' },
         password: 'redis-password',
@@ -360,9 +363,9 @@ const cases: Case[] = [
       ...minimal,
       version: '2.13.4',
       logLevel: 'debug',
-      // 2.13 ran redis-photon (the version table in src/api/versions.ts)
-      cache: { ...minimal.cache, image: 'redis-photon' },
-      image: { registry: 'mirror.example.com:5000/dockerhub', repository: 'goharbor', pullPolicy: 'IfNotPresent' },
+      // 2.13.4 ran redis-photon (the release table, src/api/releases.ts)
+      cache: { ...minimal.cache, image: 'redis-photon', server: 'redis-server' },
+      image: { registry: 'mirror.example.com:5000/dockerhub', repository: 'goharbor', tag: 'v2.13.4', pullPolicy: 'IfNotPresent' },
       imagePullSecrets: ['mirror-creds', 'other'],
     },
   },
@@ -404,6 +407,11 @@ for (const c of cases) {
 
 const errorCases: { name: string; input: { cr: HarborCluster; secrets: HarborSecrets }; expected: RegExp }[] = [
   { name: 'no name', input: { cr: { ...cr(minimalSpec), metadata: {} }, secrets }, expected: /metadata\.name/ },
+  {
+    name: 'a version the release table does not know',
+    input: { cr: cr({ ...minimalSpec, version: '2.15.3' }), secrets },
+    expected: /spec\.version 2\.15\.3 is not a Harbor release this operator knows \(2\.13\.0, .*, 2\.15\.2\)/,
+  },
   { name: 'Ingress without host', input: { cr: cr({ externalURL: 'https://x' }), secrets }, expected: /spec\.expose\.ingress\.host is required/ },
   { name: 'External database without section', input: { cr: cr({ ...minimalSpec, database: { type: 'External' } }), secrets }, expected: /spec\.database\.external/ },
   { name: 'External cache without section', input: { cr: cr({ ...minimalSpec, cache: { type: 'External' } }), secrets }, expected: /spec\.cache\.external/ },

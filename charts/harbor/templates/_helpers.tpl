@@ -48,22 +48,12 @@ annotations:
 {{- end }}
 {{- end -}}
 
-{{/* Image reference: <registry>/<repository>/<name>:v<version>. (dict "root" $ "image" "harbor-core") */}}
+{{/* Image reference: <registry>/<repository>/<name>:<tag>, the tag being the
+     release's (image.tag, from the operator's release table). (dict "root" $ "image" "harbor-core") */}}
 {{- define "harbor.image" -}}
 {{- $i := .root.Values.image -}}
-image: {{ printf "%s/%s/%s:v%s" $i.registry $i.repository .image (toString .root.Values.version) | quote }}
+image: {{ printf "%s/%s/%s:%s" $i.registry $i.repository .image $i.tag | quote }}
 imagePullPolicy: {{ $i.pullPolicy }}
-{{- end -}}
-
-{{/* Image of the in-cluster cache (cache.image: redis-photon or valkey-photon;
-the operator's version table picks it per Harbor line). */}}
-{{- define "harbor.redisImage" -}}
-{{- .Values.cache.image -}}
-{{- end -}}
-
-{{/* Server binary of the in-cluster cache image. */}}
-{{- define "harbor.redisServer" -}}
-{{- if hasPrefix "valkey" .Values.cache.image -}}valkey-server{{- else -}}redis-server{{- end -}}
 {{- end -}}
 
 {{/* Pod template metadata: labels (plus podLabels) and annotations, the
