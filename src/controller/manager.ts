@@ -20,7 +20,7 @@ import { createRenderer, type Renderer } from '../render/renderer.ts';
 import { clusterLabel } from '../render/values.ts';
 import { InformerCache } from './child-cache.ts';
 import { STATUS_ONLY_DELAY_MS, statusOnlyChange } from './child-event.ts';
-import { WorkQueue, type QueueHooks } from './queue.ts';
+import { PermanentError, WorkQueue, type QueueHooks } from './queue.ts';
 import type { Logger, ReconcileMetrics } from './ports.ts';
 import { Reconciler } from './reconciler.ts';
 
@@ -39,6 +39,8 @@ export interface ManagerOptions {
   queueHooks?: QueueHooks;
   /** Backoff of failed reconciles (tests shorten it). */
   backoff?: { baseMs?: number; maxMs?: number };
+  /** When a reconcile the API server refused (PermanentError) is tried again by itself (default 5 min). */
+  permanentRetryMs?: number;
 }
 
 export class Manager {
@@ -62,9 +64,15 @@ export class Manager {
     this.queue = new WorkQueue({
       ...(opts.queueHooks ?? {}),
       ...(opts.backoff ? { backoff: opts.backoff } : {}),
+      ...(opts.permanentRetryMs !== undefined ? { permanentRetryMs: opts.permanentRetryMs } : {}),
       onError: (key, err) => {
         opts.queueHooks?.onError?.(key, err);
-        log.warn({ key, err: err instanceof Error ? err.message : String(err) }, 'reconcile failed; retrying with backoff');
+        const message = err instanceof Error ? err.message : String(err);
+        if (err instanceof PermanentError) {
+          log.warn({ key, err: message }, 'reconcile refused by the API server; tried again on the next change or slowly, not with backoff');
+        } else {
+          log.warn({ key, err: message }, 'reconcile failed; retrying with backoff');
+        }
       },
     });
     const namespaces = opts.namespaces.length > 0 ? opts.namespaces : [undefined];
