@@ -13,6 +13,7 @@ import { crdName, POLL_MAX_MS } from '../kube/optional-kind.ts';
 import { childTypes, harborClusterType } from '../kube/resources.ts';
 import { cachedChild } from '../kube/cached-child.ts';
 import { withoutManagedFields } from '../kube/managed-fields.ts';
+import { createVolumeClient } from '../kube/volumes.ts';
 import { createWriter, FIELD_MANAGER } from '../kube/writer.ts';
 import { namespacedName } from '../model/object.ts';
 import { chartDigest, codeDigest } from '../render/chart-digest.ts';
@@ -165,6 +166,7 @@ export class Manager {
     this.reconciler = new Reconciler({
       cache: this.cache,
       writer,
+      volumes: createVolumeClient(opts.http),
       events: createEventRecorder(opts.http, { component: 'harbor-operator', onError }),
       renderer: this.renderer,
       log,

@@ -1,5 +1,5 @@
 // One reconcile of one HarborCluster: secrets → values → render → normalize →
-// diff against the cache → apply → prune → status; any failure →
+// diff against the cache → volumes → apply → prune → status; any failure →
 // Degraded, an event, and a retry (slow when the API server refused).
 // Level-based: it looks at the whole state each time and makes it so. Decisions are pure functions
 // elsewhere; this file only sequences them and does the I/O through narrow
@@ -10,6 +10,7 @@ import { plan, summarize } from '../diff/plan.ts';
 import type { EventRecorder } from '../kube/events.ts';
 import { FIELD_MANAGER, type ObjectWriter, type SecretReader, type StatusWriter } from '../kube/writer.ts';
 import { objectKey, type KubeObject } from '../model/object.ts';
+import type { VolumeClient } from '../kube/volumes.ts';
 import { RenderError } from '../render/render-error.ts';
 import type { ChartValues } from '../render/chart-values.ts';
 import type { Renderer } from '../render/renderer.ts';
@@ -24,6 +25,7 @@ import { PermanentError, type Result } from './queue.ts';
 import { describeFailure, errorText, ReconcileFailure } from './reconcile-failure.ts';
 import { redact } from './redact.ts';
 import { SecretsSource } from './secrets-source.ts';
+import { VolumeGrowth } from './volume-growth.ts';
 import { CERT_KIND, StatusReporter, workloadsOf } from './status-reporter.ts';
 
 
@@ -44,6 +46,7 @@ interface Run {
 export interface ReconcilerDeps {
   cache: ClusterCache;
   writer: ObjectWriter & StatusWriter & SecretReader;
+  volumes: VolumeClient;
   events: EventRecorder;
   renderer: Renderer;
   log: Logger;
@@ -57,6 +60,7 @@ export class Reconciler {
   private readonly secretsSource: SecretsSource;
   private readonly applier: Applier;
   private readonly status: StatusReporter;
+  private readonly volumes: VolumeGrowth;
   /** Hash of the last render whose objects were all applied, by cluster key. */
   private readonly appliedHash = new Map<string, string>();
 
@@ -75,6 +79,12 @@ export class Reconciler {
       events: deps.events,
       log: deps.log,
       now,
+      ...(deps.metrics ? { metrics: deps.metrics } : {}),
+    });
+    this.volumes = new VolumeGrowth({
+      client: deps.volumes,
+      events: deps.events,
+      log: deps.log,
       ...(deps.metrics ? { metrics: deps.metrics } : {}),
     });
     this.status = new StatusReporter({ cache: deps.cache, writer: deps.writer, events: deps.events, log: deps.log, now });
@@ -215,6 +225,11 @@ export class Reconciler {
         run.before = rest;
       }
     }
+
+    // Volume changes an apply cannot make: claims grown, StatefulSets
+    // re-created (or the whole change refused, before any write).
+    run.step = 'VolumeResizeFailed';
+    await this.volumes.prepare(live, p);
 
     run.step = 'ApplyFailed';
     const valuesUnchanged = this.appliedHash.get(key) === rendered.hash;
