@@ -4,7 +4,8 @@
 // deleted with its pods and claims orphaned, so the apply that follows
 // creates it again with templates of the new size and it adopts them. What
 // cannot be done is refused before anything is written.
-import type { Plan } from '../diff/plan.ts';
+import { diffObject } from '../diff/compare.ts';
+import type { Plan, Update } from '../diff/plan.ts';
 import { classesToRead, decideVolumes, volumeUpdates, type StorageClassInfo } from '../diff/volume-plan.ts';
 import type { EventRecorder } from '../kube/events.ts';
 import type { VolumeClient } from '../kube/volumes.ts';
@@ -30,9 +31,10 @@ export class VolumeGrowth {
 
   /** Throws a ReconcileFailure when the plan's volume changes cannot (yet) be made. */
   async prepare(cr: KubeObject, p: Plan): Promise<void> {
-    const touched = volumeUpdates(p.update);
-    if (touched.length === 0) return;
+    if (volumeUpdates(p.update).length === 0) return;
     const ns = cr.metadata.namespace ?? '';
+    const touched = await this.fresh(volumeUpdates(p.update));
+    if (touched.length === 0) return;
     const claims = await this.read('the namespace\'s PersistentVolumeClaims', () => this.d.client.listClaims(ns));
     const classes = new Map<string, StorageClassInfo>();
     for (const name of classesToRead(touched, claims)) {
@@ -80,6 +82,24 @@ export class VolumeGrowth {
     if (removeFailures.length > 0) {
       throw writesFailure('RecreateFailed', 'delete (orphaning its pods and claims)', removeFailures, { attempted: d.recreate.length });
     }
+  }
+
+  /**
+   * The StatefulSets as the server has them now: right after a re-creation
+   * the cache may still hold the old one, which must not be deleted again.
+   * Gone: the apply creates it. (Claims are read from the server anyway.)
+   */
+  private async fresh(updates: Update[]): Promise<Update[]> {
+    const out: Update[] = [];
+    for (const u of updates) {
+      if (u.desired.kind !== 'StatefulSet') {
+        out.push(u);
+        continue;
+      }
+      const live = await this.read(`StatefulSet ${u.desired.metadata.name}`, () => this.d.client.readLive(u.desired));
+      if (live) out.push({ desired: u.desired, live, paths: diffObject(u.desired, live) });
+    }
+    return volumeUpdates(out);
   }
 
   private async read<T>(what: string, call: () => Promise<T>): Promise<T> {

@@ -12,6 +12,8 @@ import { FIELD_MANAGER } from './writer.ts';
 export interface VolumeClient {
   /** Every PersistentVolumeClaim of the namespace (those a StatefulSet made carry no label of ours). */
   listClaims(namespace: string): Promise<KubeObject[]>;
+  /** The object as the server has it now (the cache may lag), or undefined when it is gone. */
+  readLive(obj: KubeObject): Promise<KubeObject | undefined>;
   /** A StorageClass, or undefined when there is none of that name. */
   readStorageClass(name: string): Promise<KubeObject | undefined>;
   /** Sets the claim's spec.resources.requests.storage. */
@@ -31,6 +33,16 @@ export function createVolumeClient(http: KubeHttp): VolumeClient {
     async listClaims(namespace): Promise<KubeObject[]> {
       const res = await http.request<{ items: KubeObject[] }>('GET', collectionPath(claimType, namespace));
       return res.items.map((c) => ({ ...c, apiVersion: 'v1', kind: 'PersistentVolumeClaim' }));
+    },
+    async readLive(obj): Promise<KubeObject | undefined> {
+      const t = typeOf(obj);
+      try {
+        const live = await http.request<KubeObject>('GET', objectPath(t, obj.metadata.namespace, obj.metadata.name));
+        return { ...live, apiVersion: t.apiVersion, kind: t.kind };
+      } catch (err) {
+        if (isNotFound(err)) return undefined;
+        throw err;
+      }
     },
     async readStorageClass(name): Promise<KubeObject | undefined> {
       try {

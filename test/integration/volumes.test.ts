@@ -189,7 +189,9 @@ describe('volumes', () => {
     const reconciles = op.logs.filter((l) => l.includes('reconcile refused by the API server')).length;
     const childWrites = op.writes.slice(writes).filter((w) => !w.path.includes('/harborclusters/') && !w.path.includes('/events'));
     t.diagnostic(`message: ${message}`);
-    t.diagnostic(`${reconciles} refused reconcile(s) in ${Date.now() - since} ms after the first report; ${childWrites.length} child write(s)`);
+    t.diagnostic(
+      `${reconciles} refused reconcile(s) in all, the first included, watched ${Date.now() - since} ms after the first report; ${childWrites.length} child write(s)`,
+    );
     assert.match(message, /PersistentVolumeClaim\/data-v2-database-0 cannot grow from 1Gi to 2Gi: its StorageClass kwok-volume does not allow volume expansion/);
     assert.match(message, /nothing was changed/);
     assert.deepEqual(childWrites, [], 'no child written');
