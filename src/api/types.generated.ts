@@ -203,13 +203,14 @@ export interface Database {
 /** Settings of the in-cluster PostgreSQL (type InCluster). */
 export interface DatabaseInCluster {
   /**
-   * Size of the data volume of the in-cluster PostgreSQL.
+   * Size of the data volume of the in-cluster PostgreSQL. Can grow (the claim is expanded in place
+   * where its StorageClass allows volume expansion), never shrink.
    * @defaultValue "1Gi"
    */
   storageSize?: string;
   /**
    * StorageClass of the data volume; unset uses spec.persistence.storageClassName, then the cluster
-   * default.
+   * default. Cannot change after creation.
    */
   storageClassName?: string;
 }
@@ -267,13 +268,14 @@ export interface Cache {
 /** Settings of the in-cluster Redis/Valkey (type InCluster). */
 export interface CacheInCluster {
   /**
-   * Size of the data volume of the in-cluster Redis/Valkey.
+   * Size of the data volume of the in-cluster Redis/Valkey. Can grow (the claim is expanded in place
+   * where its StorageClass allows volume expansion), never shrink.
    * @defaultValue "1Gi"
    */
   storageSize?: string;
   /**
    * StorageClass of the data volume; unset uses spec.persistence.storageClassName, then the cluster
-   * default.
+   * default. Cannot change after creation.
    */
   storageClassName?: string;
 }
@@ -319,13 +321,14 @@ export interface Storage {
 /** Settings of filesystem storage (type Filesystem). */
 export interface StorageFilesystem {
   /**
-   * Size of the registry volume.
+   * Size of the registry volume. Can grow (the claim is expanded in place where its StorageClass
+   * allows volume expansion), never shrink.
    * @defaultValue "5Gi"
    */
   size?: string;
   /**
    * StorageClass of the registry volume; unset uses spec.persistence.storageClassName, then the
-   * cluster default.
+   * cluster default. Cannot change after creation.
    */
   storageClassName?: string;
   /**
@@ -747,15 +750,20 @@ export interface Persistence {
    * @defaultValue false
    */
   deleteClaimsWithCluster?: boolean;
-  /** StorageClass of every volume that sets none of its own; unset uses the cluster default. */
+  /**
+   * StorageClass of every volume that sets none of its own; unset uses the cluster default. Cannot
+   * change after creation.
+   */
   storageClassName?: string;
   /**
-   * Size of the job log volume of jobservice.
+   * Size of the job log volume of jobservice. Can grow (the claim is expanded in place where its
+   * StorageClass allows volume expansion), never shrink.
    * @defaultValue "1Gi"
    */
   jobserviceLogSize?: string;
   /**
-   * Size of the vulnerability database cache volume of Trivy.
+   * Size of the vulnerability database cache volume of Trivy. Can grow (the claim is expanded in
+   * place where its StorageClass allows volume expansion), never shrink.
    * @defaultValue "5Gi"
    */
   trivyCacheSize?: string;

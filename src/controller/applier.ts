@@ -1,7 +1,9 @@
 // Carries out a plan: creates and updates by server-side apply in phases
 // (apply-order.ts), repairs of drift through the fight policy
 // (drift-fight.ts), and pruning, which the reconciler calls only after a
-// complete render and apply. Events and metrics tell what was written.
+// complete render and apply. Events and metrics tell what was written. A
+// failed write is reported with all its siblings (reconcile-failure.ts):
+// a phase is waited for to the end, and no later phase starts.
 import type { Plan } from '../diff/plan.ts';
 import type { EventRecorder } from '../kube/events.ts';
 import { FIELD_MANAGER, type ObjectWriter } from '../kube/writer.ts';
@@ -9,6 +11,7 @@ import { namespacedName, objectKey, type KubeObject } from '../model/object.ts';
 import { inPhases } from './apply-order.ts';
 import { decideRepair, lastOtherManager, type FightState } from './drift-fight.ts';
 import type { Logger, ReconcileMetrics } from './ports.ts';
+import { failedWrites, writesFailure } from './reconcile-failure.ts';
 
 export interface Applied {
   /** Set when repairs of some objects are paused: when to look again. */
@@ -65,40 +68,68 @@ export class Applier {
       ...creates.map((o) => ({ desired: o, verb: 'create' as const, paths: [] as string[] })),
       ...updates.map((u) => ({ desired: u.desired, verb: 'update' as const, paths: u.paths })),
     ];
+    const written: typeof writes = [];
     // What a pod reads first, then the workloads (apply-order.ts); the
-    // objects of one phase at once.
-    for (const group of inPhases(writes)) {
-      await Promise.all(
-        group.map(async (w) => {
-          responses.set(objectKey(w.desired), await this.d.writer.apply(w.desired));
-          this.d.metrics?.applied(w.desired.kind, w.verb);
-          if (w.verb === 'update' && valuesUnchanged) {
-            this.d.metrics?.driftRepaired(w.desired.kind);
-            this.d.log.info({ key: namespacedName(cr), object: objectKey(w.desired), paths: w.paths.slice(0, 5) }, 'drift repaired');
-          }
-        }),
-      );
+    // objects of one phase at once. A phase that fails is waited for to the
+    // end and reported whole; the next one does not start.
+    const phases = inPhases(writes);
+    for (const [i, group] of phases.entries()) {
+      const results = await Promise.allSettled(group.map((w) => this.d.writer.apply(w.desired)));
+      results.forEach((r, j) => {
+        const w = group[j];
+        if (r.status !== 'fulfilled' || !w) return;
+        written.push(w);
+        responses.set(objectKey(w.desired), r.value);
+        this.d.metrics?.applied(w.desired.kind, w.verb);
+        if (w.verb === 'update' && valuesUnchanged) {
+          this.d.metrics?.driftRepaired(w.desired.kind);
+          this.d.log.info({ key: namespacedName(cr), object: objectKey(w.desired), paths: w.paths.slice(0, 5) }, 'drift repaired');
+        }
+      });
+      const failures = failedWrites(group.map((w) => w.desired), results);
+      if (failures.length > 0) {
+        this.announce(cr, written, valuesUnchanged);
+        const later = phases.slice(i + 1).reduce((n, g) => n + g.length, 0);
+        throw writesFailure('ApplyFailed', 'apply', failures, {
+          attempted: group.length,
+          where: `of phase ${i + 1} of ${phases.length}${later > 0 ? `; ${later} later object(s) not attempted` : ''}`,
+        });
+      }
     }
+    this.announce(cr, written, valuesUnchanged);
+    return { holdMs, responses };
+  }
+
+  /** Events for what was written (also when a later write failed). */
+  private announce(cr: KubeObject, written: readonly { desired: KubeObject; verb: 'create' | 'update' }[], valuesUnchanged: boolean): void {
+    const creates = written.filter((w) => w.verb === 'create').map((w) => w.desired);
+    const updates = written.filter((w) => w.verb === 'update').map((w) => w.desired);
     if (creates.length > 0 && !valuesUnchanged) {
       this.d.events.event(cr, 'Normal', 'Created', `created ${creates.length} object(s): ${names(creates)}`);
     } else if (creates.length > 0) {
       this.d.events.event(cr, 'Normal', 'DriftRepaired', `re-created ${names(creates)}`);
     }
     if (updates.length > 0) {
-      const list = names(updates.map((u) => u.desired));
+      const list = names(updates);
       if (valuesUnchanged) this.d.events.event(cr, 'Normal', 'DriftRepaired', `set back ${list}`);
       else this.d.events.event(cr, 'Normal', 'Updated', `updated ${list}`);
     }
-    return { holdMs, responses };
   }
 
-  /** Deletes what the plan prunes; call only after a complete render and apply. */
+  /**
+   * Deletes what the plan prunes; call only after a complete render and
+   * apply. Every deletion is tried; the failed ones are reported together.
+   */
   async prune(cr: KubeObject, p: Plan): Promise<void> {
-    for (const o of p.prune) {
-      await this.d.writer.remove(o);
+    const results = await Promise.allSettled(p.prune.map((o) => this.d.writer.remove(o)));
+    results.forEach((r, i) => {
+      const o = p.prune[i];
+      if (r.status !== 'fulfilled' || !o) return;
       this.d.metrics?.applied(o.kind, 'delete');
       this.d.events.event(cr, 'Normal', 'Pruned', `deleted ${o.kind} ${o.metadata.name}: no longer rendered`);
-    }
+    });
+    const failures = failedWrites(p.prune, results);
+    if (failures.length > 0) throw writesFailure('PruneFailed', 'delete (prune)', failures, { attempted: p.prune.length });
   }
 
   /** The cluster is gone: forget its fights. */

@@ -13,6 +13,7 @@ import { crdName, POLL_MAX_MS } from '../kube/optional-kind.ts';
 import { childTypes, harborClusterType } from '../kube/resources.ts';
 import { cachedChild } from '../kube/cached-child.ts';
 import { withoutManagedFields } from '../kube/managed-fields.ts';
+import { createVolumeClient } from '../kube/volumes.ts';
 import { createWriter, FIELD_MANAGER } from '../kube/writer.ts';
 import { namespacedName } from '../model/object.ts';
 import { chartDigest, codeDigest } from '../render/chart-digest.ts';
@@ -20,7 +21,7 @@ import { createRenderer, type Renderer } from '../render/renderer.ts';
 import { clusterLabel } from '../render/values.ts';
 import { InformerCache } from './child-cache.ts';
 import { STATUS_ONLY_DELAY_MS, statusOnlyChange } from './child-event.ts';
-import { WorkQueue, type QueueHooks } from './queue.ts';
+import { PermanentError, WorkQueue, type QueueHooks } from './queue.ts';
 import type { Logger, ReconcileMetrics } from './ports.ts';
 import { Reconciler } from './reconciler.ts';
 
@@ -39,6 +40,8 @@ export interface ManagerOptions {
   queueHooks?: QueueHooks;
   /** Backoff of failed reconciles (tests shorten it). */
   backoff?: { baseMs?: number; maxMs?: number };
+  /** When a reconcile the API server refused (PermanentError) is tried again by itself (default 5 min). */
+  permanentRetryMs?: number;
 }
 
 export class Manager {
@@ -62,9 +65,15 @@ export class Manager {
     this.queue = new WorkQueue({
       ...(opts.queueHooks ?? {}),
       ...(opts.backoff ? { backoff: opts.backoff } : {}),
+      ...(opts.permanentRetryMs !== undefined ? { permanentRetryMs: opts.permanentRetryMs } : {}),
       onError: (key, err) => {
         opts.queueHooks?.onError?.(key, err);
-        log.warn({ key, err: err instanceof Error ? err.message : String(err) }, 'reconcile failed; retrying with backoff');
+        const message = err instanceof Error ? err.message : String(err);
+        if (err instanceof PermanentError) {
+          log.warn({ key, err: message }, 'reconcile refused by the API server; tried again on the next change or slowly, not with backoff');
+        } else {
+          log.warn({ key, err: message }, 'reconcile failed; retrying with backoff');
+        }
       },
     });
     const namespaces = opts.namespaces.length > 0 ? opts.namespaces : [undefined];
@@ -157,6 +166,7 @@ export class Manager {
     this.reconciler = new Reconciler({
       cache: this.cache,
       writer,
+      volumes: createVolumeClient(opts.http),
       events: createEventRecorder(opts.http, { component: 'harbor-operator', onError }),
       renderer: this.renderer,
       log,

@@ -8,10 +8,27 @@
 //   is added again it is marked dirty, and queued again when processing ends.
 //
 // The handler's result is data: { requeueAfter } to come back later, {} when
-// done; a throw or rejection means "retry with the key's backoff". Time comes
-// from an injected Clock only.
+// done; a throw or rejection means "retry with the key's backoff" — except a
+// PermanentError (controller-runtime's TerminalError, kopf's PermanentError):
+// a retry cannot fix it, so the key is not retried hot but once after a long
+// delay (permanentRetryMs); an add() (a change of the object or a child, a
+// resync) still processes it at once. Time comes from an injected Clock only.
 import { backoffDelay, backoffPolicy, type BackoffPolicy } from './backoff.ts';
 import { realClock, type Clock, type TimerHandle } from './clock.ts';
+
+/** How long a key whose handler failed permanently waits before it is tried again by itself. */
+export const DEFAULT_PERMANENT_RETRY_MS = 5 * 60_000;
+
+/**
+ * A failure that retrying cannot fix (the API server refused the request as
+ * invalid or forbidden): reported by the handler, then retried only slowly.
+ */
+export class PermanentError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'PermanentError';
+  }
+}
 
 export interface Result {
   /** Process the key again after this many milliseconds (finite, >= 0). */
@@ -20,7 +37,7 @@ export interface Result {
 
 export type Handler = (key: string) => Promise<Result> | Result;
 
-export type Outcome = 'success' | 'error' | 'requeue';
+export type Outcome = 'success' | 'error' | 'requeue' | 'permanent';
 
 /**
  * Optional observers, e.g. for metrics. A hook that throws is reported to
@@ -33,7 +50,10 @@ export interface QueueHooks {
   readonly onStart?: (key: string, waitedMs: number) => void;
   /** The handler for the key finished after durationMs. */
   readonly onDone?: (key: string, durationMs: number, outcome: Outcome) => void;
-  /** The handler for the key threw or rejected (or returned an invalid result); it will be retried. */
+  /**
+   * The handler for the key threw or rejected (or returned an invalid result);
+   * it will be retried, with backoff, or after permanentRetryMs for a PermanentError.
+   */
   readonly onError?: (key: string, err: unknown) => void;
   /** listKeys of a resync threw; the resync tries again next period. */
   readonly onResyncError?: (err: unknown) => void;
@@ -44,6 +64,8 @@ export interface QueueOptions extends QueueHooks {
   readonly clock?: Clock;
   /** Replaces fields of the default backoff (500 ms, factor 2, cap 5 min). */
   readonly backoff?: Partial<BackoffPolicy>;
+  /** The wait after a PermanentError (default 5 min); the key's backoff is not used. */
+  readonly permanentRetryMs?: number;
 }
 
 /** How a handler call ended. */
@@ -52,11 +74,15 @@ export type Settled = { readonly ok: true; readonly result: Result | undefined }
 export type Next =
   | { readonly outcome: 'success' }
   | { readonly outcome: 'requeue'; readonly afterMs: number }
-  | { readonly outcome: 'error'; readonly error: unknown };
+  | { readonly outcome: 'error'; readonly error: unknown }
+  | { readonly outcome: 'permanent'; readonly error: unknown; readonly afterMs: number };
 
 /** What a finished handler call means for its key. */
-export function nextStep(settled: Settled): Next {
-  if (!settled.ok) return { outcome: 'error', error: settled.error };
+export function nextStep(settled: Settled, permanentRetryMs = DEFAULT_PERMANENT_RETRY_MS): Next {
+  if (!settled.ok) {
+    if (settled.error instanceof PermanentError) return { outcome: 'permanent', error: settled.error, afterMs: permanentRetryMs };
+    return { outcome: 'error', error: settled.error };
+  }
   const after = settled.result?.requeueAfter;
   if (after === undefined) return { outcome: 'success' };
   if (Number.isFinite(after) && after >= 0) return { outcome: 'requeue', afterMs: after };
@@ -71,6 +97,7 @@ interface Waiting {
 export class WorkQueue {
   readonly #clock: Clock;
   readonly #policy: BackoffPolicy;
+  readonly #permanentRetryMs: number;
   readonly #hooks: QueueHooks;
   /** Keys ready for a worker, oldest first (a Set keeps insertion order). */
   readonly #ready = new Set<string>();
@@ -89,9 +116,13 @@ export class WorkQueue {
   #pumpScheduled = false;
 
   constructor(options: QueueOptions = {}) {
-    const { clock = realClock, backoff, ...hooks } = options;
+    const { clock = realClock, backoff, permanentRetryMs = DEFAULT_PERMANENT_RETRY_MS, ...hooks } = options;
+    if (!(Number.isFinite(permanentRetryMs) && permanentRetryMs > 0)) {
+      throw new RangeError(`permanentRetryMs must be > 0, got ${permanentRetryMs}`);
+    }
     this.#clock = clock;
     this.#policy = backoffPolicy(backoff);
+    this.#permanentRetryMs = permanentRetryMs;
     this.#hooks = hooks;
   }
 
@@ -246,7 +277,7 @@ export class WorkQueue {
     } catch (error) {
       settled = { ok: false, error };
     }
-    const next = nextStep(settled);
+    const next = nextStep(settled, this.#permanentRetryMs);
     switch (next.outcome) {
       case 'success':
         this.forget(key);
@@ -258,6 +289,13 @@ export class WorkQueue {
       case 'error':
         this.#report(() => this.#hooks.onError?.(key, next.error));
         this.addRateLimited(key);
+        break;
+      case 'permanent':
+        // Not a hot loop: the backoff starts afresh, and only the slow retry,
+        // a new add() (a change, a resync) or shutDown() comes next.
+        this.#report(() => this.#hooks.onError?.(key, next.error));
+        this.forget(key);
+        this.addAfter(key, next.afterMs);
         break;
     }
     this.#finish(key);

@@ -1,6 +1,7 @@
 // One reconcile of one HarborCluster: secrets → values → render → normalize →
-// diff against the cache → apply → prune → status. Level-based: it looks at
-// the whole state each time and makes it so. Decisions are pure functions
+// diff against the cache → volumes → apply → prune → status; any failure →
+// Degraded, an event, and a retry (slow when the API server refused).
+// Level-based: it looks at the whole state each time and makes it so. Decisions are pure functions
 // elsewhere; this file only sequences them and does the I/O through narrow
 // interfaces.
 import { randomBytes } from 'node:crypto';
@@ -9,6 +10,7 @@ import { plan, summarize } from '../diff/plan.ts';
 import type { EventRecorder } from '../kube/events.ts';
 import { FIELD_MANAGER, type ObjectWriter, type SecretReader, type StatusWriter } from '../kube/writer.ts';
 import { objectKey, type KubeObject } from '../model/object.ts';
+import type { VolumeClient } from '../kube/volumes.ts';
 import { RenderError } from '../render/render-error.ts';
 import type { ChartValues } from '../render/chart-values.ts';
 import type { Renderer } from '../render/renderer.ts';
@@ -16,22 +18,36 @@ import { toValues } from '../render/values.ts';
 import type { GeneratedSecrets, RandomBytes } from '../secrets/generate.ts';
 import { databaseUpgradeOf, unsupportedMessage } from '../status/database-upgrade.ts';
 import { COMPONENT_LABEL, type HarborClusterStatus } from '../status/observe.ts';
-import { Applier, type Applied } from './applier.ts';
+import { Applier } from './applier.ts';
 import { appliedDigest, inputsDigest } from './applied-digest.ts';
 import { desiredObjects } from './desired.ts';
 import type { ClusterCache, Logger, ReconcileMetrics } from './ports.ts';
-import type { Result } from './queue.ts';
+import { PermanentError, type Result } from './queue.ts';
+import { describeFailure, errorText, ReconcileFailure } from './reconcile-failure.ts';
 import { redact } from './redact.ts';
-import { SecretRefError } from './secret-refs.ts';
 import { SecretsSource } from './secrets-source.ts';
+import { VolumeGrowth } from './volume-growth.ts';
 import { CERT_KIND, StatusReporter, workloadsOf } from './status-reporter.ts';
 
 
 export const PAUSED_ANNOTATION = 'harbor-operator.dev/paused';
 
+/** One reconcile's state that its failure report needs. */
+interface Run {
+  key: string;
+  live: KubeObject;
+  /** Status as last written (without the digest once that is removed). */
+  before: HarborClusterStatus | undefined;
+  /** Every secret value known so far: redacted from messages. */
+  secretValues: string[];
+  /** The reason of the step under way, for errors that carry none. */
+  step: string;
+}
+
 export interface ReconcilerDeps {
   cache: ClusterCache;
   writer: ObjectWriter & StatusWriter & SecretReader;
+  volumes: VolumeClient;
   events: EventRecorder;
   renderer: Renderer;
   log: Logger;
@@ -45,6 +61,7 @@ export class Reconciler {
   private readonly secretsSource: SecretsSource;
   private readonly applier: Applier;
   private readonly status: StatusReporter;
+  private readonly volumes: VolumeGrowth;
   /** Hash of the last render whose objects were all applied, by cluster key. */
   private readonly appliedHash = new Map<string, string>();
 
@@ -65,9 +82,20 @@ export class Reconciler {
       now,
       ...(deps.metrics ? { metrics: deps.metrics } : {}),
     });
+    this.volumes = new VolumeGrowth({
+      client: deps.volumes,
+      events: deps.events,
+      log: deps.log,
+      ...(deps.metrics ? { metrics: deps.metrics } : {}),
+    });
     this.status = new StatusReporter({ cache: deps.cache, writer: deps.writer, events: deps.events, log: deps.log, now });
   }
 
+  /**
+   * Every failure ends here: Degraded=True with its reason and a message
+   * naming the objects (redacted), a warning event, and a throw — a
+   * PermanentError when retrying cannot help, so the queue retries it slowly.
+   */
   async reconcile(key: string): Promise<Result> {
     const slash = key.indexOf('/');
     const namespace = key.slice(0, slash);
@@ -78,9 +106,38 @@ export class Reconciler {
       this.forget(key);
       return {};
     }
+    const run: Run = { key, live, before: live.status as HarborClusterStatus | undefined, secretValues: [], step: 'SecretsFailed' };
+    try {
+      return await this.run(run);
+    } catch (err) {
+      throw await this.report(run, err);
+    }
+  }
+
+  /** The failure of a step → status, event and log; returns what the queue gets. */
+  private async report(run: Run, err: unknown): Promise<Error> {
+    const f = describeFailure(err, run.step);
+    const message = redact(f.message, run.secretValues);
+    try {
+      await this.status.fail(run.live, run.before, f.reason, message, run.secretValues);
+    } catch (writeErr) {
+      // The event and log line went out; status waits for the retry.
+      this.d.log.warn(
+        { key: run.key, reason: f.reason, err: redact(errorText(writeErr), run.secretValues) },
+        'could not write the failure to status',
+      );
+    }
+    return f.permanent ? new PermanentError(message, { cause: err }) : new Error(message, { cause: err });
+  }
+
+  private async run(run: Run): Promise<Result> {
+    const { key, live } = run;
+    const namespace = live.metadata.namespace ?? '';
+    const name = live.metadata.name;
     const cr = live as unknown as HarborCluster & { metadata: KubeObject['metadata'] };
-    const previous = cr.status as HarborClusterStatus | undefined;
+    const previous = run.before;
     if (live.metadata.annotations?.[PAUSED_ANNOTATION] === 'true') {
+      run.step = 'StatusWriteFailed';
       await this.status.write(live, previous, { kind: 'paused' }, []);
       return {};
     }
@@ -94,31 +151,23 @@ export class Reconciler {
     };
     const deleteClaims = cr.spec.persistence?.deleteClaimsWithCluster === true;
     const certsServed = this.d.cache.kindAvailable('cert-manager.io/v1', 'Certificate');
-    let secretValues: string[] = [];
-    const failRender = async (err: unknown): Promise<never> => {
-      const message = redact(err instanceof Error ? err.message : String(err), secretValues);
-      const reason = err instanceof RenderError ? 'RenderFailed' : 'InvalidSpec';
-      await this.status.fail(live, previous, reason, message, secretValues);
-      throw new Error(message, { cause: err });
-    };
+    /** toValues and helm: a RenderError is RenderFailed, anything else the spec's fault. */
+    const asRenderFailure = (err: unknown): ReconcileFailure =>
+      new ReconcileFailure(err instanceof RenderError ? 'RenderFailed' : 'InvalidSpec', errorText(err), { cause: err });
     /** Secrets, values and the digest of the inputs. */
     const prepare = async (
       checkHtpasswd: boolean,
     ): Promise<{ generated: GeneratedSecrets; values: ChartValues; renderHash: string; inputs: string }> => {
-      let resolved: Awaited<ReturnType<SecretsSource['resolve']>>;
-      try {
-        resolved = await this.secretsSource.resolve(key, cr, live, checkHtpasswd);
-      } catch (err) {
-        if (err instanceof SecretRefError) await this.status.fail(live, previous, 'SecretNotFound', err.message, []);
-        throw err;
-      }
-      const { secrets, generated } = resolved;
-      secretValues = Object.values(secrets) as string[];
+      run.step = 'SecretsFailed';
+      const { secrets, generated } = await this.secretsSource.resolve(key, cr, live, checkHtpasswd);
+      // As sent (Secret data is base64): a server message may echo either form.
+      const plain = (Object.values(secrets) as (string | undefined)[]).filter((v): v is string => !!v);
+      run.secretValues = [...plain, ...plain.map((v) => Buffer.from(v, 'utf8').toString('base64'))];
       let values: ChartValues;
       try {
         values = toValues(cr, secrets);
       } catch (err) {
-        return failRender(err);
+        throw asRenderFailure(err);
       }
       const renderHash = this.d.renderer.hashOf(name, namespace, values);
       const inputs = inputsDigest({
@@ -143,6 +192,7 @@ export class Reconciler {
     let { generated, values, inputs } = first;
     if (digestBefore !== undefined) {
       if (digestBefore === appliedDigest(inputs, this.d.cache.childrenOf(namespace, name), FIELD_MANAGER)) {
+        run.step = 'StatusWriteFailed';
         return this.unchanged(key, live, digestBefore, previous, values, first.renderHash);
       }
       ({ generated, values, inputs } = await prepare(true));
@@ -151,9 +201,10 @@ export class Reconciler {
     try {
       rendered = await this.d.renderer.render(key, name, namespace, values);
     } catch (err) {
-      return failRender(err);
+      throw asRenderFailure(err);
     }
 
+    run.step = 'PlanFailed';
     const all = desiredObjects(rendered.objects, owner, generated, deleteClaims);
     // Without cert-manager's CRDs the Certificate cannot exist; the rest
     // still runs and status says why TLS is not ready.
@@ -164,35 +215,38 @@ export class Reconciler {
     const p = plan(desired, liveObjects, { uid: owner.uid });
     const s = summarize(p);
     const log = this.d.log;
-    let before = previous;
     if (s.create + s.update + s.prune > 0) {
       log.info({ key, plan: s, hash: rendered.hash.slice(0, 12) }, 'applying plan');
       // The digest stands for "children as applied": it goes before anything
       // changes, so a crash halfway can never leave a digest that matches.
-      if (before?.appliedDigest !== undefined) {
-        const { appliedDigest: _gone, ...rest } = before;
+      if (run.before?.appliedDigest !== undefined) {
+        run.step = 'StatusWriteFailed';
+        const { appliedDigest: _gone, ...rest } = run.before;
         await this.d.writer.patchStatus(namespace, name, rest);
-        before = rest;
+        run.before = rest;
       }
     }
 
     // A PostgreSQL major ahead is in status and an event before the database StatefulSet changes.
-    const dbUpgrade = databaseUpgradeOf(cr, before, this.d.cache.childrenOf(namespace, name), COMPONENT_LABEL);
-    if (dbUpgrade.kind === 'unsupported') return failRender(new Error(unsupportedMessage(dbUpgrade)));
-    if (dbUpgrade.kind === 'pending') before = await this.status.announceDatabaseUpgrade(live, before, dbUpgrade);
-
-    const valuesUnchanged = this.appliedHash.get(key) === rendered.hash;
-    let applied: Applied;
-    try {
-      applied = await this.applier.apply(live, p, valuesUnchanged);
-    } catch (err) {
-      const message = redact(err instanceof Error ? err.message : String(err), secretValues);
-      await this.status.fail(live, before, 'ApplyFailed', message, secretValues);
-      throw new Error(message, { cause: err });
+    const dbUpgrade = databaseUpgradeOf(cr, run.before, this.d.cache.childrenOf(namespace, name), COMPONENT_LABEL);
+    if (dbUpgrade.kind === 'unsupported') throw asRenderFailure(new Error(unsupportedMessage(dbUpgrade)));
+    if (dbUpgrade.kind === 'pending') {
+      run.step = 'StatusWriteFailed';
+      run.before = await this.status.announceDatabaseUpgrade(live, run.before, dbUpgrade);
     }
+
+    // Volume changes an apply cannot make: claims grown, StatefulSets
+    // re-created (or the whole change refused, before any write).
+    run.step = 'VolumeResizeFailed';
+    await this.volumes.prepare(live, p);
+
+    run.step = 'ApplyFailed';
+    const valuesUnchanged = this.appliedHash.get(key) === rendered.hash;
+    const applied = await this.applier.apply(live, p, valuesUnchanged);
     this.appliedHash.set(key, rendered.hash);
 
     // Prune only after a complete render and a complete apply.
+    run.step = 'PruneFailed';
     await this.applier.prune(live, p);
 
     const children = this.d.cache.childrenOf(namespace, name);
@@ -207,7 +261,8 @@ export class Reconciler {
       for (const o of p.prune) now.delete(objectKey(o));
       digest = appliedDigest(inputs, now.values(), FIELD_MANAGER);
     }
-    await this.status.write(live, before, { kind: 'applied', changed: s.create + s.update + s.prune }, secretValues, workloads, certificate, digest);
+    run.step = 'StatusWriteFailed';
+    await this.status.write(live, run.before, { kind: 'applied', changed: s.create + s.update + s.prune }, run.secretValues, workloads, certificate, digest);
     if (applied.holdMs !== undefined) return { requeueAfter: applied.holdMs };
     log.debug(
       {

@@ -41,3 +41,11 @@ export function sameQuantity(a: Quantity, b: Quantity): boolean {
   const scale = Math.max(a.scale, b.scale);
   return a.numerator * 10n ** BigInt(scale - a.scale) === b.numerator * 10n ** BigInt(scale - b.scale);
 }
+
+/** -1, 0 or 1 as a is less than, equal to or more than b. */
+export function compareQuantity(a: Quantity, b: Quantity): -1 | 0 | 1 {
+  const scale = Math.max(a.scale, b.scale);
+  const x = a.numerator * 10n ** BigInt(scale - a.scale);
+  const y = b.numerator * 10n ** BigInt(scale - b.scale);
+  return x < y ? -1 : x > y ? 1 : 0;
+}

@@ -32,7 +32,7 @@ export function createMetrics(): OperatorMetrics {
   collectDefaultMetrics({ register: registry, prefix: 'harbor_operator_' });
   const reconciles = new Counter({
     name: 'harbor_operator_reconcile_total',
-    help: 'Reconciles by result (success, error, requeue).',
+    help: 'Reconciles by result (success, error, requeue, permanent: refused by the API server, retried slowly).',
     labelNames: ['result'],
     registers: [registry],
   });

@@ -173,6 +173,114 @@ const updates: UpdateCase[] = [
     after: (s) => ({ ...s, storage: { type: 'S3', s3 } }),
     message: /spec\.storage\.type cannot change after creation/,
   },
+  // Volumes grow, never shrink; their StorageClass is fixed at creation.
+  {
+    name: 'database volume 1Gi → 2Gi',
+    before: { ...base, database: { inCluster: { storageSize: '1Gi' } } },
+    after: (s) => ({ ...s, database: { ...s.database, inCluster: { storageSize: '2Gi' } } }),
+  },
+  {
+    name: 'database volume 1Gi → 1024Mi (the same size)',
+    before: { ...base, database: { inCluster: { storageSize: '1Gi' } } },
+    after: (s) => ({ ...s, database: { ...s.database, inCluster: { storageSize: '1024Mi' } } }),
+  },
+  {
+    name: 'database volume unset (1Gi) → 2Gi',
+    before: base,
+    after: (s) => ({ ...s, database: { ...s.database, inCluster: { storageSize: '2Gi' } } }),
+  },
+  {
+    name: 'database volume 2Gi → 1Gi',
+    before: { ...base, database: { inCluster: { storageSize: '2Gi' } } },
+    after: (s) => ({ ...s, database: { ...s.database, inCluster: { storageSize: '1Gi' } } }),
+    message: /spec\.database\.inCluster\.storageSize: Invalid value.*spec\.database\.inCluster\.storageSize cannot be made smaller/,
+  },
+  {
+    name: 'database volume unset (1Gi) → 500Mi',
+    before: base,
+    after: (s) => ({ ...s, database: { ...s.database, inCluster: { storageSize: '500Mi' } } }),
+    message: /spec\.database\.inCluster\.storageSize cannot be made smaller/,
+  },
+  {
+    name: 'database volume 2Gi → unset (1Gi)',
+    before: { ...base, database: { inCluster: { storageSize: '2Gi' } } },
+    after: (s) => ({ ...s, database: { type: 'InCluster' } }),
+    message: /spec\.database\.inCluster\.storageSize cannot be made smaller/,
+  },
+  {
+    name: 'an external database ignores the in-cluster size',
+    before: { ...base, database: { type: 'External', external: externalDb, inCluster: { storageSize: '2Gi' } } },
+    after: (s) => ({ ...s, database: { ...s.database, inCluster: { storageSize: '1Gi' } } }),
+  },
+  {
+    name: 'cache volume 2Gi → 1Gi',
+    before: { ...base, cache: { inCluster: { storageSize: '2Gi' } } },
+    after: (s) => ({ ...s, cache: { ...s.cache, inCluster: { storageSize: '1Gi' } } }),
+    message: /spec\.cache\.inCluster\.storageSize cannot be made smaller/,
+  },
+  {
+    name: 'registry volume unset (5Gi) → 10Gi',
+    before: base,
+    after: (s) => ({ ...s, storage: { ...s.storage, filesystem: { size: '10Gi' } } }),
+  },
+  {
+    name: 'registry volume 5Gi → 4Gi',
+    before: { ...base, storage: { filesystem: { size: '5Gi' } } },
+    after: (s) => ({ ...s, storage: { ...s.storage, filesystem: { size: '4Gi' } } }),
+    message: /spec\.storage\.filesystem\.size: Invalid value.*spec\.storage\.filesystem\.size cannot be made smaller/,
+  },
+  {
+    name: 'job log volume 1Gi → 512Mi',
+    before: base,
+    after: (s) => ({ ...s, persistence: { ...s.persistence, jobserviceLogSize: '512Mi' } }),
+    message: /spec\.persistence\.jobserviceLogSize cannot be made smaller/,
+  },
+  {
+    name: 'Trivy cache 5Gi → 10Gi',
+    before: base,
+    after: (s) => ({ ...s, persistence: { ...s.persistence, trivyCacheSize: '10Gi' } }),
+  },
+  {
+    name: 'Trivy cache 5Gi → 5G (smaller: 5G < 5Gi)',
+    before: base,
+    after: (s) => ({ ...s, persistence: { ...s.persistence, trivyCacheSize: '5G' } }),
+    message: /spec\.persistence\.trivyCacheSize cannot be made smaller/,
+  },
+  {
+    name: 'database StorageClass fast → slow',
+    before: { ...base, database: { inCluster: { storageClassName: 'fast' } } },
+    after: (s) => ({ ...s, database: { ...s.database, inCluster: { storageClassName: 'slow' } } }),
+    message: /spec\.database\.inCluster\.storageClassName: Invalid value.*spec\.database\.inCluster\.storageClassName cannot change after creation/,
+  },
+  {
+    name: 'database StorageClass unset → fast',
+    before: base,
+    after: (s) => ({ ...s, database: { ...s.database, inCluster: { storageClassName: 'fast' } } }),
+    message: /spec\.database\.inCluster\.storageClassName cannot change after creation/,
+  },
+  {
+    name: 'cache StorageClass fast → unset',
+    before: { ...base, cache: { inCluster: { storageClassName: 'fast' } } },
+    after: (s) => ({ ...s, cache: { type: 'InCluster' } }),
+    message: /spec\.cache\.inCluster\.storageClassName cannot change after creation/,
+  },
+  {
+    name: 'registry StorageClass fast → slow',
+    before: { ...base, storage: { filesystem: { storageClassName: 'fast' } } },
+    after: (s) => ({ ...s, storage: { ...s.storage, filesystem: { storageClassName: 'slow' } } }),
+    message: /spec\.storage\.filesystem\.storageClassName cannot change after creation/,
+  },
+  {
+    name: 'default StorageClass unset → fast',
+    before: base,
+    after: (s) => ({ ...s, persistence: { ...s.persistence, storageClassName: 'fast' } }),
+    message: /spec\.persistence\.storageClassName: Invalid value.*spec\.persistence\.storageClassName cannot change after creation/,
+  },
+  {
+    name: 'the same StorageClass and a bigger size together',
+    before: { ...base, persistence: { storageClassName: 'fast' }, database: { inCluster: { storageClassName: 'fast', storageSize: '1Gi' } } },
+    after: (s) => ({ ...s, database: { ...s.database, inCluster: { storageClassName: 'fast', storageSize: '3Gi' } } }),
+  },
 ];
 
 const uniqueName = (prefix: string): string => `${prefix}-${randomBytes(3).toString('hex')}`;

@@ -106,6 +106,13 @@ const expectedCrdRules = flatten([
   },
 ]);
 
+/**
+ * volume-growth.ts reads the StorageClass of a claim it is about to grow
+ * (allowVolumeExpansion). Cluster-scoped, so a ClusterRole in both modes.
+ */
+const storageClassRoleName = `${release}-storageclasses`;
+const expectedStorageClassRules = flatten([{ apiGroups: ['storage.k8s.io'], resources: ['storageclasses'], verbs: ['get'] }]);
+
 const rulesOf = (o: KubeObject): PolicyRule[] => (o['rules'] ?? []) as PolicyRule[];
 const ofKind = (objs: readonly KubeObject[], kind: string): KubeObject[] => objs.filter((o) => o.kind === kind);
 const where = (o: KubeObject): string => `${o.metadata.namespace ?? '(cluster)'}/${o.metadata.name}`;
@@ -210,8 +217,12 @@ for (const c of cases) {
   describe(`chart: ${c.name}`, () => {
     test('RBAC objects: cluster-wide or one Role per watched namespace, plus the Lease Role', async () => {
       const objs = await rendered(c);
-      // The CRD reader is cluster-wide in both modes (CRDs are cluster-scoped).
-      const expectedClusterRoles = [...(c.expect.clusterWide ? [`(cluster)/${release}`] : []), `(cluster)/${crdRoleName}`].sort();
+      // The CRD and StorageClass readers are cluster-wide in both modes (both kinds are cluster-scoped).
+      const expectedClusterRoles = [
+        ...(c.expect.clusterWide ? [`(cluster)/${release}`] : []),
+        `(cluster)/${crdRoleName}`,
+        `(cluster)/${storageClassRoleName}`,
+      ].sort();
       assert.deepEqual(ofKind(objs, 'ClusterRole').map(where).sort(), expectedClusterRoles, 'ClusterRoles');
       assert.deepEqual(ofKind(objs, 'ClusterRoleBinding').map(where).sort(), expectedClusterRoles, 'ClusterRoleBindings');
       const expectedRoles = [
@@ -248,7 +259,9 @@ for (const c of cases) {
             ? expectedLeaseRules
             : r.metadata.name === crdRoleName
               ? expectedCrdRules
-              : expectedManagerRules();
+              : r.metadata.name === storageClassRoleName
+                ? expectedStorageClassRules
+                : expectedManagerRules();
         assert.deepEqual(flatten(rulesOf(r)), expected, `${r.kind} ${where(r)}`);
       }
     });

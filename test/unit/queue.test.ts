@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { backoffDelay, backoffPolicy, defaultBackoff, type BackoffPolicy } from '../../src/controller/backoff.ts';
 import { FakeClock } from '../../src/controller/clock.ts';
-import { nextStep, WorkQueue, type Next, type Outcome, type QueueOptions, type Result, type Settled } from '../../src/controller/queue.ts';
+import { nextStep, PermanentError, WorkQueue, type Next, type Outcome, type QueueOptions, type Result, type Settled } from '../../src/controller/queue.ts';
 
 /** Lets every pending promise callback run. */
 const settle = (): Promise<void> =>
@@ -163,19 +163,33 @@ describe('backoff', () => {
 
 describe('nextStep', () => {
   const boom = new Error('boom');
-  const cases: { name: string; settled: Settled; next: Next | 'invalid' }[] = [
+  const refused = new PermanentError('422 Invalid: field is immutable');
+  const wrapped = new Error('apply failed', { cause: refused });
+  const cases: { name: string; settled: Settled; permanentRetryMs?: number; next: Next | 'invalid' }[] = [
     { name: 'empty result is success', settled: { ok: true, result: {} }, next: { outcome: 'success' } },
     { name: 'no result is success', settled: { ok: true, result: undefined }, next: { outcome: 'success' } },
     { name: 'requeueAfter', settled: { ok: true, result: { requeueAfter: 3000 } }, next: { outcome: 'requeue', afterMs: 3000 } },
     { name: 'requeueAfter 0', settled: { ok: true, result: { requeueAfter: 0 } }, next: { outcome: 'requeue', afterMs: 0 } },
     { name: 'a failure', settled: { ok: false, error: boom }, next: { outcome: 'error', error: boom } },
+    { name: 'a permanent failure waits the default 5 min', settled: { ok: false, error: refused }, next: { outcome: 'permanent', error: refused, afterMs: 300_000 } },
+    {
+      name: 'a permanent failure waits the given delay',
+      settled: { ok: false, error: refused },
+      permanentRetryMs: 60_000,
+      next: { outcome: 'permanent', error: refused, afterMs: 60_000 },
+    },
+    {
+      name: 'an error caused by a permanent one is not permanent itself',
+      settled: { ok: false, error: wrapped },
+      next: { outcome: 'error', error: wrapped },
+    },
     { name: 'negative requeueAfter', settled: { ok: true, result: { requeueAfter: -1 } }, next: 'invalid' },
     { name: 'NaN requeueAfter', settled: { ok: true, result: { requeueAfter: Number.NaN } }, next: 'invalid' },
     { name: 'infinite requeueAfter', settled: { ok: true, result: { requeueAfter: Infinity } }, next: 'invalid' },
   ];
   for (const c of cases) {
     test(c.name, () => {
-      const next = nextStep(c.settled);
+      const next = nextStep(c.settled, c.permanentRetryMs);
       if (c.next !== 'invalid') {
         assert.deepEqual(next, c.next);
         return;
@@ -517,6 +531,65 @@ describe('WorkQueue: failing handlers', () => {
   });
 });
 
+describe('WorkQueue: permanent failures', () => {
+  const cases = [
+    { name: 'default delay', options: {}, times: [0, 300_000, 600_000] },
+    { name: 'a shorter delay', options: { permanentRetryMs: 20_000 }, times: [0, 20_000, 40_000, 60_000] },
+  ];
+  for (const c of cases) {
+    test(`a PermanentError is retried after the long delay only, never with backoff: ${c.name}`, async () => {
+      const { clock, queue, errors, done } = setup(c.options);
+      const times: number[] = [];
+      queue.run(() => {
+        times.push(clock.now());
+        throw new PermanentError('422 Invalid: spec: Forbidden: field is immutable');
+      }, 1);
+      queue.add('a');
+      await tick(clock, c.times.at(-1) ?? 0, 1000);
+      assert.deepEqual(times, c.times);
+      assert.equal(queue.retries('a'), 0, 'the backoff is not used');
+      assert.equal(errors.length, c.times.length, 'onError sees every failure');
+      assert.ok(errors.every((e) => e.err instanceof PermanentError));
+      assert.deepEqual(
+        done.map((d) => d.outcome),
+        c.times.map(() => 'permanent'),
+      );
+    });
+  }
+
+  test('an add() (a change, a resync) processes the key at once; the slow retry stays pending', async () => {
+    const { clock, queue } = setup({ permanentRetryMs: 60_000 });
+    const times: number[] = [];
+    queue.run(() => {
+      times.push(clock.now());
+      throw new PermanentError('403 Forbidden: exceeded quota');
+    }, 1);
+    queue.add('a');
+    await tick(clock, 5_000, 1000);
+    queue.add('a');
+    await tick(clock, 60_000, 1000);
+    // 0: first; 5000: the add; 60000: the slow retry of the first failure (the
+    // earliest pending delay wins over the one the second failure asked for).
+    assert.deepEqual(times, [0, 5_000, 60_000]);
+  });
+
+  test('a transient failure after a permanent one backs off from the base again', async () => {
+    const { clock, queue } = setup({ permanentRetryMs: 10_000 });
+    const times: number[] = [];
+    let calls = 0;
+    queue.run(() => {
+      times.push(clock.now());
+      calls += 1;
+      if (calls === 1) throw new PermanentError('400 BadRequest');
+      throw new Error('503 ServiceUnavailable');
+    }, 1);
+    queue.add('a');
+    await tick(clock, 11_500, 100);
+    assert.deepEqual(times, [0, 10_000, 10_500, 11_500]);
+    assert.equal(queue.retries('a'), 3);
+  });
+});
+
 describe('WorkQueue: resync', () => {
   test('adds every key each period until stopped', async () => {
     const { clock, queue } = setup();
@@ -750,6 +823,9 @@ describe('WorkQueue: arguments', () => {
     },
     { name: 'resync with period 0', call: (q) => q.startResync(() => [], 0), error: RangeError },
   ];
+  test('throws on permanentRetryMs 0', () => {
+    assert.throws(() => setup({ permanentRetryMs: 0 }), RangeError);
+  });
   for (const c of cases) {
     test(`throws on ${c.name}`, () => {
       assert.throws(() => {

@@ -1,0 +1,141 @@
+// A phase the API server refuses in part, against the real API server: a
+// ValidatingAdmissionPolicy in the test namespace denies updates of two
+// ConfigMaps. The reconcile waits for the whole phase, names both objects in
+// Degraded and in a warning event, writes no workload (the later phase) and
+// prunes nothing; the refusal (422) is not retried hot, and the next change
+// after the policy is gone converges. Prints its figures.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { describe, test, type TestContext } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ensureCrd } from '../harness/crd.ts';
+import { condition, createCluster, get, harborCluster, patchCluster, raw, versions, waitForCondition } from '../harness/harbor.ts';
+import { testNamespace, waitUntil } from '../harness/kube.ts';
+import { startOperator } from '../harness/operator.ts';
+
+const VAP = '/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicies';
+const VAPB = '/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicybindings';
+
+/** Denies UPDATE of the named ConfigMaps in the namespace; removed after the test, or earlier by the returned function (which waits until it no longer refuses). */
+async function denyConfigMapUpdates(t: TestContext, ns: string, names: string[]): Promise<() => Promise<void>> {
+  const name = `t-deny-${randomBytes(3).toString('hex')}`;
+  await raw().request('POST', VAP, {
+    body: {
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'ValidatingAdmissionPolicy',
+      metadata: { name },
+      spec: {
+        failurePolicy: 'Fail',
+        matchConstraints: {
+          resourceRules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['UPDATE'], resources: ['configmaps'] }],
+        },
+        validations: [
+          {
+            expression: `!(object.metadata.name in ${JSON.stringify(names)})`,
+            message: 'updates of this ConfigMap are refused by the test policy',
+          },
+        ],
+      },
+    },
+  });
+  await raw().request('POST', VAPB, {
+    body: {
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'ValidatingAdmissionPolicyBinding',
+      metadata: { name },
+      spec: {
+        policyName: name,
+        validationActions: ['Deny'],
+        matchResources: { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } } },
+      },
+    },
+  });
+  const removeAll = async (): Promise<void> => {
+    await raw().request('DELETE', `${VAPB}/${name}`).catch(() => undefined);
+    await raw().request('DELETE', `${VAP}/${name}`).catch(() => undefined);
+  };
+  t.after(removeAll);
+  const first = names[0] ?? '';
+  /** Whether a dry-run update of the first ConfigMap is refused by the policy now. */
+  const refuses = async (): Promise<boolean> => {
+    try {
+      await raw().request('PATCH', `/api/v1/namespaces/${ns}/configmaps/${first}`, {
+        body: { metadata: { annotations: { 'harbor-operator.test/probe': String(Date.now()) } } },
+        contentType: 'application/merge-patch+json',
+        query: { dryRun: 'All' },
+      });
+      return false;
+    } catch (err) {
+      if (/refused by the test policy/.test(String(err))) return true;
+      throw err;
+    }
+  };
+  // The API server picks policies up from a watch: wait until it refuses,
+  // and after the removal until it no longer does.
+  await waitUntil('the policy refuses a dry-run update', refuses, { timeoutMs: 20_000 });
+  return async () => {
+    await removeAll();
+    await waitUntil('the policy no longer refuses', async () => !(await refuses()), { timeoutMs: 20_000 });
+  };
+}
+
+async function eventsOf(ns: string, name: string): Promise<{ reason: string; type: string; message: string; count?: number }[]> {
+  const res = await raw().request<{ items: { reason: string; type: string; message: string; count?: number; involvedObject: { name: string } }[] }>(
+    'GET',
+    `/api/v1/namespaces/${ns}/events`,
+  );
+  return res.items.filter((e) => e.involvedObject.name === name);
+}
+
+describe('apply failures', () => {
+  test('a refused phase: every failed object reported, no later phase, no prune, not retried hot', async (t) => {
+    await ensureCrd();
+    const ns = await testNamespace(t);
+    const op = await startOperator(t, ns);
+    await createCluster(ns, harborCluster('f1'));
+    await waitForCondition(ns, 'f1', 'Ready', 'True');
+    const refused = ['f1-core', 'f1-jobservice-config'];
+    const allow = await denyConfigMapUpdates(t, ns, refused);
+    const workloads = await versions(ns, ['Deployment', 'StatefulSet']);
+    const writes = op.writes.length;
+
+    // logLevel changes ConfigMaps (first phase) and workloads (second);
+    // disabling the exporter prunes its Deployment, Service, ConfigMap, Secret.
+    await patchCluster(ns, 'f1', { spec: { logLevel: 'debug', components: { exporter: { enabled: false } } } });
+    const degraded = await waitForCondition(ns, 'f1', 'Degraded', 'True', 'ApplyFailed', 30_000);
+    const message = condition(degraded, 'Degraded')?.message ?? '';
+    const firstReport = Date.now();
+    t.diagnostic(`Degraded: ${message.slice(0, 600)}`);
+    for (const n of refused) assert.match(message, new RegExp(`ConfigMap/${n}: 422 Invalid: .*refused by the test policy`), `${n} named with the server's message`);
+    assert.match(message, /^could not apply ConfigMap\/f1-core, ConfigMap\/f1-jobservice-config \(2 of \d+ object\(s\) of phase 1 of 2; \d+ later object\(s\) not attempted\)/);
+
+    // Watch for retries for a while: with the test operator's backoff (200 ms doubling to 2 s) a
+    // hot loop would try about ten times in 15 s.
+    await sleep(15_000);
+    const after = op.writes.slice(writes);
+    const attempts = (n: string): number => after.filter((w) => w.method === 'PATCH' && w.path.endsWith(`/configmaps/${n}`)).length;
+    const workloadWrites = after.filter((w) => /\/(deployments|statefulsets)\//.test(w.path));
+    const deletes = after.filter((w) => w.method === 'DELETE');
+    const events = await eventsOf(ns, 'f1');
+    const warning = events.find((e) => e.type === 'Warning' && e.reason === 'ApplyFailed');
+    t.diagnostic(
+      `from the spec change to ${Math.round((Date.now() - firstReport) / 1000)} s after the first report: ` +
+        `apply attempts ${refused.map((n) => `${n} ${attempts(n)}`).join(', ')}; workload writes ${workloadWrites.length}; deletes ${deletes.length}; warning event count ${warning?.count ?? 0}`,
+    );
+    assert.ok(warning, 'a warning event');
+    for (const n of refused) assert.ok(warning.message.includes(`ConfigMap/${n}`), `the event names ${n}`);
+    assert.deepEqual(workloadWrites, [], 'the second phase did not start');
+    assert.deepEqual(await versions(ns, ['Deployment', 'StatefulSet']), workloads, 'no workload changed');
+    assert.deepEqual(deletes, [], 'nothing pruned');
+    assert.ok(await get(ns, 'Deployment', 'f1-exporter'), 'the exporter is still there');
+    for (const n of refused) assert.ok(attempts(n) <= 4, `${n} applied ${attempts(n)} times: not retried hot`);
+    const cm = await get(ns, 'ConfigMap', 'f1-registry');
+    assert.ok(JSON.stringify(cm?.['data'] ?? {}).includes('debug'), 'the siblings of the phase were written');
+
+    // The policy goes; the next change (here an annotation) tries again and converges.
+    await allow();
+    await patchCluster(ns, 'f1', { metadata: { annotations: { 'harbor-operator.test/poke': '1' } } });
+    await waitForCondition(ns, 'f1', 'Degraded', 'False', 'AsExpected', 30_000);
+    await waitUntil('the exporter pruned', async () => !(await get(ns, 'Deployment', 'f1-exporter')));
+  });
+});
