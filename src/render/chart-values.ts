@@ -125,6 +125,13 @@ export interface ChartValues {
     disableRedirect: boolean;
   };
   persistence: { jobserviceLogSize: string; trivySize: string; storageClass: string };
+  /** Registry types core offers, per release (src/api/harbor-settings.ts). */
+  registryTypes: {
+    /** REPLICATION_ADAPTER_WHITELIST; empty: not rendered (the release does not read it). */
+    replicationAdapterWhitelist: string[];
+    /** PERMITTED_REGISTRY_TYPES_FOR_PROXY_CACHE. */
+    proxyCache: string[];
+  };
   secrets: {
     adminPassword: string;
     coreSecret: string;

@@ -9,6 +9,7 @@ import {
   type HarborCluster,
   type HarborClusterSpec,
 } from '../api/types.generated.ts';
+import { registryTypes } from '../api/harbor-settings.ts';
 import { redisImage } from '../api/versions.ts';
 import type { ChartValues, ComponentValues, IngressValues, VolumeValues } from './chart-values.ts';
 import type { HarborSecrets } from './secrets-input.ts';
@@ -29,8 +30,10 @@ export function toValues(cr: HarborCluster, secrets: HarborSecrets): ChartValues
   const spec = cr.spec;
   const components = spec.components ?? {};
   const storageClass = spec.persistence?.storageClassName ?? '';
+  const version = spec.version ?? D['spec.version'];
+  const types = registryTypes(version);
   return {
-    version: spec.version ?? D['spec.version'],
+    version,
     externalURL: spec.externalURL,
     logLevel: spec.logLevel ?? D['spec.logLevel'],
     image: { registry: spec.imageRegistry ?? D['spec.imageRegistry'], repository: 'goharbor', pullPolicy: 'IfNotPresent' },
@@ -44,6 +47,10 @@ export function toValues(cr: HarborCluster, secrets: HarborSecrets): ChartValues
       jobserviceLogSize: spec.persistence?.jobserviceLogSize ?? D['spec.persistence.jobserviceLogSize'],
       trivySize: spec.persistence?.trivyCacheSize ?? D['spec.persistence.trivyCacheSize'],
       storageClass,
+    },
+    registryTypes: {
+      replicationAdapterWhitelist: [...types.replicationAdapterWhitelist],
+      proxyCache: [...types.proxyCacheRegistryTypes],
     },
     secrets: {
       adminPassword: secrets.adminPassword,

@@ -46,6 +46,18 @@ const unusedIngress = { host: '', className: '', annotations: {}, tls: { source:
 const unusedS3 = { bucket: '', region: '', regionendpoint: '', accesskey: '', secretkey: '', secure: true, v4auth: true, rootdirectory: '' };
 const minimalSpec: HarborClusterSpec = { externalURL: `https://${host}`, expose: { ingress: { host } } };
 
+// Registry types core offers (goharbor/harbor make/photon/prepare/templates/core/env.jinja
+// at v2.13.5, v2.14.4 and v2.15.2; the table is src/api/harbor-settings.ts).
+const whitelist214 = [
+  'ali-acr', 'aws-ecr', 'azure-acr', 'docker-hub', 'docker-registry', 'github-ghcr',
+  'google-gcr', 'harbor', 'huawei-SWR', 'jfrog-artifactory', 'tencent-tcr', 'volcengine-cr',
+];
+const proxyCache214 = ['docker-hub', 'harbor', 'azure-acr', 'ali-acr', 'aws-ecr', 'google-gcr', 'docker-registry', 'github-ghcr', 'jfrog-artifactory'];
+const registryTypes213 = {
+  replicationAdapterWhitelist: [],
+  proxyCache: ['docker-hub', 'harbor', 'azure-acr', 'ali-acr', 'aws-ecr', 'google-gcr', 'quay', 'docker-registry', 'github-ghcr', 'jfrog-artifactory'],
+};
+
 /** The values of the minimal CR, in full: every other case states how it differs. */
 const minimal: ChartValues = {
   version: '2.15.1',
@@ -70,6 +82,7 @@ const minimal: ChartValues = {
   cache: { type: 'internal', image: 'valkey-photon', internal: { size: '1Gi', storageClass: '' }, external: { addr: '', sentinelMasterSet: '' }, password: '' },
   storage: { type: 'filesystem', filesystem: { size: '5Gi', storageClass: '', existingClaim: '' }, s3: unusedS3, disableRedirect: false },
   persistence: { jobserviceLogSize: '1Gi', trivySize: '5Gi', storageClass: '' },
+  registryTypes: { replicationAdapterWhitelist: whitelist214, proxyCache: proxyCache214 },
   secrets: {
     adminPassword: 'admin-password',
     coreSecret: 'core-secret-0001',
@@ -362,9 +375,16 @@ const cases: Case[] = [
       logLevel: 'debug',
       // 2.13 ran redis-photon (the version table in src/api/versions.ts)
       cache: { ...minimal.cache, image: 'redis-photon' },
+      // 2.13 reads no adapter whitelist and still permits quay for proxy caches
+      registryTypes: registryTypes213,
       image: { registry: 'mirror.example.com:5000/dockerhub', repository: 'goharbor', pullPolicy: 'IfNotPresent' },
       imagePullSecrets: ['mirror-creds', 'other'],
     },
+  },
+  {
+    name: '2.14 has the adapter whitelist and no quay',
+    input: { cr: cr({ ...minimalSpec, version: '2.14.4' }), secrets },
+    expected: { ...minimal, version: '2.14.4', cache: { ...minimal.cache, image: 'redis-photon' } },
   },
   {
     name: 'labels name the cluster',

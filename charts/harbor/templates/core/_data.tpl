@@ -30,8 +30,16 @@ object templates and the checksum annotations of the core pod both include it.
   "POSTGRESQL_MAX_IDLE_CONNS" (toString $v.database.maxIdleConns)
   "POSTGRESQL_MAX_OPEN_CONNS" (toString $v.database.maxOpenConns)
   "REGISTRY_STORAGE_PROVIDER_NAME" $v.storage.type
-  "PERMITTED_REGISTRY_TYPES_FOR_PROXY_CACHE" "docker-hub,harbor,azure-acr,ali-acr,aws-ecr,google-gcr,quay,docker-registry,github-ghcr,jfrog-artifactory"
+  "PERMITTED_REGISTRY_TYPES_FOR_PROXY_CACHE" (join "," $v.registryTypes.proxyCache)
 -}}
+{{- /* registryTypes comes from the operator's per-release table
+       (src/api/harbor-settings.ts, which names the upstream sources).
+       Harbor 2.14+ offers only the replication adapters listed in
+       REPLICATION_ADAPTER_WHITELIST (none at all when it is unset or empty);
+       2.13 does not read it, and the list is then empty and not rendered. */ -}}
+{{- with $v.registryTypes.replicationAdapterWhitelist -}}
+{{- $_ := set $env "REPLICATION_ADAPTER_WHITELIST" (join "," .) -}}
+{{- end -}}
 {{- if $v.components.trivy.enabled -}}
 {{- $_ := set $env "TRIVY_ADAPTER_URL" $urls.trivy -}}
 {{- end -}}
@@ -45,12 +53,17 @@ object templates and the checksum annotations of the core pod both include it.
 {{- toYaml $env -}}
 {{- end -}}
 
-{{/* Beego settings of core (ConfigMap <release>-core-config, key app.conf). */}}
+{{/* Beego settings of core (ConfigMap <release>-core-config, key app.conf), as
+     upstream has them: production mode (no stack traces to clients, no dev
+     Server header) and the port in its [prod] section.
+     goharbor/harbor v2.13.5, v2.14.4, v2.15.2 make/photon/prepare/templates/core/app.conf.jinja;
+     harbor-helm v1.19.1 templates/core/core-cm.yaml. */}}
 {{- define "harbor.core.appConf" -}}
 appname = Harbor
-runmode = dev
+runmode = prod
 enablegzip = true
-[dev]
+
+[prod]
 httpport = 8080
 {{- end -}}
 
