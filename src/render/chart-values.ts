@@ -33,6 +33,8 @@ export interface RegistryComponentValues extends ComponentValues {
 
 export interface JobserviceComponentValues extends ComponentValues {
   workers: number;
+  /** jobservice's own logger names; only FILE renders the job-log claim (and Recreate). */
+  jobLogger: 'DB' | 'FILE' | 'STD_OUTPUT';
 }
 
 export interface TrivyComponentValues extends ComponentValues {

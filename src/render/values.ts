@@ -22,6 +22,9 @@ export function ingressTlsSecretName(clusterName: string): string {
   return `${clusterName}-ingress-tls`;
 }
 
+/** spec.components.jobservice.jobLogger → the logger names of jobservice (src/jobservice/logger/known_loggers.go). */
+const jobLoggers = { Database: 'DB', File: 'FILE', Stdout: 'STD_OUTPUT' } as const;
+
 const exposeTypes = { Ingress: 'ingress', LoadBalancer: 'loadBalancer', NodePort: 'nodePort', ClusterIP: 'clusterIP' } as const;
 
 export function toValues(cr: HarborCluster, secrets: HarborSecrets): ChartValues {
@@ -75,6 +78,7 @@ export function toValues(cr: HarborCluster, secrets: HarborSecrets): ChartValues
       jobservice: {
         ...componentValues(components.jobservice, D['spec.components.jobservice.replicas']),
         workers: components.jobservice?.workers ?? D['spec.components.jobservice.workers'],
+        jobLogger: jobLoggers[components.jobservice?.jobLogger ?? D['spec.components.jobservice.jobLogger']],
       },
       trivy: {
         enabled: components.trivy?.enabled ?? D['spec.components.trivy.enabled'],

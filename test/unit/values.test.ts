@@ -100,7 +100,7 @@ const minimal: ChartValues = {
     core: component,
     portal: component,
     registry: component,
-    jobservice: { ...component, workers: 10 },
+    jobservice: { ...component, workers: 10, jobLogger: 'DB' },
     trivy: { ...component, enabled: true, skipUpdate: false, githubToken: '' },
     exporter: { ...component, enabled: true },
     proxy: component,
@@ -145,7 +145,7 @@ const cases: Case[] = [
           core: { replicas: 1 },
           portal: { replicas: 1 },
           registry: { replicas: 1 },
-          jobservice: { replicas: 1, workers: 10 },
+          jobservice: { replicas: 1, workers: 10, jobLogger: 'Database' },
           trivy: { enabled: true, replicas: 1, skipUpdate: false },
           exporter: { enabled: true, replicas: 1 },
         },
@@ -352,7 +352,7 @@ const cases: Case[] = [
         // the routing proxy follows core's replica count
         proxy: { ...minimal.components.proxy, replicas: 3 },
         registry: { ...scheduling, replicas: 2, controllerResources: { requests: { cpu: '50m' } } },
-        jobservice: { ...scheduling, replicas: 0, workers: 25 },
+        jobservice: { ...scheduling, replicas: 0, workers: 25, jobLogger: 'DB' },
         trivy: { ...scheduling, replicas: 1, enabled: true, skipUpdate: true, githubToken: '' },
       },
     },
@@ -385,6 +385,19 @@ const cases: Case[] = [
     name: '2.14 has the adapter whitelist and no quay',
     input: { cr: cr({ ...minimalSpec, version: '2.14.4' }), secrets },
     expected: { ...minimal, version: '2.14.4', cache: { ...minimal.cache, image: 'redis-photon' } },
+  },
+  {
+    name: 'jobservice job logger File',
+    input: { cr: cr({ ...minimalSpec, components: { jobservice: { jobLogger: 'File' }, core: {} } }), secrets },
+    expected: { ...minimal, components: { ...minimal.components, jobservice: { ...minimal.components.jobservice, jobLogger: 'FILE' } } },
+  },
+  {
+    name: 'jobservice job logger Stdout with 3 replicas',
+    input: { cr: cr({ ...minimalSpec, components: { jobservice: { jobLogger: 'Stdout', replicas: 3 } } }), secrets },
+    expected: {
+      ...minimal,
+      components: { ...minimal.components, jobservice: { ...minimal.components.jobservice, replicas: 3, jobLogger: 'STD_OUTPUT' } },
+    },
   },
   {
     name: 'labels name the cluster',

@@ -18,20 +18,30 @@ worker_pool:
     redis_url: {{ include "harbor.redisURL" (dict "root" . "db" "jobservice" "withPassword" false) | quote }}
     namespace: harbor_job_service_namespace
     idle_timeout_second: 3600
+{{- /* One job logger, named as jobservice knows them: DB, FILE or STD_OUTPUT
+       (goharbor/harbor v2.15.2 src/jobservice/logger/known_loggers.go and
+       make/photon/prepare/templates/jobservice/config.yml.jinja). DB and FILE
+       have a sweeper and a getter (the UI shows job logs); STD_OUTPUT has
+       neither. DB reaches PostgreSQL through the settings core hands out
+       (src/jobservice/job/impl/context.go), so it needs no configuration here. */}}
+{{- $logger := $v.components.jobservice.jobLogger }}
 job_loggers:
-  - name: STD_OUTPUT
-    level: {{ $level }}
-  - name: FILE
-    level: {{ $level }}
+  - name: {{ $logger | quote }}
+    level: {{ $level | quote }}
+    {{- if eq $logger "FILE" }}
     settings:
       base_dir: /var/log/jobs
     sweeper:
       duration: 14
       settings:
         work_dir: /var/log/jobs
+    {{- else if eq $logger "DB" }}
+    sweeper:
+      duration: 14
+    {{- end }}
 loggers:
   - name: STD_OUTPUT
-    level: {{ $level }}
+    level: {{ $level | quote }}
 metric:
   enabled: {{ $v.metrics.enabled }}
   path: {{ include "harbor.metricsPath" . }}
