@@ -3,7 +3,7 @@
 // proxy-cache project. Keyed by minor line: every patch release of a line was
 // checked and has the same lists (goharbor/harbor v2.13.0–v2.13.5,
 // v2.14.0–v2.14.4, v2.15.0–v2.15.2, make/photon/prepare/templates/core/env.jinja;
-// checked 2026-12-02).
+// checked 2026-12-01).
 //
 // The release table (src/api/versions.ts) may refer to a line's entry here
 // (registryTypesByLine[line]) instead of copying the lists; registryTypes()

@@ -144,8 +144,8 @@ export interface ChartValues {
     registryUsername: string;
     registryPassword: string;
     registryHtpasswd: string;
+    /** RSA private key, PKCS#1 PEM: core signs registry tokens with it. */
     tokenKey: string;
-    tokenCert: string;
   };
   components: {
     core: ComponentValues;

@@ -65,8 +65,8 @@ export function toValues(cr: HarborCluster, secrets: HarborSecrets): ChartValues
       registryUsername: secrets.registryUsername,
       registryPassword: secrets.registryPassword,
       registryHtpasswd: secrets.registryHtpasswd,
+      // tokenCert is not passed: no component reads a token certificate.
       tokenKey: secrets.tokenKey,
-      tokenCert: secrets.tokenCert,
     },
     components: {
       core: componentValues(components.core, D['spec.components.core.replicas']),

@@ -16,7 +16,7 @@ const secrets: HarborSecrets = {
   registryUsername: 'harbor_registry_user',
   registryPassword: 'registry-password',
   registryHtpasswd: 'harbor_registry_user:$2y$10$hash',
-  tokenKey: '-----BEGIN PRIVATE KEY-----',
+  tokenKey: '-----BEGIN RSA PRIVATE KEY-----',
   tokenCert: '-----BEGIN CERTIFICATE-----',
   databasePassword: 'db-password',
   cachePassword: '',
@@ -93,8 +93,7 @@ const minimal: ChartValues = {
     registryUsername: 'harbor_registry_user',
     registryPassword: 'registry-password',
     registryHtpasswd: 'harbor_registry_user:$2y$10$hash',
-    tokenKey: '-----BEGIN PRIVATE KEY-----',
-    tokenCert: '-----BEGIN CERTIFICATE-----',
+    tokenKey: '-----BEGIN RSA PRIVATE KEY-----',
   },
   components: {
     core: component,

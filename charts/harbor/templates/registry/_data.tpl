@@ -128,11 +128,13 @@ registry_config: /etc/registry/config.yml
 ) -}}
 {{- end -}}
 
-{{/* Files of the registry: the htpasswd of core's user and the token certificate. */}}
+{{/* Files of the registry: the htpasswd of core's user. The registry reads no
+     token certificate: its only auth is htpasswd (goharbor/harbor v2.15.2
+     make/photon/prepare/templates/registry/config.yml.jinja, auth section;
+     harbor-helm v1.19.1 mounts no root.crt either). */}}
 {{- define "harbor.registry.secretFiles" -}}
 {{- toYaml (dict
   "passwd" .Values.secrets.registryHtpasswd
-  "root.crt" .Values.secrets.tokenCert
 ) -}}
 {{- end -}}
 
