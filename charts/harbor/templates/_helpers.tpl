@@ -7,7 +7,12 @@ Conventions:
   - every object is named <release>-<component>[-<suffix>] and lives in the
     release namespace;
   - nothing here may depend on chance, the clock or the cluster: the output of
-    `helm template` is a pure function of the values.
+    `helm template` is a pure function of the values;
+  - a value reaches YAML only quoted (`| quote`), as toYaml/toJson output, or
+    typed (`| int`, booleans from the schema-checked values): a string given
+    by a user can never add a key, an object or a document
+    (test/unit/chart-injection.test.ts renders hostile strings in every
+    string field of the CRD).
 */}}
 
 {{/* Name of an object: <release>-<component>, or <release>-<component>-<suffix>. */}}
@@ -22,8 +27,8 @@ Conventions:
 {{/* Labels used in selectors: never change across upgrades. */}}
 {{- define "harbor.selectorLabels" -}}
 app.kubernetes.io/name: harbor
-app.kubernetes.io/instance: {{ .root.Release.Name }}
-app.kubernetes.io/component: {{ .component }}
+app.kubernetes.io/instance: {{ .root.Release.Name | quote }}
+app.kubernetes.io/component: {{ .component | quote }}
 {{- end -}}
 
 {{/* All labels of an object: selector labels, version, manager and commonLabels.
@@ -38,8 +43,8 @@ app.kubernetes.io/component: {{ .component }}
 {{/* metadata block of an object: name, namespace, labels and optional annotations.
      (dict "root" $ "component" "core" ["suffix" "config"] ["name" "override"] ["annotations" dict]) */}}
 {{- define "harbor.metadata" -}}
-name: {{ .name | default (include "harbor.fullname" .) }}
-namespace: {{ .root.Release.Namespace }}
+name: {{ .name | default (include "harbor.fullname" .) | quote }}
+namespace: {{ .root.Release.Namespace | quote }}
 labels:
   {{- include "harbor.labels" . | nindent 2 }}
 {{- with .annotations }}
@@ -52,7 +57,7 @@ annotations:
 {{- define "harbor.image" -}}
 {{- $i := .root.Values.image -}}
 image: {{ printf "%s/%s/%s:v%s" $i.registry $i.repository .image (toString .root.Values.version) | quote }}
-imagePullPolicy: {{ $i.pullPolicy }}
+imagePullPolicy: {{ $i.pullPolicy | quote }}
 {{- end -}}
 
 {{/* Image of the in-cluster cache (cache.image: redis-photon or valkey-photon;
@@ -74,6 +79,10 @@ the operator's version table picks it per Harbor line). */}}
      that object, so only a change of what the pod reads rolls it. */}}
 {{- define "harbor.podMetadata" -}}
 {{- $c := index .root.Values.components .component -}}
+{{- /* merge gives precedence to its first dict: the chart's own labels
+       (selector labels, version, manager, the operator's cluster label) and
+       checksums win over podLabels and podAnnotations of the same key, so a
+       pod can never leave its Service's selector. The CRD refuses those keys. */ -}}
 {{- $labels := merge (include "harbor.labels" . | fromYaml) ($c.podLabels | default dict) -}}
 {{- $annotations := dict -}}
 {{- range $name, $tpl := .checksums -}}
@@ -97,14 +106,14 @@ enableServiceLinks: false
 {{- with .root.Values.imagePullSecrets }}
 imagePullSecrets:
   {{- range . }}
-  - name: {{ . }}
+  - name: {{ . | quote }}
   {{- end }}
 {{- end }}
 securityContext:
   runAsNonRoot: true
-  runAsUser: {{ .uid }}
-  runAsGroup: {{ .uid }}
-  fsGroup: {{ .uid }}
+  runAsUser: {{ .uid | int }}
+  runAsGroup: {{ .uid | int }}
+  fsGroup: {{ .uid | int }}
   fsGroupChangePolicy: OnRootMismatch
   seccompProfile:
     type: RuntimeDefault
@@ -118,7 +127,7 @@ securityContext:
 {{- define "harbor.scheduling" -}}
 {{- $c := index .root.Values.components .component -}}
 {{- with $c.priorityClassName }}
-priorityClassName: {{ . }}
+priorityClassName: {{ . | quote }}
 {{- end }}
 {{- with $c.nodeSelector }}
 nodeSelector:
@@ -157,29 +166,29 @@ securityContext:
 {{/* HTTP probe. (dict "path" "/" "port" "http" ["initialDelaySeconds" 0] ["periodSeconds" 10] ["failureThreshold" 3]) */}}
 {{- define "harbor.httpProbe" -}}
 httpGet:
-  path: {{ .path }}
-  port: {{ .port }}
-initialDelaySeconds: {{ .initialDelaySeconds | default 0 }}
-periodSeconds: {{ .periodSeconds | default 10 }}
-timeoutSeconds: {{ .timeoutSeconds | default 5 }}
-failureThreshold: {{ .failureThreshold | default 3 }}
+  path: {{ .path | quote }}
+  port: {{ .port | quote }}
+initialDelaySeconds: {{ .initialDelaySeconds | default 0 | int }}
+periodSeconds: {{ .periodSeconds | default 10 | int }}
+timeoutSeconds: {{ .timeoutSeconds | default 5 | int }}
+failureThreshold: {{ .failureThreshold | default 3 | int }}
 {{- end -}}
 
 {{/* env entries that read the given keys from a Secret. (dict "secret" "name" "keys" (list "A" "B")) */}}
 {{- define "harbor.secretEnv" -}}
 {{- range .keys }}
-- name: {{ . }}
+- name: {{ . | quote }}
   valueFrom:
     secretKeyRef:
-      name: {{ $.secret }}
-      key: {{ . }}
+      name: {{ $.secret | quote }}
+      key: {{ . | quote }}
 {{- end }}
 {{- end -}}
 
 {{/* data of a Secret from a map of plain strings: key: base64(value), keys sorted. */}}
 {{- define "harbor.b64data" -}}
 {{- range $k, $v := . }}
-{{ $k }}: {{ toString $v | b64enc | quote }}
+{{ $k | quote }}: {{ toString $v | b64enc | quote }}
 {{- end }}
 {{- end -}}
 
@@ -187,11 +196,11 @@ failureThreshold: {{ .failureThreshold | default 3 }}
 {{- define "harbor.pvcSpec" -}}
 accessModes: ["ReadWriteOnce"]
 {{- with .storageClass }}
-storageClassName: {{ . }}
+storageClassName: {{ . | quote }}
 {{- end }}
 resources:
   requests:
-    storage: {{ .size }}
+    storage: {{ .size | quote }}
 {{- end -}}
 
 {{/* ---------------------------------------------------------------- URLs */}}
@@ -204,13 +213,13 @@ resources:
 {{/* In-cluster URLs of the HTTP components, as a YAML map. */}}
 {{- define "harbor.internalURLs" -}}
 {{- $r := .Release.Name -}}
-core: http://{{ $r }}-core:80
-jobservice: http://{{ $r }}-jobservice:80
-registry: http://{{ $r }}-registry:5000
-registryController: http://{{ $r }}-registry:8080
-portal: http://{{ $r }}-portal:80
-trivy: http://{{ $r }}-trivy:8080
-tokenService: http://{{ $r }}-core:80/service/token
+core: {{ printf "http://%s-core:80" $r | quote }}
+jobservice: {{ printf "http://%s-jobservice:80" $r | quote }}
+registry: {{ printf "http://%s-registry:5000" $r | quote }}
+registryController: {{ printf "http://%s-registry:8080" $r | quote }}
+portal: {{ printf "http://%s-portal:80" $r | quote }}
+trivy: {{ printf "http://%s-trivy:8080" $r | quote }}
+tokenService: {{ printf "http://%s-core:80/service/token" $r | quote }}
 {{- end -}}
 
 {{/* ---------------------------------------------------------------- Redis */}}

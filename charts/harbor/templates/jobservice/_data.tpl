@@ -12,7 +12,7 @@ Secret; the objects and the checksum annotations of the pod both include it.
 protocol: http
 port: 8080
 worker_pool:
-  workers: {{ $v.components.jobservice.workers }}
+  workers: {{ $v.components.jobservice.workers | int }}
   backend: redis
   redis_pool:
     redis_url: {{ include "harbor.redisURL" (dict "root" . "db" "jobservice" "withPassword" false) | quote }}
@@ -44,8 +44,8 @@ loggers:
     level: {{ $level | quote }}
 metric:
   enabled: {{ $v.metrics.enabled }}
-  path: {{ include "harbor.metricsPath" . }}
-  port: {{ include "harbor.metricsPort" . }}
+  path: {{ include "harbor.metricsPath" . | quote }}
+  port: {{ include "harbor.metricsPort" . | int }}
 reaper:
   max_update_hours: 24
   max_dangling_hours: 168

@@ -16,7 +16,7 @@ annotations of the pod both include it.
 {{- $v := .Values -}}
 version: 0.1
 log:
-  level: {{ include "harbor.registry.logLevel" . }}
+  level: {{ include "harbor.registry.logLevel" . | quote }}
   fields:
     service: registry
 storage:
@@ -54,7 +54,7 @@ redis:
   {{- with include "harbor.redisMasterSet" . }}
   sentinelMasterSet: {{ . | quote }}
   {{- end }}
-  db: {{ include "harbor.redisDB" (dict "root" . "db" "registry") }}
+  db: {{ include "harbor.redisDB" (dict "root" . "db" "registry") | int }}
   dialtimeout: 10s
   readtimeout: 10s
   writetimeout: 10s
@@ -67,10 +67,10 @@ http:
   relativeurls: false
   debug:
     {{- if $v.metrics.enabled }}
-    addr: :{{ include "harbor.metricsPort" . }}
+    addr: {{ printf ":%s" (include "harbor.metricsPort" .) | quote }}
     prometheus:
       enabled: true
-      path: {{ include "harbor.metricsPath" . }}
+      path: {{ include "harbor.metricsPath" . | quote }}
     {{- else }}
     addr: localhost:5001
     {{- end }}
@@ -91,7 +91,7 @@ compatibility:
 {{- define "harbor.registry.ctlConfig" -}}
 protocol: http
 port: 8080
-log_level: {{ upper .Values.logLevel }}
+log_level: {{ upper .Values.logLevel | quote }}
 registry_config: /etc/registry/config.yml
 {{- end -}}
 
