@@ -445,11 +445,13 @@ export interface ComponentsCore {
   topologySpreadConstraints?: TopologySpreadConstraint[];
   /** PriorityClass of the pods of this component. */
   priorityClassName?: string;
-  /** Annotations added to the pods of this component. */
+  /** Annotations added to the pods of this component; checksum/ keys are the operator's own. */
   podAnnotations?: Record<string, string>;
   /**
-   * Labels added to the pods of this component (they cannot replace the labels the operator selects
-   * pods by).
+   * Labels added to the pods of this component. The labels the operator sets
+   * (app.kubernetes.io/name, instance, component, version, managed-by and
+   * harbor-operator.dev/cluster) cannot be set here: the Services and workloads select the pods by
+   * them.
    */
   podLabels?: Record<string, string>;
 }
@@ -536,11 +538,13 @@ export interface ComponentsPortal {
   topologySpreadConstraints?: TopologySpreadConstraint[];
   /** PriorityClass of the pods of this component. */
   priorityClassName?: string;
-  /** Annotations added to the pods of this component. */
+  /** Annotations added to the pods of this component; checksum/ keys are the operator's own. */
   podAnnotations?: Record<string, string>;
   /**
-   * Labels added to the pods of this component (they cannot replace the labels the operator selects
-   * pods by).
+   * Labels added to the pods of this component. The labels the operator sets
+   * (app.kubernetes.io/name, instance, component, version, managed-by and
+   * harbor-operator.dev/cluster) cannot be set here: the Services and workloads select the pods by
+   * them.
    */
   podLabels?: Record<string, string>;
 }
@@ -575,11 +579,13 @@ export interface ComponentsRegistry {
   topologySpreadConstraints?: TopologySpreadConstraint[];
   /** PriorityClass of the pods of this component. */
   priorityClassName?: string;
-  /** Annotations added to the pods of this component. */
+  /** Annotations added to the pods of this component; checksum/ keys are the operator's own. */
   podAnnotations?: Record<string, string>;
   /**
-   * Labels added to the pods of this component (they cannot replace the labels the operator selects
-   * pods by).
+   * Labels added to the pods of this component. The labels the operator sets
+   * (app.kubernetes.io/name, instance, component, version, managed-by and
+   * harbor-operator.dev/cluster) cannot be set here: the Services and workloads select the pods by
+   * them.
    */
   podLabels?: Record<string, string>;
 }
@@ -646,11 +652,13 @@ export interface ComponentsJobservice {
   topologySpreadConstraints?: TopologySpreadConstraint[];
   /** PriorityClass of the pods of this component. */
   priorityClassName?: string;
-  /** Annotations added to the pods of this component. */
+  /** Annotations added to the pods of this component; checksum/ keys are the operator's own. */
   podAnnotations?: Record<string, string>;
   /**
-   * Labels added to the pods of this component (they cannot replace the labels the operator selects
-   * pods by).
+   * Labels added to the pods of this component. The labels the operator sets
+   * (app.kubernetes.io/name, instance, component, version, managed-by and
+   * harbor-operator.dev/cluster) cannot be set here: the Services and workloads select the pods by
+   * them.
    */
   podLabels?: Record<string, string>;
 }
@@ -694,11 +702,13 @@ export interface ComponentsTrivy {
   topologySpreadConstraints?: TopologySpreadConstraint[];
   /** PriorityClass of the pods of this component. */
   priorityClassName?: string;
-  /** Annotations added to the pods of this component. */
+  /** Annotations added to the pods of this component; checksum/ keys are the operator's own. */
   podAnnotations?: Record<string, string>;
   /**
-   * Labels added to the pods of this component (they cannot replace the labels the operator selects
-   * pods by).
+   * Labels added to the pods of this component. The labels the operator sets
+   * (app.kubernetes.io/name, instance, component, version, managed-by and
+   * harbor-operator.dev/cluster) cannot be set here: the Services and workloads select the pods by
+   * them.
    */
   podLabels?: Record<string, string>;
 }
@@ -736,11 +746,13 @@ export interface ComponentsExporter {
   topologySpreadConstraints?: TopologySpreadConstraint[];
   /** PriorityClass of the pods of this component. */
   priorityClassName?: string;
-  /** Annotations added to the pods of this component. */
+  /** Annotations added to the pods of this component; checksum/ keys are the operator's own. */
   podAnnotations?: Record<string, string>;
   /**
-   * Labels added to the pods of this component (they cannot replace the labels the operator selects
-   * pods by).
+   * Labels added to the pods of this component. The labels the operator sets
+   * (app.kubernetes.io/name, instance, component, version, managed-by and
+   * harbor-operator.dev/cluster) cannot be set here: the Services and workloads select the pods by
+   * them.
    */
   podLabels?: Record<string, string>;
 }
