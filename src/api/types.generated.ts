@@ -759,7 +759,7 @@ export interface ComponentsExporter {
 
 /** Reference to an image pull Secret. */
 export interface ImagePullSecret {
-  /** Name of the Secret. */
+  /** Name of the Secret (a DNS subdomain name, as every Secret name). */
   name: string;
 }
 

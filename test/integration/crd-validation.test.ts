@@ -126,6 +126,11 @@ const invalid: InvalidCase[] = [
   { name: 'name starting with a digit', crName: '1harbor', spec: base, message: /metadata\.name must be a DNS label of at most 40 characters/ },
   { name: 'name longer than 40', crName: `h${'a'.repeat(40)}`, spec: base, message: /metadata\.name must be a DNS label of at most 40 characters/ },
   {
+    name: 'imagePullSecrets name that is no Secret name',
+    spec: { ...base, imagePullSecrets: [{ name: 'creds\n---\nkind: Secret' }] },
+    message: /spec\.imagePullSecrets\[0\]\.name in body should match/,
+  },
+  {
     name: 'jobservice File logger with 2 replicas',
     spec: { ...base, components: { jobservice: { jobLogger: 'File', replicas: 2 } } },
     message: /spec\.components\.jobservice\.jobLogger File keeps job logs on one ReadWriteOnce volume and allows at most 1 replica/,

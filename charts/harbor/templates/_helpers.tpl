@@ -8,12 +8,42 @@ Conventions:
     release namespace;
   - nothing here may depend on chance, the clock or the cluster: the output of
     `helm template` is a pure function of the values;
-  - a value reaches YAML only quoted (`| quote`), as toYaml/toJson output, or
-    typed (`| int`, booleans from the schema-checked values): a string given
-    by a user can never add a key, an object or a document
-    (test/unit/chart-injection.test.ts renders hostile strings in every
-    string field of the CRD).
+  - a value reaches YAML only quoted (`| quote`), as "harbor.toYaml" output,
+    or typed (`| int`, booleans from the schema-checked values): a string
+    given by a user can never add a key, an object or a document, and is
+    never dropped (test/unit/chart-injection.test.ts renders hostile strings
+    in every string field of the CRD). Sprig's toYaml is not used: it
+    silently renders nothing for a map holding a string with DEL, a C1
+    control or U+0085 (its YAML round trip refuses them).
 */}}
+
+{{/* Any value as one line of flow YAML: maps with sorted keys, every string
+     Go-quoted (`quote`: its escapes are YAML double-quoted escapes, and
+     non-printable characters are escaped), numbers, booleans and null as
+     JSON. A key longer than 1000 characters gets the explicit key indicator
+     "? " (an implicit YAML key may not exceed 1024). */}}
+{{- define "harbor.toYaml" -}}
+{{- if kindIs "map" . -}}
+{{- $m := . -}}
+{ {{- range $i, $k := keys $m | sortAlpha -}}
+{{- if $i }}, {{ end -}}
+{{- $q := quote $k -}}
+{{- if gt (len $q) 1000 }}? {{ end -}}
+{{- $q }}: {{ include "harbor.toYaml" (index $m $k) -}}
+{{- end -}} }
+{{- else if kindIs "slice" . -}}
+[ {{- range $i, $v := . -}}
+{{- if $i }}, {{ end -}}
+{{- include "harbor.toYaml" $v -}}
+{{- end -}} ]
+{{- else if kindIs "string" . -}}
+{{- quote . -}}
+{{- else if kindIs "invalid" . -}}
+null
+{{- else -}}
+{{- toJson . -}}
+{{- end -}}
+{{- end -}}
 
 {{/* Name of an object: <release>-<component>, or <release>-<component>-<suffix>. */}}
 {{- define "harbor.fullname" -}}
@@ -37,7 +67,7 @@ app.kubernetes.io/component: {{ .component | quote }}
 {{- $own := include "harbor.selectorLabels" . | fromYaml -}}
 {{- $_ := set $own "app.kubernetes.io/version" (toString .root.Values.version) -}}
 {{- $_ := set $own "app.kubernetes.io/managed-by" "harbor-operator" -}}
-{{- toYaml (merge $own (.root.Values.commonLabels | default dict)) -}}
+{{- include "harbor.toYaml" (merge $own (.root.Values.commonLabels | default dict)) -}}
 {{- end -}}
 
 {{/* metadata block of an object: name, namespace, labels and optional annotations.
@@ -49,7 +79,7 @@ labels:
   {{- include "harbor.labels" . | nindent 2 }}
 {{- with .annotations }}
 annotations:
-  {{- toYaml . | nindent 2 }}
+  {{- include "harbor.toYaml" . | nindent 2 }}
 {{- end }}
 {{- end -}}
 
@@ -90,10 +120,10 @@ the operator's version table picks it per Harbor line). */}}
 {{- end -}}
 {{- $annotations = merge $annotations ($c.podAnnotations | default dict) -}}
 labels:
-  {{- toYaml $labels | nindent 2 }}
+  {{- include "harbor.toYaml" $labels | nindent 2 }}
 {{- with $annotations }}
 annotations:
-  {{- toYaml . | nindent 2 }}
+  {{- include "harbor.toYaml" . | nindent 2 }}
 {{- end }}
 {{- end -}}
 
@@ -131,15 +161,15 @@ priorityClassName: {{ . | quote }}
 {{- end }}
 {{- with $c.nodeSelector }}
 nodeSelector:
-  {{- toYaml . | nindent 2 }}
+  {{- include "harbor.toYaml" . | nindent 2 }}
 {{- end }}
 {{- with $c.tolerations }}
 tolerations:
-  {{- toYaml . | nindent 2 }}
+  {{- include "harbor.toYaml" . | nindent 2 }}
 {{- end }}
 {{- with $c.affinity }}
 affinity:
-  {{- toYaml . | nindent 2 }}
+  {{- include "harbor.toYaml" . | nindent 2 }}
 {{- end }}
 {{- with $c.topologySpreadConstraints }}
 topologySpreadConstraints:
@@ -148,7 +178,7 @@ topologySpreadConstraints:
   {{- if not (hasKey $tsc "labelSelector") }}
   {{- $_ := set $tsc "labelSelector" (dict "matchLabels" (include "harbor.selectorLabels" $ | fromYaml)) }}
   {{- end }}
-  - {{ toYaml $tsc | indent 4 | trim }}
+  - {{ include "harbor.toYaml" $tsc | indent 4 | trim }}
   {{- end }}
 {{- end }}
 {{- end -}}

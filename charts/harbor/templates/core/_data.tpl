@@ -50,7 +50,7 @@ object templates and the checksum annotations of the core pod both include it.
 {{- $_ := set $env "METRIC_NAMESPACE" "harbor" -}}
 {{- $_ := set $env "METRIC_SUBSYSTEM" "core" -}}
 {{- end -}}
-{{- toYaml $env -}}
+{{- include "harbor.toYaml" $env -}}
 {{- end -}}
 
 {{/* Beego settings of core (ConfigMap <release>-core-config, key app.conf), as
@@ -70,7 +70,7 @@ httpport = 8080
 {{/* Secret environment of core (Secret <release>-core). */}}
 {{- define "harbor.core.secretEnv" -}}
 {{- $v := .Values -}}
-{{- toYaml (dict
+{{- include "harbor.toYaml" (dict
   "CORE_SECRET" $v.secrets.coreSecret
   "JOBSERVICE_SECRET" $v.secrets.jobserviceSecret
   "CSRF_KEY" $v.secrets.csrfKey
@@ -85,7 +85,7 @@ httpport = 8080
 
 {{/* Files core reads from its Secret: the encryption key and the token signing key. */}}
 {{- define "harbor.core.secretFiles" -}}
-{{- toYaml (dict
+{{- include "harbor.toYaml" (dict
   "key" .Values.secrets.secretKey
   "private_key.pem" .Values.secrets.tokenKey
 ) -}}
@@ -93,6 +93,5 @@ httpport = 8080
 
 {{/* Everything in Secret <release>-core (checksum input). */}}
 {{- define "harbor.core.secret" -}}
-{{ include "harbor.core.secretEnv" . }}
-{{ include "harbor.core.secretFiles" . }}
+{{- include "harbor.toYaml" (merge (include "harbor.core.secretEnv" . | fromYaml) (include "harbor.core.secretFiles" . | fromYaml)) -}}
 {{- end -}}

@@ -65,13 +65,13 @@ reaper:
 {{- $_ := set $env "METRIC_NAMESPACE" "harbor" -}}
 {{- $_ := set $env "METRIC_SUBSYSTEM" "jobservice" -}}
 {{- end -}}
-{{- toYaml $env -}}
+{{- include "harbor.toYaml" $env -}}
 {{- end -}}
 
 {{/* Secret environment of jobservice (Secret <release>-jobservice). */}}
 {{- define "harbor.jobservice.secret" -}}
 {{- $v := .Values -}}
-{{- toYaml (dict
+{{- include "harbor.toYaml" (dict
   "CORE_SECRET" $v.secrets.coreSecret
   "JOBSERVICE_SECRET" $v.secrets.jobserviceSecret
   "REGISTRY_CREDENTIAL_USERNAME" $v.secrets.registryUsername

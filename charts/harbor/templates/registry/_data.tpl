@@ -117,12 +117,12 @@ registry_config: /etc/registry/config.yml
 {{- $_ := set $env "REGISTRY_STORAGE_S3_SECRETKEY" . -}}
 {{- end -}}
 {{- end -}}
-{{- toYaml $env -}}
+{{- include "harbor.toYaml" $env -}}
 {{- end -}}
 
 {{/* Environment only registryctl reads. */}}
 {{- define "harbor.registry.ctlEnv" -}}
-{{- toYaml (dict
+{{- include "harbor.toYaml" (dict
   "CORE_SECRET" .Values.secrets.coreSecret
   "JOBSERVICE_SECRET" .Values.secrets.jobserviceSecret
 ) -}}
@@ -133,14 +133,12 @@ registry_config: /etc/registry/config.yml
      make/photon/prepare/templates/registry/config.yml.jinja, auth section;
      harbor-helm v1.19.1 mounts no root.crt either). */}}
 {{- define "harbor.registry.secretFiles" -}}
-{{- toYaml (dict
+{{- include "harbor.toYaml" (dict
   "passwd" .Values.secrets.registryHtpasswd
 ) -}}
 {{- end -}}
 
 {{/* Everything in Secret <release>-registry (checksum input). */}}
 {{- define "harbor.registry.secret" -}}
-{{ include "harbor.registry.storageEnv" . }}
-{{ include "harbor.registry.ctlEnv" . }}
-{{ include "harbor.registry.secretFiles" . }}
+{{- include "harbor.toYaml" (merge (include "harbor.registry.storageEnv" . | fromYaml) (include "harbor.registry.ctlEnv" . | fromYaml) (include "harbor.registry.secretFiles" . | fromYaml)) -}}
 {{- end -}}
