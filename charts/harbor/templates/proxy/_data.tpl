@@ -11,9 +11,9 @@
        - 900 s read and send timeouts on /v2/ and /c/ (upstream's v2.15.2
          http conf has them on both), so a large layer does not end in a 504
          after nginx's 60 s default;
-       - 404 on /v1/ and on /service/notifications: core's internal
-         notification hooks are for jobservice and the registry, inside the
-         cluster only;
+       - 404 on /v1/ and on /service/notifications: the job-status hooks
+         jobservice calls on core inside the cluster (goharbor/harbor v2.15.2
+         src/server/route.go), never to be reached from outside;
        - Host: $http_host (with the port) on /v2/, $host elsewhere.
      No user-given string is written into this file: only the release name,
      which the CRD restricts to a DNS label. */}}
@@ -92,7 +92,7 @@ http {
             proxy_pass http://harbor_core/service/;
         }
 
-        # Hooks jobservice and the registry call on core; never from outside.
+        # Job-status hooks jobservice calls on core; never from outside.
         location /service/notifications {
             return 404;
         }
