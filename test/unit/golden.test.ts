@@ -186,7 +186,7 @@ const named = (objs: readonly KubeObject[], kind: string, name: string): KubeObj
 
 interface PodTemplate {
   strategy?: { type?: string };
-  template: { spec: { volumes?: { name: string }[]; containers: { name: string; volumeMounts?: { mountPath: string }[] }[] } };
+  template: { spec: { volumes: { name: string }[]; containers: { name: string; volumeMounts?: { mountPath: string }[] }[] } };
 }
 
 function sharedFacts(c: GoldenCase, objs: readonly KubeObject[]): void {
@@ -210,7 +210,7 @@ function sharedFacts(c: GoldenCase, objs: readonly KubeObject[]): void {
   assert.equal(named(objs, 'PersistentVolumeClaim', `${name}-jobservice`), undefined, 'no job-log claim');
   const jobservice = named(objs, 'Deployment', `${name}-jobservice`)?.spec as PodTemplate | undefined;
   assert.equal(jobservice?.strategy?.type, 'RollingUpdate');
-  assert.deepEqual(jobservice?.template.spec.volumes?.map((v) => v.name), ['config'], 'jobservice mounts only its config');
+  assert.deepEqual(jobservice.template.spec.volumes.map((v) => v.name), ['config'], 'jobservice mounts only its config');
   // the registry reads no token certificate (v2.15.2 registry/config.yml.jinja: htpasswd auth only)
   const registry = named(objs, 'Deployment', `${name}-registry`)?.spec as PodTemplate | undefined;
   const mounts = registry?.template.spec.containers.flatMap((ct) => (ct.volumeMounts ?? []).map((m) => m.mountPath)) ?? [];
