@@ -67,7 +67,12 @@ const pg15 = { postgresMajor: 15, upgradesFromMajor: 14 } as const;
 const pg18 = { postgresMajor: 18, upgradesFromMajor: 15 } as const;
 
 // make/photon/prepare/templates/core/env.jinja: v2.13.x permits quay and has no whitelist;
-// v2.14.0 dropped quay and added the whitelist (unchanged through v2.15.2).
+// v2.14.0 dropped quay and added the whitelist (unchanged through v2.15.2). Read by core since
+// 2.14: v2.14.0 src/lib/config/metadata/metadatalist.go (EnvKey REPLICATION_ADAPTER_WHITELIST,
+// default "") and src/controller/registry/controller.go (getWhitelistedAdapters: an empty value
+// leaves no adapter at all); v2.13.5 has neither the variable in env.jinja nor a reader of it in
+// src/. harbor-helm v1.17.4 core-cm.yaml lists 2.13's proxy-cache types without ali-acr; Harbor's
+// own env.jinja is followed.
 const core213 = {
   proxyCacheRegistryTypes: 'docker-hub,harbor,azure-acr,ali-acr,aws-ecr,google-gcr,quay,docker-registry,github-ghcr,jfrog-artifactory',
   replicationAdapterWhitelist: undefined,

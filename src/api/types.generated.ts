@@ -450,11 +450,13 @@ export interface ComponentsCore {
   topologySpreadConstraints?: TopologySpreadConstraint[];
   /** PriorityClass of the pods of this component. */
   priorityClassName?: string;
-  /** Annotations added to the pods of this component. */
+  /** Annotations added to the pods of this component; checksum/ keys are the operator's own. */
   podAnnotations?: Record<string, string>;
   /**
-   * Labels added to the pods of this component (they cannot replace the labels the operator selects
-   * pods by).
+   * Labels added to the pods of this component. The labels the operator sets
+   * (app.kubernetes.io/name, instance, component, version, managed-by and
+   * harbor-operator.dev/cluster) cannot be set here: the Services and workloads select the pods by
+   * them.
    */
   podLabels?: Record<string, string>;
 }
@@ -541,11 +543,13 @@ export interface ComponentsPortal {
   topologySpreadConstraints?: TopologySpreadConstraint[];
   /** PriorityClass of the pods of this component. */
   priorityClassName?: string;
-  /** Annotations added to the pods of this component. */
+  /** Annotations added to the pods of this component; checksum/ keys are the operator's own. */
   podAnnotations?: Record<string, string>;
   /**
-   * Labels added to the pods of this component (they cannot replace the labels the operator selects
-   * pods by).
+   * Labels added to the pods of this component. The labels the operator sets
+   * (app.kubernetes.io/name, instance, component, version, managed-by and
+   * harbor-operator.dev/cluster) cannot be set here: the Services and workloads select the pods by
+   * them.
    */
   podLabels?: Record<string, string>;
 }
@@ -580,11 +584,13 @@ export interface ComponentsRegistry {
   topologySpreadConstraints?: TopologySpreadConstraint[];
   /** PriorityClass of the pods of this component. */
   priorityClassName?: string;
-  /** Annotations added to the pods of this component. */
+  /** Annotations added to the pods of this component; checksum/ keys are the operator's own. */
   podAnnotations?: Record<string, string>;
   /**
-   * Labels added to the pods of this component (they cannot replace the labels the operator selects
-   * pods by).
+   * Labels added to the pods of this component. The labels the operator sets
+   * (app.kubernetes.io/name, instance, component, version, managed-by and
+   * harbor-operator.dev/cluster) cannot be set here: the Services and workloads select the pods by
+   * them.
    */
   podLabels?: Record<string, string>;
 }
@@ -620,6 +626,21 @@ export interface ComponentsJobservice {
    * @defaultValue 10
    */
   workers?: number;
+  /**
+   * Where jobservice keeps the logs of jobs (replication, garbage collection, scans), which Harbor's
+   * UI shows. Database (the default): in Harbor's PostgreSQL, removed after 14 days; it needs no
+   * volume, so any number of replicas runs on any nodes and pods are replaced one by one. It is the
+   * default because it is the only logger that keeps logs across pod restarts, shows them in the UI
+   * and allows more than one replica. File: files on a ReadWriteOnce volume of
+   * spec.persistence.jobserviceLogSize, removed after 14 days; at most 1 replica (a second pod on
+   * another node could never attach the volume) and pods are replaced with Recreate. Stdout: only in
+   * the pod's output; Harbor's UI then shows no job logs. Switching away from File leaves the
+   * job-log volume claim in place (the operator never prunes claims; it goes with the HarborCluster
+   * only under spec.persistence.deleteClaimsWithCluster) and the logs in it are no longer shown.
+   * Harbor's own names are DB, FILE and STD_OUTPUT.
+   * @defaultValue "Database"
+   */
+  jobLogger?: 'Database' | 'File' | 'Stdout';
   /** Node labels the pods of this component must match to be scheduled (pod spec nodeSelector). */
   nodeSelector?: Record<string, string>;
   /** Taints the pods of this component tolerate (pod spec tolerations). */
@@ -636,11 +657,13 @@ export interface ComponentsJobservice {
   topologySpreadConstraints?: TopologySpreadConstraint[];
   /** PriorityClass of the pods of this component. */
   priorityClassName?: string;
-  /** Annotations added to the pods of this component. */
+  /** Annotations added to the pods of this component; checksum/ keys are the operator's own. */
   podAnnotations?: Record<string, string>;
   /**
-   * Labels added to the pods of this component (they cannot replace the labels the operator selects
-   * pods by).
+   * Labels added to the pods of this component. The labels the operator sets
+   * (app.kubernetes.io/name, instance, component, version, managed-by and
+   * harbor-operator.dev/cluster) cannot be set here: the Services and workloads select the pods by
+   * them.
    */
   podLabels?: Record<string, string>;
 }
@@ -684,11 +707,13 @@ export interface ComponentsTrivy {
   topologySpreadConstraints?: TopologySpreadConstraint[];
   /** PriorityClass of the pods of this component. */
   priorityClassName?: string;
-  /** Annotations added to the pods of this component. */
+  /** Annotations added to the pods of this component; checksum/ keys are the operator's own. */
   podAnnotations?: Record<string, string>;
   /**
-   * Labels added to the pods of this component (they cannot replace the labels the operator selects
-   * pods by).
+   * Labels added to the pods of this component. The labels the operator sets
+   * (app.kubernetes.io/name, instance, component, version, managed-by and
+   * harbor-operator.dev/cluster) cannot be set here: the Services and workloads select the pods by
+   * them.
    */
   podLabels?: Record<string, string>;
 }
@@ -726,18 +751,20 @@ export interface ComponentsExporter {
   topologySpreadConstraints?: TopologySpreadConstraint[];
   /** PriorityClass of the pods of this component. */
   priorityClassName?: string;
-  /** Annotations added to the pods of this component. */
+  /** Annotations added to the pods of this component; checksum/ keys are the operator's own. */
   podAnnotations?: Record<string, string>;
   /**
-   * Labels added to the pods of this component (they cannot replace the labels the operator selects
-   * pods by).
+   * Labels added to the pods of this component. The labels the operator sets
+   * (app.kubernetes.io/name, instance, component, version, managed-by and
+   * harbor-operator.dev/cluster) cannot be set here: the Services and workloads select the pods by
+   * them.
    */
   podLabels?: Record<string, string>;
 }
 
 /** Reference to an image pull Secret. */
 export interface ImagePullSecret {
-  /** Name of the Secret. */
+  /** Name of the Secret (a DNS subdomain name, as every Secret name). */
   name: string;
 }
 
@@ -860,6 +887,7 @@ export const harborClusterDefaults = {
   'spec.components.jobservice': {},
   'spec.components.jobservice.replicas': 1,
   'spec.components.jobservice.workers': 10,
+  'spec.components.jobservice.jobLogger': 'Database',
   'spec.components.trivy': {},
   'spec.components.trivy.enabled': true,
   'spec.components.trivy.replicas': 1,

@@ -33,6 +33,8 @@ export interface RegistryComponentValues extends ComponentValues {
 
 export interface JobserviceComponentValues extends ComponentValues {
   workers: number;
+  /** jobservice's own logger names; only FILE renders the job-log claim (and Recreate). */
+  jobLogger: 'DB' | 'FILE' | 'STD_OUTPUT';
 }
 
 export interface TrivyComponentValues extends ComponentValues {
@@ -130,6 +132,13 @@ export interface ChartValues {
     disableRedirect: boolean;
   };
   persistence: { jobserviceLogSize: string; trivySize: string; storageClass: string };
+  /** Registry types core offers, from the release's row (src/api/releases.ts). */
+  registryTypes: {
+    /** REPLICATION_ADAPTER_WHITELIST; empty: not rendered (the release does not read it). */
+    replicationAdapterWhitelist: string[];
+    /** PERMITTED_REGISTRY_TYPES_FOR_PROXY_CACHE. */
+    proxyCache: string[];
+  };
   secrets: {
     adminPassword: string;
     coreSecret: string;
@@ -140,8 +149,8 @@ export interface ChartValues {
     registryUsername: string;
     registryPassword: string;
     registryHtpasswd: string;
+    /** RSA private key, PKCS#1 PEM: core signs registry tokens with it. */
     tokenKey: string;
-    tokenCert: string;
   };
   components: {
     core: ComponentValues;

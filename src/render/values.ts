@@ -21,6 +21,9 @@ export function ingressTlsSecretName(clusterName: string): string {
   return `${clusterName}-ingress-tls`;
 }
 
+/** spec.components.jobservice.jobLogger → the logger names of jobservice (src/jobservice/logger/known_loggers.go). */
+const jobLoggers = { Database: 'DB', File: 'FILE', Stdout: 'STD_OUTPUT' } as const;
+
 const exposeTypes = { Ingress: 'ingress', LoadBalancer: 'loadBalancer', NodePort: 'nodePort', ClusterIP: 'clusterIP' } as const;
 
 export function toValues(cr: HarborCluster, secrets: HarborSecrets): ChartValues {
@@ -49,6 +52,10 @@ export function toValues(cr: HarborCluster, secrets: HarborSecrets): ChartValues
       trivySize: spec.persistence?.trivyCacheSize ?? D['spec.persistence.trivyCacheSize'],
       storageClass,
     },
+    registryTypes: {
+      replicationAdapterWhitelist: release.core.replicationAdapterWhitelist?.split(',') ?? [],
+      proxyCache: release.core.proxyCacheRegistryTypes.split(','),
+    },
     secrets: {
       adminPassword: secrets.adminPassword,
       coreSecret: secrets.coreSecret,
@@ -59,8 +66,8 @@ export function toValues(cr: HarborCluster, secrets: HarborSecrets): ChartValues
       registryUsername: secrets.registryUsername,
       registryPassword: secrets.registryPassword,
       registryHtpasswd: secrets.registryHtpasswd,
+      // tokenCert is not passed: no component reads a token certificate.
       tokenKey: secrets.tokenKey,
-      tokenCert: secrets.tokenCert,
     },
     components: {
       core: componentValues(components.core, D['spec.components.core.replicas']),
@@ -72,6 +79,7 @@ export function toValues(cr: HarborCluster, secrets: HarborSecrets): ChartValues
       jobservice: {
         ...componentValues(components.jobservice, D['spec.components.jobservice.replicas']),
         workers: components.jobservice?.workers ?? D['spec.components.jobservice.workers'],
+        jobLogger: jobLoggers[components.jobservice?.jobLogger ?? D['spec.components.jobservice.jobLogger']],
       },
       trivy: {
         enabled: components.trivy?.enabled ?? D['spec.components.trivy.enabled'],

@@ -65,8 +65,9 @@ export const goldenCases: readonly GoldenCase[] = [
 ];
 
 /**
- * Fake but well-formed secrets: the lengths the chart's schema demands, each
- * value distinct and recognisable, so a leak into a ConfigMap can be found.
+ * Fixed secrets of the golden renders: the lengths the chart's schema demands,
+ * each value distinct and recognisable, so a leak into a ConfigMap can be
+ * found; the htpasswd line and the key pair are real (see below).
  */
 export const fixedSecrets: HarborSecrets = {
   adminPassword: 'golden-admin-password',
@@ -77,19 +78,62 @@ export const fixedSecrets: HarborSecrets = {
   registryHttpSecret: 'golden-registry-http-secret', // >= 16
   registryUsername: 'harbor_registry_user',
   registryPassword: 'golden-registry-password',
-  // A bcrypt-shaped line; nothing checks the hash while rendering.
-  registryHtpasswd: 'harbor_registry_user:$2y$10$goldengoldengoldengoldeOgoldengoldengoldengoldengolden',
+  // TEST DATA, not secret and never used outside tests: made once (2026-12-01)
+  // with the operator's own generator (bcryptjs at HTPASSWD_COST and
+  // createTokenKeyPair in src/secrets/), so they have the exact shape of what a
+  // cluster gets. test/unit/fixtures.test.ts checks that they parse and match.
+  // bcrypt of registryPassword ('golden-registry-password'):
+  registryHtpasswd: 'harbor_registry_user:$2b$05$gdcYUcPR1dpAP9BA77Yldu5C4So8.X6hYG8o0Fa0cha3aTlKdeSnG',
+  // PKCS#1 RSA key (the PEM type core's token library accepts):
   tokenKey: [
-    '-----BEGIN PRIVATE KEY-----',
-    'R09MREVOLVRPS0VOLUtFWS1OT1QtQS1SRUFMLUtFWS1HT0xERU4tVE9LRU4tS0VZ',
-    'LU5PVC1BLVJFQUwtS0VZ',
-    '-----END PRIVATE KEY-----',
+    '-----BEGIN RSA PRIVATE KEY-----',
+    'MIIEpAIBAAKCAQEAnc3lRVIzI5dW+8cckKkTFTl3D5FjLzMmeMw5vd0xF4GhRQn0',
+    'Djw3htYacfbqqX7h0VSggU1dbsxgJqw04LIJBUm4NdwQ90iw88eATVehEFp0dRlt',
+    'QywZ7Mv9I061g0cKU06E4iym9dIAjOB4I1BEAgJa6/4jCSaYAswt+byowLAxVunF',
+    'V0W7ui7sThMmAhHyvFpBwanpN69/5RXFPP5WXi/sNX9kpCtgVYOCeG7zOkiuM4bZ',
+    'fiNj56eG/3ZUez6ACbJnqRKa3ZfDsZxoVOjaym/wictML10FvIpiOgFI10TmqvTN',
+    'ffNt1lH034Wth7s8tSDB+h5b8uV9BOCidUPTXwIDAQABAoIBABo/N02m5OucDfM1',
+    'xHoJLSvgEX4M5A7jNphr+4SpaDNtM7osdCPz/xZVwTNIavKDMKMlLMck64/0vV9h',
+    'UDA5XIe9Ib8PmeDPfeMmQSBcHWV/bhRWBNbh3HQG39VCD63EoKKHklGeNKz5X28P',
+    'HNxeytj8tEvBSumIOkto05LQvs7BnKLtyl8iHupUbvZw+M4RIH3DnUHoahWQuEMi',
+    'xlm0h3BUC9A27TMEUfavPyL6udegHrwg3LtYFxxMv40N9q/Xl4LGvmnnNcrwgTja',
+    'yIed9s9S2wNXa6o5kQ6LY+cwF3rdXd82ue2rAqIabHtHDXd7UDWUu7oxTOKhubC8',
+    'Omt3kYECgYEA0JjfviuCwtUvKBUQ3tu0+UgASgztIZm1GcU3Jjmp/L6s4ym0u3wx',
+    'htSzO8t6eZD2nZda7LiiH6PFrQVd9HvFGm2RK2liszmv//5qilH5N7qiw8KZx7z5',
+    'MdeD9kyunvisxJ3E02exisFrDlHlwH5TXI28Qpkz7Pop1Hkn/+j0ooECgYEAwaom',
+    'IfgkMx2LDNR7cZ8yKNyig0QcPEGyod/HGeBH3UXDf6/ddnD3p3rL43gO0WrNz7z6',
+    'Yt+f53RS3ZYnXVZBz5z+J+I5mwExcgKZFlTLM5Im51/0R5fm7VCQnAjY/qbnHqry',
+    'WTdQbdRN/5tu5RkTVhZL9cffwfVBL/xSn56dxd8CgYAsqY6+WPKWZK7EFj6WeNQ2',
+    'y4PEVyAuoYp1ChTUymPrCahauwNHYT/5bnExzE9c1/z1oQKGzMFppNceRJfpUNbS',
+    '4cLDWL0ZQrC8Tuzg0MxbckqHP5NNgNiaI1rN0X1R7EyRjHYoDXumCeOyHTbkECgp',
+    'GO/GEqdbhfSO2aIG2QoIAQKBgQCLZrSIIxu7h3p9w70Prm3mp9p67l38qbWxe2jP',
+    'oXdZOUxd7vNUvEAn1+ZHWDYiW+TFsdvxq9JoQn0bb2fqcZpxnSn8/4RDpPo4fNJB',
+    'Fswl1QAX8CPgHOFm1WUiS+QWeYFHu/kyavSD+hwi73lFg2U9xFLtGfBgpu9DYTcA',
+    'GqaqtQKBgQCyqYITqgTEN0HvOVn3eqItfWof1nFT+kzGaqL0hocpkn6QrrDcv1r/',
+    'e6DptP/i3UZHsFVhIYqlwOgm/z+G4RUc0Bw5E5B/wq4UySTUPo/A2l3iDQrjT7ps',
+    '7Busj7TddNQsPTGtN7vZDKA9fJinBU8+M5mNMXfvBKvg+o9OwiPA6Q==',
+    '-----END RSA PRIVATE KEY-----',
     '',
   ].join('\n'),
+  // Self-signed certificate of that key, CN harbor-token-issuer, 2026-01-01 + 10 years:
   tokenCert: [
     '-----BEGIN CERTIFICATE-----',
-    'R09MREVOLVRPS0VOLUNFUlQtTk9ULUEtUkVBTC1DRVJULUdPTERFTi1UT0tFTi1D',
-    'RVJULU5PVC1BLVJFQUwtQ0VSVA==',
+    'MIIC1zCCAb+gAwIBAgIRALypzEIA/HF71aGfeE5LuEAwDQYJKoZIhvcNAQELBQAw',
+    'HjEcMBoGA1UEAwwTaGFyYm9yLXRva2VuLWlzc3VlcjAeFw0yNjAxMDEwMDAwMDBa',
+    'Fw0zNTEyMzAwMDAwMDBaMB4xHDAaBgNVBAMME2hhcmJvci10b2tlbi1pc3N1ZXIw',
+    'ggEiMA0GCSqGSIb3DQEBAQUAA4IBDwAwggEKAoIBAQCdzeVFUjMjl1b7xxyQqRMV',
+    'OXcPkWMvMyZ4zDm93TEXgaFFCfQOPDeG1hpx9uqpfuHRVKCBTV1uzGAmrDTgsgkF',
+    'Sbg13BD3SLDzx4BNV6EQWnR1GW1DLBnsy/0jTrWDRwpTToTiLKb10gCM4HgjUEQC',
+    'Alrr/iMJJpgCzC35vKjAsDFW6cVXRbu6LuxOEyYCEfK8WkHBqek3r3/lFcU8/lZe',
+    'L+w1f2SkK2BVg4J4bvM6SK4zhtl+I2Pnp4b/dlR7PoAJsmepEprdl8OxnGhU6NrK',
+    'b/CJy0wvXQW8imI6AUjXROaq9M19823WUfTfha2Huzy1IMH6Hlvy5X0E4KJ1Q9Nf',
+    'AgMBAAGjEDAOMAwGA1UdEwEB/wQCMAAwDQYJKoZIhvcNAQELBQADggEBAB7cVM9Q',
+    'cgVHklQid/Zs63fZnFdYRgCYuex8gvzDIlNyuZouxfhvkC9rMq6PV75vDU/CTv5P',
+    'kQpASoK9E5LsDkXJG4FMAH7BQNHPeizsntQZyyZGaflL0Xn8cznwbOfNvzdOqNz5',
+    'ZqoRGCUDLN/h9/Blx9sIPPjIpyxRjRiCHHisoRl5jUTllt6mC+ha81S1/xgSQ5ur',
+    '4q8I08JEql+nMF+y9KqkoR9o6e2g+x3rD7NqGACtAluAOvxLp1W+tNeToldgvEIS',
+    'Lg0JO7wrUMkLdcJj2FX+FvNU3UIViTeSulFiCHrceGtz/ABh+wiwACjiSziJRGOp',
+    'P8OfC7PCShHDyOg=',
     '-----END CERTIFICATE-----',
     '',
   ].join('\n'),

@@ -68,6 +68,20 @@ const valid: ValidCase[] = [
     },
   },
   { name: 'imageRegistry mirror with port and path', spec: { ...base, imageRegistry: 'mirror.example.com:5000/dockerhub' } },
+  { name: 'jobservice File logger with 1 replica', spec: { ...base, components: { jobservice: { jobLogger: 'File', replicas: 1 } } } },
+  { name: 'jobservice File logger stopped (0 replicas)', spec: { ...base, components: { jobservice: { jobLogger: 'File', replicas: 0 } } } },
+  { name: 'jobservice Database logger with 3 replicas', spec: { ...base, components: { jobservice: { jobLogger: 'Database', replicas: 3 } } } },
+  { name: 'jobservice Stdout logger with 2 replicas', spec: { ...base, components: { jobservice: { jobLogger: 'Stdout', replicas: 2 } } } },
+  { name: 'jobservice with 2 replicas and the default logger', spec: { ...base, components: { jobservice: { replicas: 2 } } } },
+  {
+    name: 'podLabels and podAnnotations of other keys (also app.kubernetes.io/part-of)',
+    spec: {
+      ...base,
+      components: {
+        core: { podLabels: { 'app.kubernetes.io/part-of': 'harbor', team: 'a' }, podAnnotations: { 'example.com/checksum': 'x', 'prometheus.io/scrape': 'true' } },
+      },
+    },
+  },
 ];
 
 interface InvalidCase {
@@ -115,6 +129,37 @@ const invalid: InvalidCase[] = [
   { name: 'missing externalURL', spec: { expose: { type: 'ClusterIP' } }, message: /spec\.externalURL: Required value/ },
   { name: 'name starting with a digit', crName: '1harbor', spec: base, message: /metadata\.name must be a DNS label of at most 40 characters/ },
   { name: 'name longer than 40', crName: `h${'a'.repeat(40)}`, spec: base, message: /metadata\.name must be a DNS label of at most 40 characters/ },
+  {
+    name: 'imagePullSecrets name that is no Secret name',
+    spec: { ...base, imagePullSecrets: [{ name: 'creds\n---\nkind: Secret' }] },
+    message: /spec\.imagePullSecrets\[0\]\.name in body should match/,
+  },
+  {
+    name: 'jobservice File logger with 2 replicas',
+    spec: { ...base, components: { jobservice: { jobLogger: 'File', replicas: 2 } } },
+    message: /spec\.components\.jobservice\.jobLogger File keeps job logs on one ReadWriteOnce volume and allows at most 1 replica/,
+  },
+  {
+    name: 'jobservice File logger with 5 replicas',
+    spec: { ...base, components: { jobservice: { jobLogger: 'File', replicas: 5, workers: 4 } } },
+    message: /spec\.components\.jobservice\.jobLogger File/,
+  },
+  { name: 'jobservice logger unknown', spec: { ...base, components: { jobservice: { jobLogger: 'DB' } } }, message: /spec\.components\.jobservice\.jobLogger: Unsupported value: "DB"/ },
+  ...(['core', 'portal', 'registry', 'jobservice', 'trivy', 'exporter'] as const).map((component) => ({
+    name: `${component} podLabels overriding the component selector label`,
+    spec: { ...base, components: { [component]: { podLabels: { 'app.kubernetes.io/component': 'other' } } } },
+    message: new RegExp(`spec\\.components\\.${component}\\.podLabels cannot set app\\.kubernetes\\.io/name`),
+  })),
+  ...['app.kubernetes.io/name', 'app.kubernetes.io/instance', 'app.kubernetes.io/version', 'app.kubernetes.io/managed-by', 'harbor-operator.dev/cluster'].map((key) => ({
+    name: `podLabels setting ${key}`,
+    spec: { ...base, components: { core: { podLabels: { team: 'a', [key]: 'x' } } } },
+    message: /spec\.components\.core\.podLabels cannot set .*: the operator sets these labels on every pod/,
+  })),
+  {
+    name: 'podAnnotations setting a checksum/ annotation',
+    spec: { ...base, components: { registry: { podAnnotations: { 'checksum/registry-config': 'frozen' } } } },
+    message: /spec\.components\.registry\.podAnnotations cannot set checksum\/ annotations/,
+  },
   {
     name: 'unknown field with fieldValidation Strict',
     spec: { ...base, replica: 2 },
@@ -351,7 +396,7 @@ describe('HarborCluster CRD validation', () => {
     assert.equal(s.logLevel, 'info');
     assert.equal(s.persistence?.deleteClaimsWithCluster, false);
     assert.deepEqual(s.components?.trivy, { enabled: true, replicas: 1, skipUpdate: false });
-    assert.deepEqual(s.components.jobservice, { replicas: 1, workers: 10 });
+    assert.deepEqual(s.components.jobservice, { replicas: 1, workers: 10, jobLogger: 'Database' });
   });
 
   test('prunes an unknown field without fieldValidation Strict', async () => {

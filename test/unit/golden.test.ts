@@ -10,8 +10,9 @@ import assert from 'node:assert/strict';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { describe, test } from 'node:test';
 import { isDeepStrictEqual } from 'node:util';
+import { parse } from 'yaml';
 import type { KubeObject } from '../../src/model/object.ts';
-import { releaseOf } from '../../src/api/releases.ts';
+import { defaultVersion, releaseOf } from '../../src/api/releases.ts';
 import { ingressTlsSecretName } from '../../src/render/values.ts';
 import {
   fixedSecrets,
@@ -196,6 +197,76 @@ for (const version of releaseGoldenVersions) {
   };
 }
 
+// --- facts every case shares: what upstream's Harbor needs (each checked
+// against goharbor/harbor's own sources, named in the chart's templates and
+// in src/api/releases.ts) -----------------------------------------
+
+const data = (o: KubeObject | undefined): Record<string, string> => (o?.['data'] as Record<string, string> | undefined) ?? {};
+const named = (objs: readonly KubeObject[], kind: string, name: string): KubeObject | undefined =>
+  objs.find((o) => o.kind === kind && o.metadata.name === name);
+
+interface PodTemplate {
+  strategy?: { type?: string };
+  template: { spec: { volumes: { name: string }[]; containers: { name: string; volumeMounts?: { mountPath: string }[] }[] } };
+}
+
+function sharedFacts(c: GoldenCase, objs: readonly KubeObject[]): void {
+  const name = c.cr.metadata.name ?? '';
+  const env = data(named(objs, 'ConfigMap', `${name}-core`));
+  const row = releaseOf(c.cr.spec.version ?? defaultVersion);
+  assert.ok(row, 'the case runs a release of the table');
+  // goharbor/harbor v2.13.0 … v2.15.2 make/photon/prepare/templates/core/env.jinja
+  if (row.version.startsWith('2.13.')) {
+    assert.equal(env['REPLICATION_ADAPTER_WHITELIST'], undefined, '2.13 reads no adapter whitelist');
+    assert.equal(env['PERMITTED_REGISTRY_TYPES_FOR_PROXY_CACHE']?.split(',').includes('quay'), true, '2.13 permits quay proxy caches');
+  } else {
+    assert.equal(
+      env['REPLICATION_ADAPTER_WHITELIST'],
+      'ali-acr,aws-ecr,azure-acr,docker-hub,docker-registry,github-ghcr,google-gcr,harbor,huawei-SWR,jfrog-artifactory,tencent-tcr,volcengine-cr',
+      'core offers the 12 replication adapters',
+    );
+    assert.equal(env['PERMITTED_REGISTRY_TYPES_FOR_PROXY_CACHE']?.split(',').includes('quay'), false, 'no quay proxy cache from 2.14');
+  }
+  // v2.15.2 make/photon/prepare/templates/core/app.conf.jinja
+  const appConf = data(named(objs, 'ConfigMap', `${name}-core-config`))['app.conf'] ?? '';
+  assert.match(appConf, /^runmode = prod$/m, 'beego runs prod');
+  assert.match(appConf, /^\[prod\]\nhttpport = 8080$/m, 'the port is in the [prod] section');
+  assert.doesNotMatch(appConf, /dev/, 'no dev section');
+  // jobservice logs jobs in the database by default: no volume, rolling updates
+  const jobConfig = data(named(objs, 'ConfigMap', `${name}-jobservice-config`))['config.yml'] ?? '';
+  assert.deepEqual((parse(jobConfig) as { job_loggers: { name: string }[] }).job_loggers.map((l) => l.name), ['DB']);
+  assert.equal(named(objs, 'PersistentVolumeClaim', `${name}-jobservice`), undefined, 'no job-log claim');
+  const jobservice = named(objs, 'Deployment', `${name}-jobservice`)?.spec as PodTemplate | undefined;
+  assert.equal(jobservice?.strategy?.type, 'RollingUpdate');
+  assert.deepEqual(jobservice.template.spec.volumes.map((v) => v.name), ['config'], 'jobservice mounts only its config');
+  // the registry reads no token certificate (v2.15.2 registry/config.yml.jinja: htpasswd auth only)
+  const registry = named(objs, 'Deployment', `${name}-registry`)?.spec as PodTemplate | undefined;
+  const mounts = registry?.template.spec.containers.flatMap((ct) => (ct.volumeMounts ?? []).map((m) => m.mountPath)) ?? [];
+  assert.ok(mounts.includes('/etc/registry/passwd'));
+  assert.ok(!mounts.some((m) => m.endsWith('root.crt')), 'no root.crt');
+  assert.ok(!Object.keys(data(named(objs, 'Secret', `${name}-registry`))).includes('root.crt'));
+  // core signs tokens with a PKCS#1 key (what libtrust reads)
+  const key = Buffer.from(data(named(objs, 'Secret', `${name}-core`))['private_key.pem'] ?? '', 'base64').toString();
+  assert.equal(key, fixedSecrets.tokenKey, 'the token key reaches core byte for byte');
+  assert.match(key, /^-----BEGIN RSA PRIVATE KEY-----\n/);
+}
+
+/** The routing proxy of a non-Ingress exposure does what upstream's nginx.http.conf.jinja does (v2.15.2). */
+function proxyFacts(c: GoldenCase, objs: readonly KubeObject[]): void {
+  const conf = data(named(objs, 'ConfigMap', `${c.cr.metadata.name ?? ''}-proxy`))['nginx.conf'] ?? '';
+  assert.match(conf, /location \/service\/notifications \{\s*return 404;\s*\}/, '404 on /service/notifications');
+  assert.match(conf, /location \/v1\/ \{\s*return 404;\s*\}/, '404 on /v1/');
+  assert.match(conf, /add_header X-Frame-Options DENY;/);
+  assert.match(conf, /add_header Content-Security-Policy "frame-ancestors 'none'";/);
+  const v2 = /location \/v2\/ \{([^}]*)\}/.exec(conf)?.[1] ?? '';
+  assert.match(v2, /proxy_read_timeout 900;/, '/v2/ read timeout');
+  assert.match(v2, /proxy_send_timeout 900;/, '/v2/ send timeout');
+  assert.match(conf, /client_max_body_size 0;/, 'no body size limit');
+  assert.match(conf, /proxy_request_buffering off;/);
+  // no location may set its own add_header: it would drop the server's (nginx inheritance)
+  assert.equal(conf.match(/add_header/g)?.length, 2, 'add_header only on the server');
+}
+
 test('every golden case has its facts', () => {
   assert.deepEqual(Object.keys(facts).sort(), goldenCases.map((c) => c.name).sort());
 });
@@ -217,6 +288,16 @@ for (const c of goldenCases) {
       assert.ok(check, `no facts for ${c.name}`);
       check(await rendered(c));
     });
+
+    test('core, jobservice and the registry as upstream runs them', async () => {
+      sharedFacts(c, await rendered(c));
+    });
+
+    if (c.cr.spec.expose?.type !== undefined && c.cr.spec.expose.type !== 'Ingress') {
+      test('the routing proxy has upstream hardening', async () => {
+        proxyFacts(c, await rendered(c));
+      });
+    }
 
     test(`every object is in namespace ${goldenNamespace} with label ${instanceLabel}`, async () => {
       const objs = await rendered(c);

@@ -16,7 +16,7 @@ const secrets: HarborSecrets = {
   registryUsername: 'harbor_registry_user',
   registryPassword: 'registry-password',
   registryHtpasswd: 'harbor_registry_user:$2y$10$hash',
-  tokenKey: '-----BEGIN PRIVATE KEY-----',
+  tokenKey: '-----BEGIN RSA PRIVATE KEY-----',
   tokenCert: '-----BEGIN CERTIFICATE-----',
   databasePassword: 'db-password',
   cachePassword: '',
@@ -46,6 +46,18 @@ const unusedIngress = { host: '', className: '', annotations: {}, tls: { source:
 const unusedS3 = { bucket: '', region: '', regionendpoint: '', accesskey: '', secretkey: '', secure: true, v4auth: true, rootdirectory: '' };
 const minimalSpec: HarborClusterSpec = { externalURL: `https://${host}`, expose: { ingress: { host } } };
 
+// Registry types core offers (goharbor/harbor make/photon/prepare/templates/core/env.jinja
+// at v2.13.5, v2.14.4 and v2.15.2; the table is src/api/releases.ts).
+const whitelist214 = [
+  'ali-acr', 'aws-ecr', 'azure-acr', 'docker-hub', 'docker-registry', 'github-ghcr',
+  'google-gcr', 'harbor', 'huawei-SWR', 'jfrog-artifactory', 'tencent-tcr', 'volcengine-cr',
+];
+const proxyCache214 = ['docker-hub', 'harbor', 'azure-acr', 'ali-acr', 'aws-ecr', 'google-gcr', 'docker-registry', 'github-ghcr', 'jfrog-artifactory'];
+const registryTypes213 = {
+  replicationAdapterWhitelist: [],
+  proxyCache: ['docker-hub', 'harbor', 'azure-acr', 'ali-acr', 'aws-ecr', 'google-gcr', 'quay', 'docker-registry', 'github-ghcr', 'jfrog-artifactory'],
+};
+
 /** The values of the minimal CR, in full: every other case states how it differs. */
 const minimal: ChartValues = {
   version: '2.15.2',
@@ -71,6 +83,7 @@ const minimal: ChartValues = {
   cache: { type: 'internal', image: 'valkey-photon', server: 'valkey-server', internal: { size: '1Gi', storageClass: '' }, external: { addr: '', sentinelMasterSet: '' }, password: '' },
   storage: { type: 'filesystem', filesystem: { size: '5Gi', storageClass: '', existingClaim: '' }, s3: unusedS3, disableRedirect: false },
   persistence: { jobserviceLogSize: '1Gi', trivySize: '5Gi', storageClass: '' },
+  registryTypes: { replicationAdapterWhitelist: whitelist214, proxyCache: proxyCache214 },
   secrets: {
     adminPassword: 'admin-password',
     coreSecret: 'core-secret-0001',
@@ -81,14 +94,13 @@ const minimal: ChartValues = {
     registryUsername: 'harbor_registry_user',
     registryPassword: 'registry-password',
     registryHtpasswd: 'harbor_registry_user:$2y$10$hash',
-    tokenKey: '-----BEGIN PRIVATE KEY-----',
-    tokenCert: '-----BEGIN CERTIFICATE-----',
+    tokenKey: '-----BEGIN RSA PRIVATE KEY-----',
   },
   components: {
     core: component,
     portal: component,
     registry: component,
-    jobservice: { ...component, workers: 10 },
+    jobservice: { ...component, workers: 10, jobLogger: 'DB' },
     trivy: { ...component, enabled: true, skipUpdate: false, githubToken: '' },
     exporter: { ...component, enabled: true },
     proxy: component,
@@ -133,7 +145,7 @@ const cases: Case[] = [
           core: { replicas: 1 },
           portal: { replicas: 1 },
           registry: { replicas: 1 },
-          jobservice: { replicas: 1, workers: 10 },
+          jobservice: { replicas: 1, workers: 10, jobLogger: 'Database' },
           trivy: { enabled: true, replicas: 1, skipUpdate: false },
           exporter: { enabled: true, replicas: 1 },
         },
@@ -342,7 +354,7 @@ const cases: Case[] = [
         // the routing proxy follows core's replica count
         proxy: { ...minimal.components.proxy, replicas: 3 },
         registry: { ...scheduling, replicas: 2, controllerResources: { requests: { cpu: '50m' } } },
-        jobservice: { ...scheduling, replicas: 0, workers: 25 },
+        jobservice: { ...scheduling, replicas: 0, workers: 25, jobLogger: 'DB' },
         trivy: { ...scheduling, replicas: 1, enabled: true, skipUpdate: true, githubToken: '' },
       },
     },
@@ -365,8 +377,33 @@ const cases: Case[] = [
       logLevel: 'debug',
       // 2.13.4 ran redis-photon (the release table, src/api/releases.ts)
       cache: { ...minimal.cache, image: 'redis-photon', server: 'redis-server' },
+      // 2.13 reads no adapter whitelist and still permits quay for proxy caches
+      registryTypes: registryTypes213,
       image: { registry: 'mirror.example.com:5000/dockerhub', repository: 'goharbor', tag: 'v2.13.4', pullPolicy: 'IfNotPresent' },
       imagePullSecrets: ['mirror-creds', 'other'],
+    },
+  },
+  {
+    name: '2.14 has the adapter whitelist and no quay',
+    input: { cr: cr({ ...minimalSpec, version: '2.14.4' }), secrets },
+    expected: {
+      ...minimal,
+      version: '2.14.4',
+      image: { ...minimal.image, tag: 'v2.14.4' },
+      cache: { ...minimal.cache, image: 'redis-photon', server: 'redis-server' },
+    },
+  },
+  {
+    name: 'jobservice job logger File',
+    input: { cr: cr({ ...minimalSpec, components: { jobservice: { jobLogger: 'File' }, core: {} } }), secrets },
+    expected: { ...minimal, components: { ...minimal.components, jobservice: { ...minimal.components.jobservice, jobLogger: 'FILE' } } },
+  },
+  {
+    name: 'jobservice job logger Stdout with 3 replicas',
+    input: { cr: cr({ ...minimalSpec, components: { jobservice: { jobLogger: 'Stdout', replicas: 3 } } }), secrets },
+    expected: {
+      ...minimal,
+      components: { ...minimal.components, jobservice: { ...minimal.components.jobservice, replicas: 3, jobLogger: 'STD_OUTPUT' } },
     },
   },
   {

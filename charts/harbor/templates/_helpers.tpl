@@ -7,8 +7,43 @@ Conventions:
   - every object is named <release>-<component>[-<suffix>] and lives in the
     release namespace;
   - nothing here may depend on chance, the clock or the cluster: the output of
-    `helm template` is a pure function of the values.
+    `helm template` is a pure function of the values;
+  - a value reaches YAML only quoted (`| quote`), as "harbor.toYaml" output,
+    or typed (`| int`, booleans from the schema-checked values): a string
+    given by a user can never add a key, an object or a document, and is
+    never dropped (test/unit/chart-injection.test.ts renders hostile strings
+    in every string field of the CRD). Sprig's toYaml is not used: it
+    silently renders nothing for a map holding a string with DEL, a C1
+    control or U+0085 (its YAML round trip refuses them).
 */}}
+
+{{/* Any value as one line of flow YAML: maps with sorted keys, every string
+     Go-quoted (`quote`: its escapes are YAML double-quoted escapes, and
+     non-printable characters are escaped), numbers, booleans and null as
+     JSON. A key longer than 1000 characters gets the explicit key indicator
+     "? " (an implicit YAML key may not exceed 1024). */}}
+{{- define "harbor.toYaml" -}}
+{{- if kindIs "map" . -}}
+{{- $m := . -}}
+{ {{- range $i, $k := keys $m | sortAlpha -}}
+{{- if $i }}, {{ end -}}
+{{- $q := quote $k -}}
+{{- if gt (len $q) 1000 }}? {{ end -}}
+{{- $q }}: {{ include "harbor.toYaml" (index $m $k) -}}
+{{- end -}} }
+{{- else if kindIs "slice" . -}}
+[ {{- range $i, $v := . -}}
+{{- if $i }}, {{ end -}}
+{{- include "harbor.toYaml" $v -}}
+{{- end -}} ]
+{{- else if kindIs "string" . -}}
+{{- quote . -}}
+{{- else if kindIs "invalid" . -}}
+null
+{{- else -}}
+{{- toJson . -}}
+{{- end -}}
+{{- end -}}
 
 {{/* Name of an object: <release>-<component>, or <release>-<component>-<suffix>. */}}
 {{- define "harbor.fullname" -}}
@@ -22,8 +57,8 @@ Conventions:
 {{/* Labels used in selectors: never change across upgrades. */}}
 {{- define "harbor.selectorLabels" -}}
 app.kubernetes.io/name: harbor
-app.kubernetes.io/instance: {{ .root.Release.Name }}
-app.kubernetes.io/component: {{ .component }}
+app.kubernetes.io/instance: {{ .root.Release.Name | quote }}
+app.kubernetes.io/component: {{ .component | quote }}
 {{- end -}}
 
 {{/* All labels of an object: selector labels, version, manager and commonLabels.
@@ -32,19 +67,19 @@ app.kubernetes.io/component: {{ .component }}
 {{- $own := include "harbor.selectorLabels" . | fromYaml -}}
 {{- $_ := set $own "app.kubernetes.io/version" (toString .root.Values.version) -}}
 {{- $_ := set $own "app.kubernetes.io/managed-by" "harbor-operator" -}}
-{{- toYaml (merge $own (.root.Values.commonLabels | default dict)) -}}
+{{- include "harbor.toYaml" (merge $own (.root.Values.commonLabels | default dict)) -}}
 {{- end -}}
 
 {{/* metadata block of an object: name, namespace, labels and optional annotations.
      (dict "root" $ "component" "core" ["suffix" "config"] ["name" "override"] ["annotations" dict]) */}}
 {{- define "harbor.metadata" -}}
-name: {{ .name | default (include "harbor.fullname" .) }}
-namespace: {{ .root.Release.Namespace }}
+name: {{ .name | default (include "harbor.fullname" .) | quote }}
+namespace: {{ .root.Release.Namespace | quote }}
 labels:
   {{- include "harbor.labels" . | nindent 2 }}
 {{- with .annotations }}
 annotations:
-  {{- toYaml . | nindent 2 }}
+  {{- include "harbor.toYaml" . | nindent 2 }}
 {{- end }}
 {{- end -}}
 
@@ -53,7 +88,7 @@ annotations:
 {{- define "harbor.image" -}}
 {{- $i := .root.Values.image -}}
 image: {{ printf "%s/%s/%s:%s" $i.registry $i.repository .image $i.tag | quote }}
-imagePullPolicy: {{ $i.pullPolicy }}
+imagePullPolicy: {{ $i.pullPolicy | quote }}
 {{- end -}}
 
 {{/* Pod template metadata: labels (plus podLabels) and annotations, the
@@ -64,6 +99,10 @@ imagePullPolicy: {{ $i.pullPolicy }}
      that object, so only a change of what the pod reads rolls it. */}}
 {{- define "harbor.podMetadata" -}}
 {{- $c := index .root.Values.components .component -}}
+{{- /* merge gives precedence to its first dict: the chart's own labels
+       (selector labels, version, manager, the operator's cluster label) and
+       checksums win over podLabels and podAnnotations of the same key, so a
+       pod can never leave its Service's selector. The CRD refuses those keys. */ -}}
 {{- $labels := merge (include "harbor.labels" . | fromYaml) ($c.podLabels | default dict) -}}
 {{- $annotations := dict -}}
 {{- range $name, $tpl := .checksums -}}
@@ -71,10 +110,10 @@ imagePullPolicy: {{ $i.pullPolicy }}
 {{- end -}}
 {{- $annotations = merge $annotations ($c.podAnnotations | default dict) -}}
 labels:
-  {{- toYaml $labels | nindent 2 }}
+  {{- include "harbor.toYaml" $labels | nindent 2 }}
 {{- with $annotations }}
 annotations:
-  {{- toYaml . | nindent 2 }}
+  {{- include "harbor.toYaml" . | nindent 2 }}
 {{- end }}
 {{- end -}}
 
@@ -87,14 +126,14 @@ enableServiceLinks: false
 {{- with .root.Values.imagePullSecrets }}
 imagePullSecrets:
   {{- range . }}
-  - name: {{ . }}
+  - name: {{ . | quote }}
   {{- end }}
 {{- end }}
 securityContext:
   runAsNonRoot: true
-  runAsUser: {{ .uid }}
-  runAsGroup: {{ .uid }}
-  fsGroup: {{ .uid }}
+  runAsUser: {{ .uid | int }}
+  runAsGroup: {{ .uid | int }}
+  fsGroup: {{ .uid | int }}
   fsGroupChangePolicy: OnRootMismatch
   seccompProfile:
     type: RuntimeDefault
@@ -108,19 +147,19 @@ securityContext:
 {{- define "harbor.scheduling" -}}
 {{- $c := index .root.Values.components .component -}}
 {{- with $c.priorityClassName }}
-priorityClassName: {{ . }}
+priorityClassName: {{ . | quote }}
 {{- end }}
 {{- with $c.nodeSelector }}
 nodeSelector:
-  {{- toYaml . | nindent 2 }}
+  {{- include "harbor.toYaml" . | nindent 2 }}
 {{- end }}
 {{- with $c.tolerations }}
 tolerations:
-  {{- toYaml . | nindent 2 }}
+  {{- include "harbor.toYaml" . | nindent 2 }}
 {{- end }}
 {{- with $c.affinity }}
 affinity:
-  {{- toYaml . | nindent 2 }}
+  {{- include "harbor.toYaml" . | nindent 2 }}
 {{- end }}
 {{- with $c.topologySpreadConstraints }}
 topologySpreadConstraints:
@@ -129,7 +168,7 @@ topologySpreadConstraints:
   {{- if not (hasKey $tsc "labelSelector") }}
   {{- $_ := set $tsc "labelSelector" (dict "matchLabels" (include "harbor.selectorLabels" $ | fromYaml)) }}
   {{- end }}
-  - {{ toYaml $tsc | indent 4 | trim }}
+  - {{ include "harbor.toYaml" $tsc | indent 4 | trim }}
   {{- end }}
 {{- end }}
 {{- end -}}
@@ -147,29 +186,29 @@ securityContext:
 {{/* HTTP probe. (dict "path" "/" "port" "http" ["initialDelaySeconds" 0] ["periodSeconds" 10] ["failureThreshold" 3]) */}}
 {{- define "harbor.httpProbe" -}}
 httpGet:
-  path: {{ .path }}
-  port: {{ .port }}
-initialDelaySeconds: {{ .initialDelaySeconds | default 0 }}
-periodSeconds: {{ .periodSeconds | default 10 }}
-timeoutSeconds: {{ .timeoutSeconds | default 5 }}
-failureThreshold: {{ .failureThreshold | default 3 }}
+  path: {{ .path | quote }}
+  port: {{ .port | quote }}
+initialDelaySeconds: {{ .initialDelaySeconds | default 0 | int }}
+periodSeconds: {{ .periodSeconds | default 10 | int }}
+timeoutSeconds: {{ .timeoutSeconds | default 5 | int }}
+failureThreshold: {{ .failureThreshold | default 3 | int }}
 {{- end -}}
 
 {{/* env entries that read the given keys from a Secret. (dict "secret" "name" "keys" (list "A" "B")) */}}
 {{- define "harbor.secretEnv" -}}
 {{- range .keys }}
-- name: {{ . }}
+- name: {{ . | quote }}
   valueFrom:
     secretKeyRef:
-      name: {{ $.secret }}
-      key: {{ . }}
+      name: {{ $.secret | quote }}
+      key: {{ . | quote }}
 {{- end }}
 {{- end -}}
 
 {{/* data of a Secret from a map of plain strings: key: base64(value), keys sorted. */}}
 {{- define "harbor.b64data" -}}
 {{- range $k, $v := . }}
-{{ $k }}: {{ toString $v | b64enc | quote }}
+{{ $k | quote }}: {{ toString $v | b64enc | quote }}
 {{- end }}
 {{- end -}}
 
@@ -177,11 +216,11 @@ failureThreshold: {{ .failureThreshold | default 3 }}
 {{- define "harbor.pvcSpec" -}}
 accessModes: ["ReadWriteOnce"]
 {{- with .storageClass }}
-storageClassName: {{ . }}
+storageClassName: {{ . | quote }}
 {{- end }}
 resources:
   requests:
-    storage: {{ .size }}
+    storage: {{ .size | quote }}
 {{- end -}}
 
 {{/* ---------------------------------------------------------------- URLs */}}
@@ -194,13 +233,13 @@ resources:
 {{/* In-cluster URLs of the HTTP components, as a YAML map. */}}
 {{- define "harbor.internalURLs" -}}
 {{- $r := .Release.Name -}}
-core: http://{{ $r }}-core:80
-jobservice: http://{{ $r }}-jobservice:80
-registry: http://{{ $r }}-registry:5000
-registryController: http://{{ $r }}-registry:8080
-portal: http://{{ $r }}-portal:80
-trivy: http://{{ $r }}-trivy:8080
-tokenService: http://{{ $r }}-core:80/service/token
+core: {{ printf "http://%s-core:80" $r | quote }}
+jobservice: {{ printf "http://%s-jobservice:80" $r | quote }}
+registry: {{ printf "http://%s-registry:5000" $r | quote }}
+registryController: {{ printf "http://%s-registry:8080" $r | quote }}
+portal: {{ printf "http://%s-portal:80" $r | quote }}
+trivy: {{ printf "http://%s-trivy:8080" $r | quote }}
+tokenService: {{ printf "http://%s-core:80/service/token" $r | quote }}
 {{- end -}}
 
 {{/* ---------------------------------------------------------------- Redis */}}

@@ -30,8 +30,16 @@ object templates and the checksum annotations of the core pod both include it.
   "POSTGRESQL_MAX_IDLE_CONNS" (toString $v.database.maxIdleConns)
   "POSTGRESQL_MAX_OPEN_CONNS" (toString $v.database.maxOpenConns)
   "REGISTRY_STORAGE_PROVIDER_NAME" $v.storage.type
-  "PERMITTED_REGISTRY_TYPES_FOR_PROXY_CACHE" "docker-hub,harbor,azure-acr,ali-acr,aws-ecr,google-gcr,quay,docker-registry,github-ghcr,jfrog-artifactory"
+  "PERMITTED_REGISTRY_TYPES_FOR_PROXY_CACHE" (join "," $v.registryTypes.proxyCache)
 -}}
+{{- /* registryTypes comes from the operator's per-release table
+       (the release table src/api/releases.ts, which names the upstream sources).
+       Harbor 2.14+ offers only the replication adapters listed in
+       REPLICATION_ADAPTER_WHITELIST (none at all when it is unset or empty);
+       2.13 does not read it, and the list is then empty and not rendered. */ -}}
+{{- with $v.registryTypes.replicationAdapterWhitelist -}}
+{{- $_ := set $env "REPLICATION_ADAPTER_WHITELIST" (join "," .) -}}
+{{- end -}}
 {{- if $v.components.trivy.enabled -}}
 {{- $_ := set $env "TRIVY_ADAPTER_URL" $urls.trivy -}}
 {{- end -}}
@@ -42,22 +50,27 @@ object templates and the checksum annotations of the core pod both include it.
 {{- $_ := set $env "METRIC_NAMESPACE" "harbor" -}}
 {{- $_ := set $env "METRIC_SUBSYSTEM" "core" -}}
 {{- end -}}
-{{- toYaml $env -}}
+{{- include "harbor.toYaml" $env -}}
 {{- end -}}
 
-{{/* Beego settings of core (ConfigMap <release>-core-config, key app.conf). */}}
+{{/* Beego settings of core (ConfigMap <release>-core-config, key app.conf), as
+     upstream has them: production mode (no stack traces to clients, no dev
+     Server header) and the port in its [prod] section.
+     goharbor/harbor v2.13.5, v2.14.4, v2.15.2 make/photon/prepare/templates/core/app.conf.jinja;
+     harbor-helm v1.19.1 templates/core/core-cm.yaml. */}}
 {{- define "harbor.core.appConf" -}}
 appname = Harbor
-runmode = dev
+runmode = prod
 enablegzip = true
-[dev]
+
+[prod]
 httpport = 8080
 {{- end -}}
 
 {{/* Secret environment of core (Secret <release>-core). */}}
 {{- define "harbor.core.secretEnv" -}}
 {{- $v := .Values -}}
-{{- toYaml (dict
+{{- include "harbor.toYaml" (dict
   "CORE_SECRET" $v.secrets.coreSecret
   "JOBSERVICE_SECRET" $v.secrets.jobserviceSecret
   "CSRF_KEY" $v.secrets.csrfKey
@@ -72,7 +85,7 @@ httpport = 8080
 
 {{/* Files core reads from its Secret: the encryption key and the token signing key. */}}
 {{- define "harbor.core.secretFiles" -}}
-{{- toYaml (dict
+{{- include "harbor.toYaml" (dict
   "key" .Values.secrets.secretKey
   "private_key.pem" .Values.secrets.tokenKey
 ) -}}
@@ -80,6 +93,5 @@ httpport = 8080
 
 {{/* Everything in Secret <release>-core (checksum input). */}}
 {{- define "harbor.core.secret" -}}
-{{ include "harbor.core.secretEnv" . }}
-{{ include "harbor.core.secretFiles" . }}
+{{- include "harbor.toYaml" (merge (include "harbor.core.secretEnv" . | fromYaml) (include "harbor.core.secretFiles" . | fromYaml)) -}}
 {{- end -}}

@@ -1,4 +1,4 @@
 {{/* Secret environment of the in-cluster PostgreSQL (Secret <release>-database). */}}
 {{- define "harbor.database.secret" -}}
-{{- toYaml (dict "POSTGRES_PASSWORD" .Values.database.password) -}}
+{{- include "harbor.toYaml" (dict "POSTGRES_PASSWORD" .Values.database.password) -}}
 {{- end -}}

@@ -7,7 +7,7 @@ Secret; the objects and the checksum annotations of the pod both include it.
 {{- define "harbor.exporter.env" -}}
 {{- $v := .Values -}}
 {{- $db := include "harbor.database" . | fromYaml -}}
-{{- toYaml (dict
+{{- include "harbor.toYaml" (dict
   "LOG_LEVEL" $v.logLevel
   "HARBOR_EXPORTER_PORT" (include "harbor.metricsPort" .)
   "HARBOR_EXPORTER_METRICS_PATH" (include "harbor.metricsPath" .)
@@ -35,7 +35,7 @@ Secret; the objects and the checksum annotations of the pod both include it.
 {{/* Secret environment of the exporter (Secret <release>-exporter). It reads
      the job queue, so its Redis URL is jobservice's. */}}
 {{- define "harbor.exporter.secret" -}}
-{{- toYaml (dict
+{{- include "harbor.toYaml" (dict
   "HARBOR_DATABASE_PASSWORD" .Values.database.password
   "HARBOR_REDIS_URL" (include "harbor.redisURL" (dict "root" . "db" "jobservice" "withPassword" true))
 ) -}}

@@ -16,7 +16,7 @@ annotations of the pod both include it.
 {{- $v := .Values -}}
 version: 0.1
 log:
-  level: {{ include "harbor.registry.logLevel" . }}
+  level: {{ include "harbor.registry.logLevel" . | quote }}
   fields:
     service: registry
 storage:
@@ -54,7 +54,7 @@ redis:
   {{- with include "harbor.redisMasterSet" . }}
   sentinelMasterSet: {{ . | quote }}
   {{- end }}
-  db: {{ include "harbor.redisDB" (dict "root" . "db" "registry") }}
+  db: {{ include "harbor.redisDB" (dict "root" . "db" "registry") | int }}
   dialtimeout: 10s
   readtimeout: 10s
   writetimeout: 10s
@@ -67,10 +67,10 @@ http:
   relativeurls: false
   debug:
     {{- if $v.metrics.enabled }}
-    addr: :{{ include "harbor.metricsPort" . }}
+    addr: {{ printf ":%s" (include "harbor.metricsPort" .) | quote }}
     prometheus:
       enabled: true
-      path: {{ include "harbor.metricsPath" . }}
+      path: {{ include "harbor.metricsPath" . | quote }}
     {{- else }}
     addr: localhost:5001
     {{- end }}
@@ -91,7 +91,7 @@ compatibility:
 {{- define "harbor.registry.ctlConfig" -}}
 protocol: http
 port: 8080
-log_level: {{ upper .Values.logLevel }}
+log_level: {{ upper .Values.logLevel | quote }}
 registry_config: /etc/registry/config.yml
 {{- end -}}
 
@@ -117,28 +117,28 @@ registry_config: /etc/registry/config.yml
 {{- $_ := set $env "REGISTRY_STORAGE_S3_SECRETKEY" . -}}
 {{- end -}}
 {{- end -}}
-{{- toYaml $env -}}
+{{- include "harbor.toYaml" $env -}}
 {{- end -}}
 
 {{/* Environment only registryctl reads. */}}
 {{- define "harbor.registry.ctlEnv" -}}
-{{- toYaml (dict
+{{- include "harbor.toYaml" (dict
   "CORE_SECRET" .Values.secrets.coreSecret
   "JOBSERVICE_SECRET" .Values.secrets.jobserviceSecret
 ) -}}
 {{- end -}}
 
-{{/* Files of the registry: the htpasswd of core's user and the token certificate. */}}
+{{/* Files of the registry: the htpasswd of core's user. The registry reads no
+     token certificate: its only auth is htpasswd (goharbor/harbor v2.15.2
+     make/photon/prepare/templates/registry/config.yml.jinja, auth section;
+     harbor-helm v1.19.1 mounts no root.crt either). */}}
 {{- define "harbor.registry.secretFiles" -}}
-{{- toYaml (dict
+{{- include "harbor.toYaml" (dict
   "passwd" .Values.secrets.registryHtpasswd
-  "root.crt" .Values.secrets.tokenCert
 ) -}}
 {{- end -}}
 
 {{/* Everything in Secret <release>-registry (checksum input). */}}
 {{- define "harbor.registry.secret" -}}
-{{ include "harbor.registry.storageEnv" . }}
-{{ include "harbor.registry.ctlEnv" . }}
-{{ include "harbor.registry.secretFiles" . }}
+{{- include "harbor.toYaml" (merge (include "harbor.registry.storageEnv" . | fromYaml) (include "harbor.registry.ctlEnv" . | fromYaml) (include "harbor.registry.secretFiles" . | fromYaml)) -}}
 {{- end -}}

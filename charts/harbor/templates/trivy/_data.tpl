@@ -6,7 +6,7 @@ Secret; the objects and the checksum annotations of the pod both include it.
 {{/* Environment of the adapter without secrets (ConfigMap <release>-trivy). */}}
 {{- define "harbor.trivy.env" -}}
 {{- $t := .Values.components.trivy -}}
-{{- toYaml (dict
+{{- include "harbor.toYaml" (dict
   "SCANNER_LOG_LEVEL" .Values.logLevel
   "SCANNER_API_SERVER_ADDR" ":8080"
   "SCANNER_STORE_REDIS_NAMESPACE" "harbor.scanner.trivy:store"
@@ -34,5 +34,5 @@ Secret; the objects and the checksum annotations of the pod both include it.
 {{- with .Values.components.trivy.githubToken -}}
 {{- $_ := set $env "SCANNER_TRIVY_GITHUB_TOKEN" . -}}
 {{- end -}}
-{{- toYaml $env -}}
+{{- include "harbor.toYaml" $env -}}
 {{- end -}}
