@@ -217,7 +217,7 @@ describe('reconciler', () => {
     await converged(ns, 'h7');
     // The StatefulSet controller makes its claims after the workloads are
     // applied: wait for all of them before taking the list.
-    const claims = ['data-h7-database-0', 'data-h7-redis-0', 'data-h7-trivy-0', 'h7-jobservice', 'h7-registry'];
+    const claims = ['data-h7-database-0', 'data-h7-redis-0', 'data-h7-trivy-0', 'h7-registry'];
     await waitUntil(`claims ${claims.join(', ')} exist`, async () => {
       const names = new Set((await list(ns, 'PersistentVolumeClaim')).map((p) => p.metadata.name));
       return claims.every((c) => names.has(c));
