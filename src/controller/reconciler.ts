@@ -21,6 +21,7 @@ import { desiredObjects } from './desired.ts';
 import type { ClusterCache, Logger, ReconcileMetrics } from './ports.ts';
 import type { Result } from './queue.ts';
 import { redact } from './redact.ts';
+import { describeUnsafe, unsafeObjects } from './render-guard.ts';
 import { SecretRefError } from './secret-refs.ts';
 import { SecretsSource } from './secrets-source.ts';
 import { CERT_KIND, StatusReporter, workloadsOf } from './status-reporter.ts';
@@ -153,7 +154,20 @@ export class Reconciler {
       return failRender(err);
     }
 
-    const all = desiredObjects(rendered.objects, owner, generated, deleteClaims);
+    let all: KubeObject[];
+    try {
+      all = desiredObjects(rendered.objects, owner, generated, deleteClaims);
+    } catch (err) {
+      return failRender(err);
+    }
+    // Before the first write (the digest removal below included): only
+    // allowed kinds, in this namespace, with this cluster's names and label.
+    const unsafe = unsafeObjects(all, { name, namespace });
+    if (unsafe.length > 0) {
+      const message = redact(describeUnsafe(unsafe), secretValues);
+      await this.status.fail(live, previous, 'UnsafeRender', message, secretValues);
+      throw new Error(message);
+    }
     // Without cert-manager's CRDs the Certificate cannot exist; the rest
     // still runs and status says why TLS is not ready.
     const desired = certsServed ? all : all.filter((o) => `${o.apiVersion}/${o.kind}` !== CERT_KIND);
