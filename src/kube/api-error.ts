@@ -29,3 +29,13 @@ export function isGone(err: unknown): boolean {
 export function isForbidden(err: unknown): boolean {
   return err instanceof ApiError && err.status === 403;
 }
+
+/**
+ * An apply refused for its precondition (writer.ts, ApplyPrecondition): 409
+ * (an object exists where none was expected, or none where one was) or 422
+ * naming metadata.uid (another object has the name now).
+ */
+export function isPreconditionFailure(err: unknown): boolean {
+  if (!(err instanceof ApiError)) return false;
+  return err.status === 409 || (err.status === 422 && err.message.includes('metadata.uid'));
+}
