@@ -5,9 +5,10 @@
 // interfaces.
 import { randomBytes } from 'node:crypto';
 import type { HarborCluster } from '../api/types.generated.ts';
+import { clusterIdentity } from '../diff/ownership.ts';
 import { plan, summarize } from '../diff/plan.ts';
 import type { EventRecorder } from '../kube/events.ts';
-import { FIELD_MANAGER, type ObjectWriter, type SecretReader, type StatusWriter } from '../kube/writer.ts';
+import { FIELD_MANAGER, type ObjectReader, type ObjectWriter, type SecretReader, type StatusWriter } from '../kube/writer.ts';
 import { objectKey, type KubeObject } from '../model/object.ts';
 import { RenderError } from '../render/render-error.ts';
 import type { ChartValues } from '../render/chart-values.ts';
@@ -17,7 +18,10 @@ import type { GeneratedSecrets, RandomBytes } from '../secrets/generate.ts';
 import type { HarborClusterStatus } from '../status/observe.ts';
 import { Applier, type Applied } from './applier.ts';
 import { appliedDigest, inputsDigest } from './applied-digest.ts';
+import { applyPhase } from './apply-order.ts';
 import { desiredObjects } from './desired.ts';
+import { NotOwnedError, ownedWriter, ownershipRules } from './owned-writer.ts';
+import { describeNotOwned, gatePlan, type GatedPlan, type NotOwned } from './ownership-gate.ts';
 import type { ClusterCache, Logger, ReconcileMetrics } from './ports.ts';
 import type { Result } from './queue.ts';
 import { redact } from './redact.ts';
@@ -31,7 +35,7 @@ export const PAUSED_ANNOTATION = 'harbor-operator.dev/paused';
 
 export interface ReconcilerDeps {
   cache: ClusterCache;
-  writer: ObjectWriter & StatusWriter & SecretReader;
+  writer: ObjectWriter & ObjectReader & StatusWriter & SecretReader;
   events: EventRecorder;
   renderer: Renderer;
   log: Logger;
@@ -59,7 +63,8 @@ export class Reconciler {
       random: deps.random ?? randomBytes,
     });
     this.applier = new Applier({
-      writer: deps.writer,
+      // Every apply goes through the ownership rule (owned-writer.ts).
+      writer: ownedWriter({ writer: deps.writer, cache: deps.cache, events: deps.events, log: deps.log }),
       events: deps.events,
       log: deps.log,
       now,
@@ -174,7 +179,9 @@ export class Reconciler {
     const certWanted = all.some((o) => `${o.apiVersion}/${o.kind}` === CERT_KIND);
 
     const liveObjects = this.liveFor(namespace, name, desired);
-    const p = plan(desired, liveObjects, { uid: owner.uid });
+    // Only what this HarborCluster owns (or adopts) is written or pruned.
+    const gated = gatePlan(plan(desired, liveObjects, { uid: owner.uid }), liveObjects, clusterIdentity(live), ownershipRules);
+    const p = gated.plan;
     const s = summarize(p);
     const log = this.d.log;
     let before = previous;
@@ -194,10 +201,12 @@ export class Reconciler {
     try {
       applied = await this.applier.apply(live, p, valuesUnchanged);
     } catch (err) {
+      if (err instanceof NotOwnedError) return this.notOwned(live, before, gated, [err], secretValues);
       const message = redact(err instanceof Error ? err.message : String(err), secretValues);
       await this.status.fail(live, before, 'ApplyFailed', message, secretValues);
       throw new Error(message, { cause: err });
     }
+    if (gated.notOwned.length > 0) return this.notOwned(live, before, gated, [], secretValues);
     this.appliedHash.set(key, rendered.hash);
 
     // Prune only after a complete render and a complete apply.
@@ -226,6 +235,30 @@ export class Reconciler {
       'reconciled',
     );
     return {};
+  }
+
+  /**
+   * Objects of this cluster's names exist that are not its own: they were
+   * left alone (and what depends on them held back, ownership-gate.ts);
+   * Degraded says which and why, nothing is pruned, and the key is retried.
+   */
+  private async notOwned(
+    live: KubeObject,
+    before: HarborClusterStatus | undefined,
+    gated: GatedPlan,
+    refused: NotOwnedError[],
+    secretValues: string[],
+  ): Promise<never> {
+    const all: NotOwned[] = [...gated.notOwned, ...refused.map((e) => ({ object: e.object, why: e.why, adoptable: e.adoptable }))];
+    // A refused write of the first phase ended the apply before the second.
+    const held = [...gated.held];
+    if (refused.some((e) => applyPhase(e.desired) === 0)) {
+      const p = gated.plan;
+      held.push(...[...p.create, ...p.update.map((u) => u.desired)].filter((o) => applyPhase(o) > 0));
+    }
+    const message = redact(describeNotOwned(all, held, live.metadata.name), secretValues);
+    await this.status.fail(live, before, 'ObjectNotOwned', message, secretValues);
+    throw new Error(message);
   }
 
   /** The HarborCluster is gone (or going): drop everything kept for it. */
