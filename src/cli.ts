@@ -10,6 +10,7 @@ import { parseAllDocuments, stringify } from 'yaml';
 import type { HarborCluster } from './api/types.generated.ts';
 import { assembleSecrets, desiredObjects, secretNeeds, type UserSecrets } from './controller/desired.ts';
 import { generatedSecretName, readGenerated } from './controller/generated-secret.ts';
+import { describeUnsafe, unsafeObjects } from './controller/render-guard.ts';
 import { secretRefs, valueOf } from './controller/secret-refs.ts';
 import { plan } from './diff/plan.ts';
 import { createKubeHttp, type KubeHttp } from './kube/http.ts';
@@ -82,7 +83,11 @@ async function desiredFor(inputs: Inputs, helm: string, chartDir: string, uid: s
   const rendered = await helmTemplate({ helm, chartDir, timeoutMs: 60_000 }, name, ns, toValues(cr, inputs.secrets));
   const deleteClaims = cr.spec.persistence?.deleteClaimsWithCluster === true;
   const owner = { apiVersion: 'harbor-operator.dev/v1alpha1', kind: 'HarborCluster', name, namespace: ns, uid };
-  return desiredObjects(rendered, owner, inputs.generated, deleteClaims);
+  const objects = desiredObjects(rendered, owner, inputs.generated, deleteClaims);
+  // What the operator would refuse to write, the CLI refuses to show as its plan.
+  const unsafe = unsafeObjects(objects, { name, namespace: ns });
+  if (unsafe.length > 0) throw new Error(describeUnsafe(unsafe));
+  return objects;
 }
 
 export async function runCli(argv: string[], out: (s: string) => void): Promise<number> {

@@ -10,6 +10,7 @@ import { FIELD_MANAGER, type ObjectWriter } from '../kube/writer.ts';
 import { namespacedName, objectKey, type KubeObject } from '../model/object.ts';
 import { inPhases } from './apply-order.ts';
 import { decideRepair, lastOtherManager, type FightState } from './drift-fight.ts';
+import { NotOwnedError } from './owned-writer.ts';
 import type { Logger, ReconcileMetrics } from './ports.ts';
 import { failedWrites, writesFailure } from './reconcile-failure.ts';
 
@@ -26,6 +27,19 @@ export interface ApplierDeps {
   log: Logger;
   now: () => Date;
   metrics?: ReconcileMetrics;
+}
+
+/** Writes of a phase refused because their objects are not this cluster's (and the phase's other failures). */
+export class NotOwnedWrites extends Error {
+  readonly refused: readonly NotOwnedError[];
+  readonly others: readonly string[];
+
+  constructor(refused: readonly NotOwnedError[], others: readonly string[]) {
+    super(refused.map((e) => e.message).join('; '));
+    this.name = 'NotOwnedWrites';
+    this.refused = refused;
+    this.others = others;
+  }
 }
 
 export class Applier {
@@ -89,6 +103,13 @@ export class Applier {
       const failures = failedWrites(group.map((w) => w.desired), results);
       if (failures.length > 0) {
         this.announce(cr, written, valuesUnchanged);
+        // Objects that exist and are not this cluster's are reported as such (owned-writer.ts).
+        const refused = results.flatMap((r) => (r.status === 'rejected' && r.reason instanceof NotOwnedError ? [r.reason] : []));
+        if (refused.length > 0) {
+          const refusedNames = new Set(refused.map((e) => `${e.desired.kind}/${e.desired.metadata.name}`));
+          const others = failures.filter((f) => !refusedNames.has(f.object)).map((f) => `${f.object}: ${f.message}`);
+          throw new NotOwnedWrites(refused, others);
+        }
         const later = phases.slice(i + 1).reduce((n, g) => n + g.length, 0);
         throw writesFailure('ApplyFailed', 'apply', failures, {
           attempted: group.length,

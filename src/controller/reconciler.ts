@@ -6,9 +6,10 @@
 // interfaces.
 import { randomBytes } from 'node:crypto';
 import type { HarborCluster } from '../api/types.generated.ts';
+import { clusterIdentity } from '../diff/ownership.ts';
 import { plan, summarize } from '../diff/plan.ts';
 import type { EventRecorder } from '../kube/events.ts';
-import { FIELD_MANAGER, type ObjectWriter, type SecretReader, type StatusWriter } from '../kube/writer.ts';
+import { FIELD_MANAGER, type ObjectReader, type ObjectWriter, type SecretReader, type StatusWriter } from '../kube/writer.ts';
 import { objectKey, type KubeObject } from '../model/object.ts';
 import type { VolumeClient } from '../kube/volumes.ts';
 import { RenderError } from '../render/render-error.ts';
@@ -18,13 +19,17 @@ import { toValues } from '../render/values.ts';
 import type { GeneratedSecrets, RandomBytes } from '../secrets/generate.ts';
 import { databaseUpgradeOf, unsupportedMessage } from '../status/database-upgrade.ts';
 import { COMPONENT_LABEL, type HarborClusterStatus } from '../status/observe.ts';
-import { Applier } from './applier.ts';
+import { Applier, NotOwnedWrites, type Applied } from './applier.ts';
 import { appliedDigest, inputsDigest } from './applied-digest.ts';
+import { applyPhase } from './apply-order.ts';
 import { desiredObjects } from './desired.ts';
+import { NotOwnedError, ownedWriter, ownershipRules } from './owned-writer.ts';
+import { describeNotOwned, gatePlan, type GatedPlan, type NotOwned } from './ownership-gate.ts';
 import type { ClusterCache, Logger, ReconcileMetrics } from './ports.ts';
 import { PermanentError, type Result } from './queue.ts';
 import { describeFailure, errorText, ReconcileFailure } from './reconcile-failure.ts';
 import { redact } from './redact.ts';
+import { describeUnsafe, unsafeObjects } from './render-guard.ts';
 import { SecretsSource } from './secrets-source.ts';
 import { VolumeGrowth } from './volume-growth.ts';
 import { CERT_KIND, StatusReporter, workloadsOf } from './status-reporter.ts';
@@ -46,7 +51,7 @@ interface Run {
 
 export interface ReconcilerDeps {
   cache: ClusterCache;
-  writer: ObjectWriter & StatusWriter & SecretReader;
+  writer: ObjectWriter & ObjectReader & StatusWriter & SecretReader;
   volumes: VolumeClient;
   events: EventRecorder;
   renderer: Renderer;
@@ -76,7 +81,8 @@ export class Reconciler {
       random: deps.random ?? randomBytes,
     });
     this.applier = new Applier({
-      writer: deps.writer,
+      // Every apply goes through the ownership rule (owned-writer.ts).
+      writer: ownedWriter({ writer: deps.writer, cache: deps.cache, events: deps.events, log: deps.log }),
       events: deps.events,
       log: deps.log,
       now,
@@ -205,14 +211,28 @@ export class Reconciler {
     }
 
     run.step = 'PlanFailed';
-    const all = desiredObjects(rendered.objects, owner, generated, deleteClaims);
+    let all: KubeObject[];
+    try {
+      all = desiredObjects(rendered.objects, owner, generated, deleteClaims);
+    } catch (err) {
+      throw asRenderFailure(err);
+    }
+    // Before the first write (the digest removal below included): only
+    // allowed kinds, in this namespace, with this cluster's names and label.
+    const unsafe = unsafeObjects(all, { name, namespace });
+    if (unsafe.length > 0) {
+      // Retrying the same render gives the same objects: slowly, not hot.
+      throw new ReconcileFailure('UnsafeRender', describeUnsafe(unsafe), { permanent: true });
+    }
     // Without cert-manager's CRDs the Certificate cannot exist; the rest
     // still runs and status says why TLS is not ready.
     const desired = certsServed ? all : all.filter((o) => `${o.apiVersion}/${o.kind}` !== CERT_KIND);
     const certWanted = all.some((o) => `${o.apiVersion}/${o.kind}` === CERT_KIND);
 
     const liveObjects = this.liveFor(namespace, name, desired);
-    const p = plan(desired, liveObjects, { uid: owner.uid });
+    // Only what this HarborCluster owns (or adopts) is written or pruned.
+    const gated = gatePlan(plan(desired, liveObjects, { uid: owner.uid }), liveObjects, clusterIdentity(live), ownershipRules);
+    const p = gated.plan;
     const s = summarize(p);
     const log = this.d.log;
     if (s.create + s.update + s.prune > 0) {
@@ -242,7 +262,14 @@ export class Reconciler {
 
     run.step = 'ApplyFailed';
     const valuesUnchanged = this.appliedHash.get(key) === rendered.hash;
-    const applied = await this.applier.apply(live, p, valuesUnchanged);
+    let applied: Applied;
+    try {
+      applied = await this.applier.apply(live, p, valuesUnchanged);
+    } catch (err) {
+      if (err instanceof NotOwnedWrites) throw notOwnedFailure(live, gated, err.refused, err.others);
+      throw err;
+    }
+    if (gated.notOwned.length > 0) throw notOwnedFailure(live, gated, [], []);
     this.appliedHash.set(key, rendered.hash);
 
     // Prune only after a complete render and a complete apply.
@@ -320,4 +347,22 @@ export class Reconciler {
 /** Whether the chart renders a Certificate for these values (the Ingress with a cert-manager issuer). */
 function wantsCertificate(values: ChartValues): boolean {
   return values.expose.type === 'ingress' && values.expose.ingress.tls.source === 'issuer';
+}
+
+/**
+ * Objects of this cluster's names exist that are not its own: they were
+ * left alone (and what depends on them held back, ownership-gate.ts);
+ * Degraded says which and why, nothing is pruned, and the key is retried.
+ * Other writes that failed in the same phase are named too.
+ */
+function notOwnedFailure(live: KubeObject, gated: GatedPlan, refused: readonly NotOwnedError[], others: readonly string[]): ReconcileFailure {
+  const all: NotOwned[] = [...gated.notOwned, ...refused.map((e) => ({ object: e.object, why: e.why, adoptable: e.adoptable }))];
+  // A refused write of the first phase ended the apply before the second.
+  const held = [...gated.held];
+  if (refused.some((e) => applyPhase(e.desired) === 0)) {
+    const p = gated.plan;
+    held.push(...[...p.create, ...p.update.map((u) => u.desired)].filter((o) => applyPhase(o) > 0));
+  }
+  const message = describeNotOwned(all, held, live.metadata.name) + (others.length > 0 ? `. Also failed: ${others.join('; ')}` : '');
+  return new ReconcileFailure('ObjectNotOwned', message, { objects: all.map((n) => n.object.replace(' ', '/')) });
 }

@@ -44,3 +44,13 @@ export function isPermanentApiError(err: unknown): boolean {
   if (!(err instanceof ApiError)) return false;
   return err.status === 400 || err.status === 403 || err.status === 422 || /field is immutable/.test(err.serverMessage);
 }
+
+/**
+ * An apply refused for its precondition (writer.ts, ApplyPrecondition): 409
+ * (an object exists where none was expected, or none where one was) or 422
+ * naming metadata.uid (another object has the name now).
+ */
+export function isPreconditionFailure(err: unknown): boolean {
+  if (!(err instanceof ApiError)) return false;
+  return err.status === 409 || (err.status === 422 && err.message.includes('metadata.uid'));
+}

@@ -8,11 +8,33 @@ import { harborClusterType, objectPath, typeOf } from './resources.ts';
 
 export const FIELD_MANAGER = 'harbor-operator';
 
+/**
+ * What must hold for an apply to go through; otherwise the API server
+ * refuses it and nothing is written (isPreconditionFailure).
+ * - 'absent': no object of that name exists, so the apply creates it. Sent as
+ *   `metadata.resourceVersion: "1"`: in an apply a resourceVersion must match
+ *   the existing object's (409 Conflict otherwise, forced or not), and is not
+ *   looked at when the object is created. No object has resourceVersion 1
+ *   (etcd's store starts at revision 1 and a write gets the next one:
+ *   etcd v3.6.16 server/storage/mvcc/kvstore.go, kvstore_txn.go). Checked
+ *   against kube-apiserver in test/integration/apply-preconditions.test.ts.
+ * - { uid }: the object exists and is that one (`metadata.uid`: 422 when
+ *   another object has the name now, 409 when none has).
+ */
+export type ApplyPrecondition = 'absent' | { uid: string };
+
+export const CREATE_ONLY_RESOURCE_VERSION = '1';
+
 export interface ObjectWriter {
   /** Server-side apply, forcing conflicts on the fields this manager sets. */
-  apply(obj: KubeObject, opts?: { dryRun?: boolean }): Promise<KubeObject>;
+  apply(obj: KubeObject, opts?: { dryRun?: boolean; precondition?: ApplyPrecondition }): Promise<KubeObject>;
   /** Deletes if present (precondition on uid when known). */
   remove(obj: KubeObject): Promise<void>;
+}
+
+export interface ObjectReader {
+  /** The object of that kind, namespace and name as the API server has it now (not from a cache). */
+  read(obj: KubeObject): Promise<KubeObject | undefined>;
 }
 
 export interface StatusWriter {
@@ -23,7 +45,7 @@ export interface SecretReader {
   readSecret(namespace: string, name: string): Promise<KubeObject | undefined>;
 }
 
-export function createWriter(http: KubeHttp): ObjectWriter & StatusWriter & SecretReader {
+export function createWriter(http: KubeHttp): ObjectWriter & ObjectReader & StatusWriter & SecretReader {
   return {
     async apply(obj, opts = {}): Promise<KubeObject> {
       const t = typeOf(obj);
@@ -31,11 +53,24 @@ export function createWriter(http: KubeHttp): ObjectWriter & StatusWriter & Secr
       // managedFields, resourceVersion and status are not ours to send.
       const { resourceVersion: _rv, managedFields: _mf, uid: _uid, ...metadata } = obj.metadata;
       const { status: _status, ...rest } = obj;
+      const pre = opts.precondition;
+      const precondition =
+        pre === undefined ? {} : pre === 'absent' ? { resourceVersion: CREATE_ONLY_RESOURCE_VERSION } : { uid: pre.uid };
       return http.request<KubeObject>('PATCH', path, {
-        body: { ...rest, metadata },
+        body: { ...rest, metadata: { ...metadata, ...precondition } },
         contentType: 'application/apply-patch+yaml',
         query: { fieldManager: FIELD_MANAGER, force: true, dryRun: opts.dryRun ? 'All' : undefined },
       });
+    },
+    async read(obj): Promise<KubeObject | undefined> {
+      const t = typeOf(obj);
+      try {
+        const live = await http.request<KubeObject>('GET', objectPath(t, obj.metadata.namespace, obj.metadata.name));
+        return { ...live, apiVersion: t.apiVersion, kind: t.kind };
+      } catch (err) {
+        if (isNotFound(err)) return undefined;
+        throw err;
+      }
     },
     async remove(obj): Promise<void> {
       const t = typeOf(obj);

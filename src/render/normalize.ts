@@ -1,8 +1,10 @@
 // Rendered chart objects → the canonical objects the operator applies and
 // compares with live ones. Pure: new objects out, the input is never touched.
 //
-// - every object lands in the HarborCluster's namespace, with the operator's
-//   labels and one controller owner reference to the HarborCluster;
+// - every object without a namespace lands in the HarborCluster's, and every
+//   object gets the operator's labels and one controller owner reference to
+//   the HarborCluster (what may be written at all is the render guard's
+//   question: src/controller/render-guard.ts);
 // - PersistentVolumeClaims carry no owner reference when the user keeps the
 //   data, so the garbage collector leaves them and a HarborCluster re-created
 //   under the same name adopts them again;
@@ -26,26 +28,6 @@ export interface NormalizeOptions {
   deleteClaimsWithOwner: boolean;
 }
 
-/** Kinds without a namespace; the chart must never render them. */
-const clusterScopedKinds = new Set([
-  'Namespace',
-  'ClusterRole',
-  'ClusterRoleBinding',
-  'CustomResourceDefinition',
-  'PersistentVolume',
-  'StorageClass',
-  'PriorityClass',
-  'IngressClass',
-  'RuntimeClass',
-  'CSIDriver',
-  'APIService',
-  'MutatingWebhookConfiguration',
-  'ValidatingWebhookConfiguration',
-  'ValidatingAdmissionPolicy',
-  'ValidatingAdmissionPolicyBinding',
-  'ClusterIssuer',
-]);
-
 export function normalize(objects: readonly KubeObject[], owner: Owner, opts: NormalizeOptions): KubeObject[] {
   return objects.map((o) => normalizeOne(o, owner, opts));
 }
@@ -53,16 +35,12 @@ export function normalize(objects: readonly KubeObject[], owner: Owner, opts: No
 function normalizeOne(rendered: KubeObject, owner: Owner, opts: NormalizeOptions): KubeObject {
   const o = withoutNulls(rendered) as KubeObject;
   const name = `${o.kind} ${o.metadata.name}`;
-  if (clusterScopedKinds.has(o.kind)) {
-    throw new Error(`the chart rendered ${name}, a cluster-scoped kind; a HarborCluster only owns namespaced objects`);
-  }
-  const ns = o.metadata.namespace;
-  if (ns !== undefined && ns !== '' && ns !== owner.namespace) {
-    throw new Error(`the chart rendered ${name} in namespace ${ns}, not in the HarborCluster's namespace ${owner.namespace}`);
-  }
-
   delete o.status;
-  o.metadata.namespace = owner.namespace;
+  // An object rendered into another namespace keeps it: the render guard
+  // (controller/render-guard.ts) refuses it, with the kinds the chart may not
+  // render, before anything is written.
+  const ns = o.metadata.namespace;
+  if (ns === undefined || ns === '') o.metadata.namespace = owner.namespace;
   o.metadata.labels = { ...o.metadata.labels, ...opts.labels };
   if (Object.keys(o.metadata.labels).length === 0) delete o.metadata.labels;
 

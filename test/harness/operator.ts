@@ -37,6 +37,8 @@ export interface OperatorOptions {
   workers?: number;
   /** Another identity than the test's admin (e.g. a ServiceAccount's kubeconfig file). */
   kubeconfig?: string;
+  /** Another chart than charts/harbor (e.g. a copy with a template added). */
+  chartDir?: string;
 }
 
 export async function startOperator(t: TestContext, namespace: string, opts: OperatorOptions = {}): Promise<RunningOperator> {
@@ -69,7 +71,7 @@ export async function startOperator(t: TestContext, namespace: string, opts: Ope
     workers: opts.workers ?? 2,
     resyncMs: opts.resyncMs ?? 60_000,
     helm: opts.helm ?? helmBinary(),
-    chartDir,
+    chartDir: opts.chartDir ?? chartDir,
     helmTimeoutMs: 30_000,
     log: createLogger('debug', sink),
     backoff: { baseMs: 200, maxMs: 2_000 },
