@@ -168,11 +168,7 @@ export class Reconciler {
       log.info({ key, plan: s, hash: rendered.hash.slice(0, 12) }, 'applying plan');
       // The digest stands for "children as applied": it goes before anything
       // changes, so a crash halfway can never leave a digest that matches.
-      if (before?.appliedDigest !== undefined) {
-        const { appliedDigest: _gone, ...rest } = before;
-        await this.d.writer.patchStatus(namespace, name, rest);
-        before = rest;
-      }
+      if (before?.appliedDigest !== undefined) before = await this.status.dropDigest(live, before);
     }
 
     const valuesUnchanged = this.appliedHash.get(key) === rendered.hash;
@@ -190,7 +186,8 @@ export class Reconciler {
     await this.applier.prune(live, p);
 
     const children = this.d.cache.childrenOf(namespace, name);
-    const workloads = workloadsOf(children);
+    // Every rendered workload counts, as fresh as known when status is written.
+    const workloads = workloadsOf(desired);
     const certificate = certWanted ? this.status.certificateState(namespace, all) : undefined;
     // Children as they are now: the cache, with this reconcile's answers
     // from the server over it and the pruned ones gone.
@@ -201,13 +198,22 @@ export class Reconciler {
       for (const o of p.prune) now.delete(objectKey(o));
       digest = appliedDigest(inputs, now.values(), FIELD_MANAGER);
     }
-    await this.status.write(live, before, { kind: 'applied', changed: s.create + s.update + s.prune }, secretValues, workloads, certificate, digest);
+    await this.status.write(
+      live,
+      before,
+      { kind: 'applied', changed: s.create + s.update + s.prune },
+      secretValues,
+      workloads,
+      certificate,
+      digest,
+      applied.responses,
+    );
     if (applied.holdMs !== undefined) return { requeueAfter: applied.holdMs };
     log.debug(
       {
         key,
         plan: s,
-        workloads: workloads.map((w) => `${w.metadata.name}@${w.metadata.resourceVersion ?? ''}`),
+        workloads: workloadsOf(children).map((w) => `${w.metadata.name}@${w.metadata.resourceVersion ?? ''}`),
       },
       'reconciled',
     );
@@ -217,6 +223,7 @@ export class Reconciler {
   /** The HarborCluster is gone (or going): drop everything kept for it. */
   private forget(key: string): void {
     this.appliedHash.delete(key);
+    this.status.forget(key);
     this.secretsSource.forget(key);
     this.applier.forget(key);
     this.d.renderer.forget(key);

@@ -1,13 +1,21 @@
 // Writes what a reconcile found into the HarborCluster's status (decided by
 // the pure status/observe.ts), only when it changed, with every secret value
 // redacted; reports failures as a condition, an event and a log line.
+//
+// Status is computed from what the caches hold when it is written: the
+// workloads (or, for one this reconcile just changed and whose change the
+// watch has not delivered yet, the apply's answer: status/workloads.ts), and,
+// as the status to compare with, the one last written until the watch brings
+// it back (written-status.ts).
 import type { HarborCluster } from '../api/types.generated.ts';
 import type { EventRecorder } from '../kube/events.ts';
 import type { StatusWriter } from '../kube/writer.ts';
-import { namespacedName, type KubeObject } from '../model/object.ts';
+import { namespacedName, objectKey, type KubeObject } from '../model/object.ts';
 import { observe, sameStatus, type HarborClusterStatus, type ObserveInput, type Outcome } from '../status/observe.ts';
+import { freshest } from '../status/workloads.ts';
 import type { ClusterCache, Logger } from './ports.ts';
 import { redact } from './redact.ts';
+import { WrittenStatus } from './written-status.ts';
 
 export const CERT_KIND = 'cert-manager.io/v1/Certificate';
 
@@ -23,11 +31,18 @@ export interface StatusReporterDeps {
 
 export class StatusReporter {
   private readonly d: StatusReporterDeps;
+  private readonly written = new WrittenStatus();
 
   constructor(deps: StatusReporterDeps) {
     this.d = deps;
   }
 
+  /**
+   * Writes the status of this outcome if it differs from what the server
+   * holds. `workloads`: the Deployments and StatefulSets to count (as
+   * rendered, or as cached); `applied`: this reconcile's answers from the
+   * server, by object key.
+   */
   async write(
     cr: KubeObject,
     previous: HarborClusterStatus | undefined,
@@ -36,22 +51,51 @@ export class StatusReporter {
     workloads: KubeObject[] = [],
     certificate?: CertificateState,
     digest?: string,
+    applied?: ReadonlyMap<string, KubeObject>,
   ): Promise<void> {
     const spec = (cr as unknown as HarborCluster).spec;
+    const namespace = cr.metadata.namespace ?? '';
+    const key = namespacedName(cr);
+    // Read now, not when the reconcile started.
+    const cached = this.d.cache.getCluster(namespace, cr.metadata.name);
+    const cachedVersion = cached?.metadata.resourceVersion ?? cr.metadata.resourceVersion;
+    const before = this.written.current(key, cachedVersion, cached ? (cached['status'] as HarborClusterStatus | undefined) : previous);
+    const live = workloads.map((w) =>
+      freshest(w, this.d.cache.getChild(w.apiVersion, w.kind, namespace, w.metadata.name), applied?.get(objectKey(w))),
+    );
     const next = observe({
       generation: cr.metadata.generation ?? 0,
       version: spec.version ?? '',
       url: spec.externalURL,
-      previous,
+      previous: before,
       outcome,
-      workloads,
+      workloads: live,
       ...(certificate ? { certificate } : {}),
       ...(digest ? { appliedDigest: digest } : {}),
       now: this.d.now().toISOString().replace(/\.\d+Z$/, 'Z'),
     });
     for (const c of next.conditions ?? []) c.message = redact(c.message, secretValues);
-    if (sameStatus(previous, next)) return;
-    await this.d.writer.patchStatus(cr.metadata.namespace ?? '', cr.metadata.name, next);
+    if (sameStatus(before, next)) return;
+    const res = await this.d.writer.patchStatus(namespace, cr.metadata.name, next);
+    this.written.wrote(key, cachedVersion, res.metadata.resourceVersion, next);
+  }
+
+  /**
+   * Removes the applied digest from status before children change (see
+   * reconciler.ts); returns the status without it.
+   */
+  async dropDigest(cr: KubeObject, previous: HarborClusterStatus): Promise<HarborClusterStatus> {
+    const { appliedDigest: _gone, ...rest } = previous;
+    const namespace = cr.metadata.namespace ?? '';
+    const cachedVersion = this.d.cache.getCluster(namespace, cr.metadata.name)?.metadata.resourceVersion ?? cr.metadata.resourceVersion;
+    const res = await this.d.writer.patchStatus(namespace, cr.metadata.name, rest);
+    this.written.wrote(namespacedName(cr), cachedVersion, res.metadata.resourceVersion, rest);
+    return rest;
+  }
+
+  /** The cluster is gone: forget what was written for it. */
+  forget(key: string): void {
+    this.written.forget(key);
   }
 
   /** A failed step: a warning event and log line, and Degraded in status. */
