@@ -18,7 +18,7 @@ import type { HarborClusterStatus } from '../status/observe.ts';
 import { Applier, type Applied } from './applier.ts';
 import { appliedDigest, inputsDigest } from './applied-digest.ts';
 import { desiredObjects } from './desired.ts';
-import type { ClusterCache, Logger, ReconcileMetrics } from './ports.ts';
+import type { ClusterCache, Logger, ReconcileMetrics, StatusSources } from './ports.ts';
 import type { Result } from './queue.ts';
 import { redact } from './redact.ts';
 import { SecretRefError } from './secret-refs.ts';
@@ -37,6 +37,8 @@ export interface ReconcilerDeps {
   now?: () => Date;
   random?: RandomBytes;
   metrics?: ReconcileMetrics;
+  /** Pods and events, for status to say why pods are missing. */
+  sources?: StatusSources;
 }
 
 export class Reconciler {
@@ -64,7 +66,14 @@ export class Reconciler {
       now,
       ...(deps.metrics ? { metrics: deps.metrics } : {}),
     });
-    this.status = new StatusReporter({ cache: deps.cache, writer: deps.writer, events: deps.events, log: deps.log, now });
+    this.status = new StatusReporter({
+      cache: deps.cache,
+      writer: deps.writer,
+      events: deps.events,
+      log: deps.log,
+      now,
+      ...(deps.sources ? { sources: deps.sources } : {}),
+    });
   }
 
   async reconcile(key: string): Promise<Result> {

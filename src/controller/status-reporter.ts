@@ -4,16 +4,21 @@
 //
 // Status is computed from what the caches hold when it is written: the
 // workloads (or, for one this reconcile just changed and whose change the
-// watch has not delivered yet, the apply's answer: status/workloads.ts), and,
-// as the status to compare with, the one last written until the watch brings
-// it back (written-status.ts).
+// watch has not delivered yet, the apply's answer: status/workloads.ts), their
+// pods and FailedCreate events (the causes of missing pods), and, as the
+// status to compare with, the one last written until the watch brings it
+// back (written-status.ts).
 import type { HarborCluster } from '../api/types.generated.ts';
+import type { CachedEvent } from '../kube/cached-event.ts';
+import { problemOf } from '../kube/cached-pod.ts';
 import type { EventRecorder } from '../kube/events.ts';
 import type { StatusWriter } from '../kube/writer.ts';
 import { namespacedName, objectKey, type KubeObject } from '../model/object.ts';
-import { observe, sameStatus, type HarborClusterStatus, type ObserveInput, type Outcome } from '../status/observe.ts';
+import { componentCauses, type FailedCreateReport, type PodReport } from '../status/component-causes.ts';
+import { COMPONENT_LABEL, observe, sameStatus, type HarborClusterStatus, type ObserveInput, type Outcome } from '../status/observe.ts';
+import type { Problem } from '../status/pod-problem.ts';
 import { freshest } from '../status/workloads.ts';
-import type { ClusterCache, Logger } from './ports.ts';
+import type { ClusterCache, Logger, StatusSources } from './ports.ts';
 import { redact } from './redact.ts';
 import { WrittenStatus } from './written-status.ts';
 
@@ -27,6 +32,8 @@ export interface StatusReporterDeps {
   events: EventRecorder;
   log: Logger;
   now: () => Date;
+  /** Pods and events, for the causes of missing pods (none: counts only). */
+  sources?: StatusSources;
 }
 
 export class StatusReporter {
@@ -70,11 +77,13 @@ export class StatusReporter {
       previous: before,
       outcome,
       workloads: live,
+      causes: this.causesOf(namespace, cr.metadata.name, live),
       ...(certificate ? { certificate } : {}),
       ...(digest ? { appliedDigest: digest } : {}),
       now: this.d.now().toISOString().replace(/\.\d+Z$/, 'Z'),
     });
     for (const c of next.conditions ?? []) c.message = redact(c.message, secretValues);
+    for (const c of Object.values(next.components ?? {})) if (c.message !== undefined) c.message = redact(c.message, secretValues);
     if (sameStatus(before, next)) return;
     const res = await this.d.writer.patchStatus(namespace, cr.metadata.name, next);
     this.written.wrote(key, cachedVersion, res.metadata.resourceVersion, next);
@@ -96,6 +105,21 @@ export class StatusReporter {
   /** The cluster is gone: forget what was written for it. */
   forget(key: string): void {
     this.written.forget(key);
+  }
+
+  /** Why components' pods are missing, from the cached pods and FailedCreate events. */
+  private causesOf(namespace: string, cluster: string, workloads: KubeObject[]): Record<string, Problem> {
+    const sources = this.d.sources;
+    if (!sources) return {};
+    const pods: PodReport[] = sources.podsOf(namespace, cluster).map((p) => {
+      const problem = problemOf(p);
+      return { name: p.metadata.name, component: p.metadata.labels?.[COMPONENT_LABEL] ?? 'unknown', ...(problem ? { problem } : {}) };
+    });
+    const failedCreates: FailedCreateReport[] = workloads
+      .filter((w) => w.kind === 'StatefulSet')
+      .flatMap((w) => sources.failedCreatesOf(namespace, w.metadata.name) as CachedEvent[])
+      .map((e) => ({ name: e.involvedObject.name, uid: e.involvedObject.uid, message: e.message, lastSeen: e.lastSeen }));
+    return componentCauses(workloads, pods, failedCreates);
   }
 
   /** A failed step: a warning event and log line, and Degraded in status. */
