@@ -63,10 +63,7 @@ export class StatusReporter {
     const spec = (cr as unknown as HarborCluster).spec;
     const namespace = cr.metadata.namespace ?? '';
     const key = namespacedName(cr);
-    // Read now, not when the reconcile started.
-    const cached = this.d.cache.getCluster(namespace, cr.metadata.name);
-    const cachedVersion = cached?.metadata.resourceVersion ?? cr.metadata.resourceVersion;
-    const before = this.written.current(key, cachedVersion, cached ? (cached['status'] as HarborClusterStatus | undefined) : previous);
+    const { cachedVersion, status: before } = this.known(cr, previous);
     const live = workloads.map((w) =>
       freshest(w, this.d.cache.getChild(w.apiVersion, w.kind, namespace, w.metadata.name), applied?.get(objectKey(w))),
     );
@@ -94,12 +91,23 @@ export class StatusReporter {
    * reconciler.ts); returns the status without it.
    */
   async dropDigest(cr: KubeObject, previous: HarborClusterStatus): Promise<HarborClusterStatus> {
-    const { appliedDigest: _gone, ...rest } = previous;
-    const namespace = cr.metadata.namespace ?? '';
-    const cachedVersion = this.d.cache.getCluster(namespace, cr.metadata.name)?.metadata.resourceVersion ?? cr.metadata.resourceVersion;
-    const res = await this.d.writer.patchStatus(namespace, cr.metadata.name, rest);
+    const { cachedVersion, status } = this.known(cr, previous);
+    const { appliedDigest: _gone, ...rest } = status ?? previous;
+    const res = await this.d.writer.patchStatus(cr.metadata.namespace ?? '', cr.metadata.name, rest);
     this.written.wrote(namespacedName(cr), cachedVersion, res.metadata.resourceVersion, rest);
     return rest;
+  }
+
+  /**
+   * The status the server holds as far as is known now (the cache read at
+   * this moment, not when the reconcile started, or the status last written
+   * while the cache has not brought it back), and the cache's version.
+   */
+  private known(cr: KubeObject, previous: HarborClusterStatus | undefined): { cachedVersion: string | undefined; status: HarborClusterStatus | undefined } {
+    const cached = this.d.cache.getCluster(cr.metadata.namespace ?? '', cr.metadata.name);
+    const cachedVersion = cached?.metadata.resourceVersion ?? cr.metadata.resourceVersion;
+    const status = this.written.current(namespacedName(cr), cachedVersion, cached ? (cached['status'] as HarborClusterStatus | undefined) : previous);
+    return { cachedVersion, status };
   }
 
   /** The cluster is gone: forget what was written for it. */

@@ -39,6 +39,10 @@ export function statusSourceInformers(o: StatusSourceOptions): Informer[] {
       new Informer(o.http, podType, {
         ...(ns ? { namespace: ns } : {}),
         labelSelector: clusterLabel,
+        // Pods are served whole (8 KiB of JSON each for a HarborCluster's,
+        // test/integration/cached-pod.test.ts) and cut only once parsed:
+        // smaller pages hold fewer of them at once while listing.
+        pageSize: 100,
         onError: o.onError,
         listGate: o.listGate,
         transform: (p) => cachedPod(p, KEPT_LABELS, intern),
