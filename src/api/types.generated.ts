@@ -840,12 +840,24 @@ export interface StatusCondition {
   message: string;
 }
 
-/** Pod counts of one component. */
+/** Pod counts of one component and, while it is not ready, why pods are missing or not running. */
 export interface StatusComponent {
   /** Number of ready pods. */
   ready: number;
   /** Number of pods wanted. */
   desired: number;
+  /**
+   * While not ready: why, in CamelCase, from the workload or its pods: FailedCreate (pods cannot be
+   * created: a missing PriorityClass, a ResourceQuota, pod security admission), Unschedulable, a
+   * container's waiting reason (ErrImagePull, ImagePullBackOff, CrashLoopBackOff,
+   * CreateContainerConfigError, ...), or ProgressDeadlineExceeded.
+   */
+  reason?: string;
+  /**
+   * While not ready, what the API server, the controller, the scheduler or the kubelet said (naming
+   * the pod for a pod's problem).
+   */
+  message?: string;
 }
 
 /**

@@ -19,11 +19,13 @@ import { namespacedName } from '../model/object.ts';
 import { chartDigest, codeDigest } from '../render/chart-digest.ts';
 import { createRenderer, type Renderer } from '../render/renderer.ts';
 import { clusterLabel } from '../render/values.ts';
+import { CauseCache } from './cause-cache.ts';
 import { InformerCache } from './child-cache.ts';
 import { STATUS_ONLY_DELAY_MS, statusOnlyChange } from './child-event.ts';
 import { PermanentError, WorkQueue, type QueueHooks } from './queue.ts';
 import type { Logger, ReconcileMetrics } from './ports.ts';
 import { Reconciler } from './reconciler.ts';
+import { statusSourceInformers } from './status-source-informers.ts';
 
 export interface ManagerOptions {
   http: KubeHttp;
@@ -50,6 +52,8 @@ export class Manager {
   readonly cache: InformerCache;
   readonly reconciler: Reconciler;
   private readonly informers: Informer[];
+  /** Pods and FailedCreate events, for status only: started after the others have synced, never waited for. */
+  private readonly sourceInformers: Informer[];
   /** One watch of the CRD of each optional kind (cert-manager's Certificate). */
   private readonly crdWatches: CrdWatch[];
   private stopResync: (() => void) | undefined;
@@ -158,6 +162,19 @@ export class Manager {
     this.informers = [...clusterInformers, ...childInformers];
     this.crdWatches = [...crdWatches.values()];
     this.cache = new InformerCache(clusterInformers, childInformers);
+    const causes = new CauseCache();
+    this.sourceInformers = statusSourceInformers({
+      http: opts.http,
+      namespaces,
+      listGate,
+      strings,
+      onError,
+      causes,
+      children: this.cache,
+      queueAfter: (key, ms) => {
+        this.queue.addAfter(key, ms);
+      },
+    });
     this.renderer = createRenderer(
       { helm: opts.helm, chartDir: opts.chartDir, timeoutMs: opts.helmTimeoutMs, ...(opts.helmHome ? { homeDir: opts.helmHome } : {}) },
       digest,
@@ -171,6 +188,7 @@ export class Manager {
       renderer: this.renderer,
       log,
       ...(opts.metrics ? { metrics: opts.metrics } : {}),
+      sources: causes,
     });
     this.opts = opts;
   }
@@ -185,6 +203,7 @@ export class Manager {
     // first reconciles know whether it is served.
     await Promise.all(this.informers.map((i) => (i.type.optional ? i.waitForFirstAnswer() : i.waitForSync())));
     if (this.queue.isShutDown()) return; // stopped while waiting
+    for (const i of this.sourceInformers) i.start();
     this.queue.run((key) => this.reconciler.reconcile(key), this.opts.workers);
     this.stopResync = this.queue.startResync(
       () => this.cache.listClusters().map((c) => namespacedName(c)),
@@ -197,11 +216,12 @@ export class Manager {
     this.stopResync?.();
     this.queue.shutDown();
     await this.queue.drain();
-    await Promise.all([...this.informers.map((i) => i.stop()), ...this.crdWatches.map((w) => w.stop())]);
+    const informers = [...this.informers, ...this.sourceInformers];
+    await Promise.all([...informers.map((i) => i.stop()), ...this.crdWatches.map((w) => w.stop())]);
   }
 
   informerStats(): { kind: string; lists: number; watches: number; relistsAfterGone: number; errors: number }[] {
-    return [...this.informers, ...this.crdWatches.map((w) => w.informer)].map((i) => ({ kind: i.type.kind, ...i.stats }));
+    return [...this.informers, ...this.sourceInformers, ...this.crdWatches.map((w) => w.informer)].map((i) => ({ kind: i.type.kind, ...i.stats }));
   }
 }
 

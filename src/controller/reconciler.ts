@@ -25,7 +25,7 @@ import { applyPhase } from './apply-order.ts';
 import { desiredObjects } from './desired.ts';
 import { NotOwnedError, ownedWriter, ownershipRules } from './owned-writer.ts';
 import { describeNotOwned, gatePlan, type GatedPlan, type NotOwned } from './ownership-gate.ts';
-import type { ClusterCache, Logger, ReconcileMetrics } from './ports.ts';
+import type { ClusterCache, Logger, ReconcileMetrics, StatusSources } from './ports.ts';
 import { PermanentError, type Result } from './queue.ts';
 import { describeFailure, errorText, ReconcileFailure } from './reconcile-failure.ts';
 import { redact } from './redact.ts';
@@ -59,6 +59,8 @@ export interface ReconcilerDeps {
   now?: () => Date;
   random?: RandomBytes;
   metrics?: ReconcileMetrics;
+  /** Pods and events, for status to say why pods are missing. */
+  sources?: StatusSources;
 }
 
 export class Reconciler {
@@ -94,7 +96,14 @@ export class Reconciler {
       log: deps.log,
       ...(deps.metrics ? { metrics: deps.metrics } : {}),
     });
-    this.status = new StatusReporter({ cache: deps.cache, writer: deps.writer, events: deps.events, log: deps.log, now });
+    this.status = new StatusReporter({
+      cache: deps.cache,
+      writer: deps.writer,
+      events: deps.events,
+      log: deps.log,
+      now,
+      ...(deps.sources ? { sources: deps.sources } : {}),
+    });
   }
 
   /**
@@ -241,9 +250,7 @@ export class Reconciler {
       // changes, so a crash halfway can never leave a digest that matches.
       if (run.before?.appliedDigest !== undefined) {
         run.step = 'StatusWriteFailed';
-        const { appliedDigest: _gone, ...rest } = run.before;
-        await this.d.writer.patchStatus(namespace, name, rest);
-        run.before = rest;
+        run.before = await this.status.dropDigest(live, run.before);
       }
     }
 
@@ -277,7 +284,8 @@ export class Reconciler {
     await this.applier.prune(live, p);
 
     const children = this.d.cache.childrenOf(namespace, name);
-    const workloads = workloadsOf(children);
+    // Every rendered workload counts, as fresh as known when status is written.
+    const workloads = workloadsOf(desired);
     const certificate = certWanted ? this.status.certificateState(namespace, all) : undefined;
     // Children as they are now: the cache, with this reconcile's answers
     // from the server over it and the pruned ones gone.
@@ -289,13 +297,22 @@ export class Reconciler {
       digest = appliedDigest(inputs, now.values(), FIELD_MANAGER);
     }
     run.step = 'StatusWriteFailed';
-    await this.status.write(live, run.before, { kind: 'applied', changed: s.create + s.update + s.prune }, run.secretValues, workloads, certificate, digest);
+    await this.status.write(
+      live,
+      run.before,
+      { kind: 'applied', changed: s.create + s.update + s.prune },
+      run.secretValues,
+      workloads,
+      certificate,
+      digest,
+      applied.responses,
+    );
     if (applied.holdMs !== undefined) return { requeueAfter: applied.holdMs };
     log.debug(
       {
         key,
         plan: s,
-        workloads: workloads.map((w) => `${w.metadata.name}@${w.metadata.resourceVersion ?? ''}`),
+        workloads: workloadsOf(children).map((w) => `${w.metadata.name}@${w.metadata.resourceVersion ?? ''}`),
       },
       'reconciled',
     );
@@ -305,6 +322,7 @@ export class Reconciler {
   /** The HarborCluster is gone (or going): drop everything kept for it. */
   private forget(key: string): void {
     this.appliedHash.delete(key);
+    this.status.forget(key);
     this.secretsSource.forget(key);
     this.applier.forget(key);
     this.d.renderer.forget(key);

@@ -2,8 +2,10 @@
 // of this reconcile and the live workloads. No I/O; the clock comes in.
 import { canonicalJson } from '../model/canonical-json.ts';
 import type { KubeObject } from '../model/object.ts';
+import { componentReport, waitingMessage, type ComponentReport } from './components.ts';
 import { setCondition, type Condition } from './conditions.ts';
 import { DATABASE_UPGRADE, withDatabaseUpgrade, type DatabaseUpgrade } from './database-upgrade.ts';
+import type { Problem } from './pod-problem.ts';
 
 const ORDER = ['Ready', 'Progressing', 'Degraded', DATABASE_UPGRADE];
 
@@ -18,8 +20,8 @@ export interface ComponentStatus {
 export interface HarborClusterStatus {
   observedGeneration?: number;
   conditions?: Condition[];
-  /** Pods of each component by component name. */
-  components?: Record<string, { ready: number; desired: number }>;
+  /** Pods of each component by component name, and why some are missing. */
+  components?: Record<string, ComponentReport>;
   version?: string;
   url?: string;
   /** Digest of the last complete apply (see controller/applied-digest.ts). */
@@ -40,6 +42,8 @@ export interface ObserveInput {
   outcome: Outcome;
   /** Live Deployments and StatefulSets of this cluster. */
   workloads: KubeObject[];
+  /** Why components' pods are missing or not running, by component (component-causes.ts). */
+  causes?: Record<string, Problem>;
   /** TLS from a cert-manager issuer: the live Certificate, or why there is none. */
   certificate?: { state: 'ready' } | { state: 'pending'; message: string } | { state: 'crd-missing' };
   /** Set when every child was applied as rendered (kept in status; dropped otherwise). */
@@ -78,7 +82,8 @@ export function observe(input: ObserveInput): HarborClusterStatus {
     conditions = setCondition(conditions, { type, status, reason, message, observedGeneration: g }, input.now);
   };
   const list = componentStatus(input.workloads);
-  const components = Object.fromEntries(list.map((c) => [c.name, { ready: c.ready, desired: c.desired }]));
+  const causes = input.causes ?? {};
+  const components = Object.fromEntries(list.map((c) => [c.name, componentReport(c, causes[c.name])]));
   const notReady = list.filter((c) => c.ready < c.desired);
   const o = input.outcome;
 
@@ -96,8 +101,7 @@ export function observe(input: ObserveInput): HarborClusterStatus {
 
   let ready: [Condition['status'], string, string];
   if (o.kind === 'failed') ready = ['False', o.reason, o.message];
-  else if (notReady.length > 0)
-    ready = ['False', 'ComponentsNotReady', `waiting for ${notReady.map((c) => `${c.name} ${c.ready}/${c.desired}`).join(', ')}`];
+  else if (notReady.length > 0) ready = ['False', 'ComponentsNotReady', waitingMessage(notReady, causes)];
   else if (input.certificate?.state === 'crd-missing')
     ready = ['False', 'CertManagerMissing', "cert-manager's CRDs are not installed; the Certificate cannot be created"];
   else if (input.certificate?.state === 'pending') ready = ['False', 'CertificateNotReady', input.certificate.message];

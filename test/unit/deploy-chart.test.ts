@@ -11,7 +11,7 @@ import { execa } from 'execa';
 import { parse } from 'yaml';
 import { parseConfig } from '../../src/config.ts';
 import { crdName } from '../../src/kube/optional-kind.ts';
-import { childTypes, crdType, harborClusterType } from '../../src/kube/resources.ts';
+import { childTypes, crdType, harborClusterType, statusSourceTypes } from '../../src/kube/resources.ts';
 import { groupOf, type KubeObject } from '../../src/model/object.ts';
 import { parseManifests } from '../../src/render/parse.ts';
 import { locate, versions } from '../cluster/assets.ts';
@@ -81,6 +81,8 @@ function expectedManagerRules(): string[] {
     ...childTypes.map((t) => ({ apiGroups: [groupOf(t.apiVersion)], resources: [t.plural], verbs: allVerbs })),
     // events.ts: POST a new Event, PATCH the count of a repeated one.
     { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
+    // status-source-informers.ts: pods and FailedCreate events, listed and watched for status.
+    ...statusSourceTypes.map((t) => ({ apiGroups: [groupOf(t.apiVersion)], resources: [t.plural], verbs: ['list', 'watch'] })),
   ];
   return flatten(rules);
 }

@@ -103,4 +103,9 @@ ClusterRole (all namespaces) and the per-namespace Roles (watchNamespaces).
 - apiGroups: [""]
   resources: ["events"]
   verbs: ["create", "patch"]
+{{- /* Read for status only: why pods are missing (the HarborClusters' pods by
+       label, StatefulSets' FailedCreate events by field selector). */}}
+- apiGroups: [""]
+  resources: ["pods", "events"]
+  verbs: ["list", "watch"]
 {{- end }}
