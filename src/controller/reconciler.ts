@@ -241,7 +241,7 @@ export class Reconciler {
     const liveObjects = this.liveFor(namespace, name, desired);
     // Only what this HarborCluster owns (or adopts) is written or pruned.
     const gated = gatePlan(plan(desired, liveObjects, { uid: owner.uid }), liveObjects, clusterIdentity(live), ownershipRules);
-    const p = gated.plan;
+    let p = gated.plan;
     const s = summarize(p);
     const log = this.d.log;
     if (s.create + s.update + s.prune > 0) {
@@ -265,7 +265,8 @@ export class Reconciler {
     // Volume changes an apply cannot make: claims grown, StatefulSets
     // re-created (or the whole change refused, before any write).
     run.step = 'VolumeResizeFailed';
-    await this.volumes.prepare(live, p);
+    const volumes = await this.volumes.prepare(live, p);
+    p = volumes.plan;
 
     run.step = 'ApplyFailed';
     const valuesUnchanged = this.appliedHash.get(key) === rendered.hash;
@@ -289,8 +290,10 @@ export class Reconciler {
     const certificate = certWanted ? this.status.certificateState(namespace, all) : undefined;
     // Children as they are now: the cache, with this reconcile's answers
     // from the server over it and the pruned ones gone.
+    // A refused volume change is not "as applied": no digest, so the next
+    // reconcile looks again and keeps reporting it.
     let digest: string | undefined;
-    if (applied.holdMs === undefined) {
+    if (applied.holdMs === undefined && !volumes.refused) {
       const now = new Map(children.map((o) => [objectKey(o), o]));
       for (const [k, o] of applied.responses) now.set(k, o);
       for (const o of p.prune) now.delete(objectKey(o));
@@ -300,7 +303,11 @@ export class Reconciler {
     await this.status.write(
       live,
       run.before,
-      { kind: 'applied', changed: s.create + s.update + s.prune },
+      {
+        kind: 'applied',
+        changed: p.create.length + p.update.length + p.prune.length,
+        ...(volumes.refused ? { degraded: volumes.refused } : {}),
+      },
       run.secretValues,
       workloads,
       certificate,

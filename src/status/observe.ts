@@ -30,7 +30,12 @@ export interface HarborClusterStatus {
 
 /** How this reconcile went, as far as status is concerned. */
 export type Outcome =
-  | { kind: 'applied'; changed: number }
+  | {
+      kind: 'applied';
+      changed: number;
+      /** Applied, except what this says (Degraded=True with its reason; Ready as the pods are). */
+      degraded?: { reason: string; message: string };
+    }
   | { kind: 'paused' }
   | { kind: 'failed'; reason: string; message: string };
 
@@ -95,6 +100,8 @@ export function observe(input: ObserveInput): HarborClusterStatus {
   if (o.kind === 'failed') {
     set('Degraded', 'True', o.reason, o.message);
     set('Progressing', 'False', o.reason, 'the last change could not be applied; what runs was left as it was');
+  } else if (o.degraded) {
+    set('Degraded', 'True', o.degraded.reason, o.degraded.message);
   } else {
     set('Degraded', 'False', 'AsExpected', 'the last reconcile applied every object');
   }
