@@ -837,7 +837,10 @@ export interface Persistence {
 export interface HarborClusterStatus {
   /** metadata.generation of the HarborCluster the status was computed from. */
   observedGeneration?: number;
-  /** Conditions of the HarborCluster: Ready, Progressing and Degraded, at most one of each type. */
+  /**
+   * Conditions of the HarborCluster: Ready, Progressing, Degraded and, with
+   * spec.database.external.provision, DatabaseProvisioned; at most one of each type.
+   */
   conditions?: StatusCondition[];
   /**
    * Pods of each deployed component (core, portal, registry, jobservice, trivy, exporter, database,
@@ -860,9 +863,10 @@ export interface HarborClusterStatus {
 export interface StatusCondition {
   /**
    * Aspect the condition describes: Ready (Harbor serves requests), Progressing (a change is being
-   * rolled out) or Degraded (something is failing).
+   * rolled out), Degraded (something is failing) or DatabaseProvisioned (the role and database on
+   * the external PostgreSQL exist; False with the server's error).
    */
-  type: 'Ready' | 'Progressing' | 'Degraded';
+  type: 'Ready' | 'Progressing' | 'Degraded' | 'DatabaseProvisioned';
   /** Whether the condition holds: True, False or Unknown. */
   status: 'True' | 'False' | 'Unknown';
   /** metadata.generation of the HarborCluster the condition was computed from. */

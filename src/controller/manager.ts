@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import type { KubeObject } from '../model/object.ts';
 import { createEventRecorder } from '../kube/events.ts';
 import { CrdWatch } from '../kube/crd-watch.ts';
+import { createFinalizerWriter } from '../kube/finalizers.ts';
 import type { KubeHttp } from '../kube/http.ts';
 import { Informer } from '../kube/informer.ts';
 import { ListGate } from '../kube/list-gate.ts';
@@ -39,6 +40,8 @@ export interface ManagerOptions {
   queueHooks?: QueueHooks;
   /** Backoff of failed reconciles (tests shorten it). */
   backoff?: { baseMs?: number; maxMs?: number };
+  /** How long a deleted HarborCluster waits for its database to be dropped (tests shorten it; default 10 min). */
+  databaseDropTimeoutMs?: number;
 }
 
 export class Manager {
@@ -160,7 +163,9 @@ export class Manager {
       events: createEventRecorder(opts.http, { component: 'harbor-operator', onError }),
       renderer: this.renderer,
       log,
+      finalizers: createFinalizerWriter(opts.http),
       ...(opts.metrics ? { metrics: opts.metrics } : {}),
+      ...(opts.databaseDropTimeoutMs !== undefined ? { databaseDropTimeoutMs: opts.databaseDropTimeoutMs } : {}),
     });
     this.opts = opts;
   }

@@ -7,8 +7,10 @@ import { randomBytes } from 'node:crypto';
 import type { HarborCluster } from '../api/types.generated.ts';
 import { plan, summarize } from '../diff/plan.ts';
 import type { EventRecorder } from '../kube/events.ts';
+import type { FinalizerWriter } from '../kube/finalizers.ts';
+import type { PostgresConnector } from '../provision/postgres.ts';
 import { FIELD_MANAGER, type ObjectWriter, type SecretReader, type StatusWriter } from '../kube/writer.ts';
-import { objectKey, type KubeObject } from '../model/object.ts';
+import { namespacedName, objectKey, type KubeObject } from '../model/object.ts';
 import { RenderError } from '../render/render-error.ts';
 import type { ChartValues } from '../render/chart-values.ts';
 import type { Renderer } from '../render/renderer.ts';
@@ -17,6 +19,7 @@ import type { GeneratedSecrets, RandomBytes } from '../secrets/generate.ts';
 import type { HarborClusterStatus } from '../status/observe.ts';
 import { Applier, type Applied } from './applier.ts';
 import { appliedDigest, inputsDigest } from './applied-digest.ts';
+import { DatabaseProvisionError, DatabaseProvisioner } from './database-provisioner.ts';
 import { desiredObjects } from './desired.ts';
 import type { ClusterCache, Logger, ReconcileMetrics } from './ports.ts';
 import type { Result } from './queue.ts';
@@ -37,6 +40,12 @@ export interface ReconcilerDeps {
   now?: () => Date;
   random?: RandomBytes;
   metrics?: ReconcileMetrics;
+  /** Adds and removes the HarborCluster's finalizer (database dropped with it). */
+  finalizers: FinalizerWriter;
+  /** PostgreSQL of spec.database.external.provision (default: node-postgres). */
+  postgres?: PostgresConnector;
+  /** How long a deleted HarborCluster waits for its database to be dropped (default 10 min). */
+  databaseDropTimeoutMs?: number;
 }
 
 export class Reconciler {
@@ -44,6 +53,7 @@ export class Reconciler {
   private readonly secretsSource: SecretsSource;
   private readonly applier: Applier;
   private readonly status: StatusReporter;
+  private readonly database: DatabaseProvisioner;
   /** Hash of the last render whose objects were all applied, by cluster key. */
   private readonly appliedHash = new Map<string, string>();
 
@@ -64,7 +74,25 @@ export class Reconciler {
       now,
       ...(deps.metrics ? { metrics: deps.metrics } : {}),
     });
-    this.status = new StatusReporter({ cache: deps.cache, writer: deps.writer, events: deps.events, log: deps.log, now });
+    this.database = new DatabaseProvisioner({
+      cache: deps.cache,
+      reader: deps.writer,
+      finalizers: deps.finalizers,
+      events: deps.events,
+      log: deps.log,
+      now,
+      random: deps.random ?? randomBytes,
+      ...(deps.postgres ? { postgres: deps.postgres } : {}),
+      ...(deps.databaseDropTimeoutMs !== undefined ? { dropTimeoutMs: deps.databaseDropTimeoutMs } : {}),
+    });
+    this.status = new StatusReporter({
+      cache: deps.cache,
+      writer: deps.writer,
+      events: deps.events,
+      log: deps.log,
+      now,
+      conditions: (cr) => this.database.conditions(namespacedName(cr)),
+    });
   }
 
   async reconcile(key: string): Promise<Result> {
@@ -73,6 +101,11 @@ export class Reconciler {
     const name = key.slice(slash + 1);
     const live = this.d.cache.getCluster(namespace, name);
     if (!live || live.metadata.deletionTimestamp) {
+      // The database goes first when it is dropped with the cluster (the
+      // finalizer holds the deletion until then; not while paused).
+      if (live && this.database.holdsFinalizer(live) && live.metadata.annotations?.[PAUSED_ANNOTATION] !== 'true') {
+        await this.database.finalize(key, live);
+      }
       // Children go with their owner through the garbage collector.
       this.forget(key);
       return {};
@@ -109,6 +142,13 @@ export class Reconciler {
         resolved = await this.secretsSource.resolve(key, cr, live, checkHtpasswd);
       } catch (err) {
         if (err instanceof SecretRefError) await this.status.fail(live, previous, 'SecretNotFound', err.message, []);
+        throw err;
+      }
+      // Harbor's role and database on an external server, before anything of Harbor is applied.
+      try {
+        resolved = await this.database.ensure(key, live, resolved);
+      } catch (err) {
+        if (err instanceof DatabaseProvisionError) await this.status.fail(live, previous, 'DatabaseProvisionFailed', err.message, []);
         throw err;
       }
       const { secrets, generated } = resolved;
@@ -219,6 +259,7 @@ export class Reconciler {
     this.appliedHash.delete(key);
     this.secretsSource.forget(key);
     this.applier.forget(key);
+    this.database.forget(key);
     this.d.renderer.forget(key);
   }
 

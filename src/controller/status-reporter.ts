@@ -5,7 +5,7 @@ import type { HarborCluster } from '../api/types.generated.ts';
 import type { EventRecorder } from '../kube/events.ts';
 import type { StatusWriter } from '../kube/writer.ts';
 import { namespacedName, type KubeObject } from '../model/object.ts';
-import { observe, sameStatus, type HarborClusterStatus, type ObserveInput, type Outcome } from '../status/observe.ts';
+import { observe, sameStatus, type HarborClusterStatus, type ObserveInput, type Outcome, type StepCondition } from '../status/observe.ts';
 import type { ClusterCache, Logger } from './ports.ts';
 import { redact } from './redact.ts';
 
@@ -19,6 +19,8 @@ export interface StatusReporterDeps {
   events: EventRecorder;
   log: Logger;
   now: () => Date;
+  /** Conditions of other steps to write with every status (DatabaseProvisioned). */
+  conditions?: (cr: KubeObject) => readonly StepCondition[];
 }
 
 export class StatusReporter {
@@ -47,6 +49,7 @@ export class StatusReporter {
       workloads,
       ...(certificate ? { certificate } : {}),
       ...(digest ? { appliedDigest: digest } : {}),
+      conditions: this.d.conditions?.(cr) ?? [],
       now: this.d.now().toISOString().replace(/\.\d+Z$/, 'Z'),
     });
     for (const c of next.conditions ?? []) c.message = redact(c.message, secretValues);

@@ -4,7 +4,7 @@ import { canonicalJson } from '../model/canonical-json.ts';
 import type { KubeObject } from '../model/object.ts';
 import { setCondition, type Condition } from './conditions.ts';
 
-const ORDER = ['Ready', 'Progressing', 'Degraded'];
+const ORDER = ['Ready', 'Progressing', 'Degraded', 'DatabaseProvisioned'];
 
 export const COMPONENT_LABEL = 'app.kubernetes.io/component';
 
@@ -43,8 +43,12 @@ export interface ObserveInput {
   certificate?: { state: 'ready' } | { state: 'pending'; message: string } | { state: 'crd-missing' };
   /** Set when every child was applied as rendered (kept in status; dropped otherwise). */
   appliedDigest?: string;
+  /** Conditions other steps decided (DatabaseProvisioned), set as they are. */
+  conditions?: readonly StepCondition[];
   now: string;
 }
+
+export type StepCondition = Pick<Condition, 'type' | 'status' | 'reason' | 'message'>;
 
 interface WorkloadShape {
   metadata: { generation?: number; labels?: Record<string, string> };
@@ -78,6 +82,7 @@ export function observe(input: ObserveInput): HarborClusterStatus {
   const components = Object.fromEntries(list.map((c) => [c.name, { ready: c.ready, desired: c.desired }]));
   const notReady = list.filter((c) => c.ready < c.desired);
   const o = input.outcome;
+  for (const c of input.conditions ?? []) set(c.type, c.status, c.reason, c.message);
 
   if (o.kind === 'paused') {
     set('Progressing', 'False', 'Paused', 'reconciliation is paused by the annotation harbor-operator.dev/paused');

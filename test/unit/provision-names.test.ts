@@ -44,3 +44,28 @@ test('names: a given name PostgreSQL would cut, or with NUL, is refused with the
   assert.throws(() => provisionNames('a', 'b', { username: 'a\0b' }), /spec\.database\.external\.username contains a NUL/);
   assert.doesNotThrow(() => provisionNames('a', 'b', { database: 'x'.repeat(63) }));
 });
+
+test('values: Harbor connects to the provisioned role and database, on the spec\'s host, port and sslmode', async () => {
+  const { toValues } = await import('../../src/render/values.ts');
+  const { fixedSecrets } = await import('../harness/golden-cases.ts');
+  const cr = (external: Record<string, unknown>): Parameters<typeof toValues>[0] => ({
+    apiVersion: 'harbor-operator.dev/v1alpha1',
+    kind: 'HarborCluster',
+    metadata: { name: 'harbor', namespace: 'team-a' },
+    spec: {
+      externalURL: 'https://h.example.com',
+      expose: { type: 'ClusterIP' },
+      database: { type: 'External', external: { host: 'pg.example.com', port: 6432, sslMode: 'verify-full', provision: { adminSecretRef: { name: 'a' } }, ...external } },
+    },
+  });
+  const derived = derivedName('team-a', 'harbor');
+  assert.deepEqual(toValues(cr({}), fixedSecrets).database.external, { host: 'pg.example.com', port: 6432, database: derived, username: derived, sslmode: 'verify-full' });
+  assert.deepEqual(toValues(cr({ database: 'registry', username: 'harbor' }), fixedSecrets).database.external, {
+    host: 'pg.example.com',
+    port: 6432,
+    database: 'registry',
+    username: 'harbor',
+    sslmode: 'verify-full',
+  });
+  assert.equal(toValues(cr({}), fixedSecrets).database.password, fixedSecrets.databasePassword, 'the generated password');
+});
