@@ -37,6 +37,8 @@ export interface OperatorOptions {
   workers?: number;
   /** Another identity than the test's admin (e.g. a ServiceAccount's kubeconfig file). */
   kubeconfig?: string;
+  /** How long a deleted HarborCluster waits for its database to be dropped (default 10 min). */
+  databaseDropTimeoutMs?: number;
 }
 
 export async function startOperator(t: TestContext, namespace: string, opts: OperatorOptions = {}): Promise<RunningOperator> {
@@ -73,6 +75,7 @@ export async function startOperator(t: TestContext, namespace: string, opts: Ope
     helmTimeoutMs: 30_000,
     log: createLogger('debug', sink),
     backoff: { baseMs: 200, maxMs: 2_000 },
+    ...(opts.databaseDropTimeoutMs !== undefined ? { databaseDropTimeoutMs: opts.databaseDropTimeoutMs } : {}),
   });
   await manager.start();
   let stopped = false;

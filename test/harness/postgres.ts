@@ -8,7 +8,8 @@
 // does): /usr/lib/postgresql/<major>/bin, the newest major, or PG_BIN. Without
 // them the tests fail with a message saying so; they are never skipped.
 // PostgreSQL refuses to run as root: as root, initdb and the server run as the
-// system user postgres (made by that package) through setpriv.
+// system user postgres (made by that package) through setpriv (util-linux),
+// which also makes the server die with the test process.
 //
 //   const pg = await startPostgres();
 //   await pg.psql('SELECT 1');                       // as the superuser
@@ -132,8 +133,23 @@ export async function startPostgres(opts: StartOptions = {}): Promise<PgServer> 
     rmSync(dir, { recursive: true, force: true });
   };
   process.on('exit', onExit);
-  const run = (cmd: string, args: string[]): [string, string[]] =>
-    owner ? ['setpriv', [`--reuid=${String(owner.uid)}`, `--regid=${String(owner.gid)}`, '--clear-groups', '--', cmd, ...args]] : [cmd, args];
+  // Interrupted (Ctrl-C, a runner's timeout): clean up, then die of the signal as before.
+  const onSignal = (signal: NodeJS.Signals): void => {
+    onExit();
+    process.kill(process.pid, signal);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const unhook = (): void => {
+    process.off('exit', onExit);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  };
+  // The server dies with the test process even when that is killed outright (parent death signal).
+  const run = (cmd: string, args: string[]): [string, string[]] => [
+    'setpriv',
+    [...(owner ? [`--reuid=${String(owner.uid)}`, `--regid=${String(owner.gid)}`, '--clear-groups'] : []), '--pdeathsig', 'SIGKILL', '--', cmd, ...args],
+  ];
   const own = async (path: string): Promise<void> => {
     if (owner) await chown(path, owner.uid, owner.gid);
   };
@@ -251,13 +267,13 @@ export async function startPostgres(opts: StartOptions = {}): Promise<PgServer> 
         if (stopped) return;
         stopped = true;
         await stopServer();
-        process.off('exit', onExit);
+        unhook();
         await rm(dir, { recursive: true, force: true });
       },
     };
   } catch (err) {
     onExit();
-    process.off('exit', onExit);
+    unhook();
     throw err;
   }
 }
