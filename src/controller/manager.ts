@@ -14,6 +14,9 @@ import { childTypes, harborClusterType } from '../kube/resources.ts';
 import { cachedChild } from '../kube/cached-child.ts';
 import { withoutManagedFields } from '../kube/managed-fields.ts';
 import { createVolumeClient } from '../kube/volumes.ts';
+import { createCreateOnceClient } from '../kube/jobs.ts';
+import type { PhaseBounds } from '../status/upgrade-phase.ts';
+import { createBackupGate, type BackupGate } from './backup-gate.ts';
 import { createWriter, FIELD_MANAGER } from '../kube/writer.ts';
 import { namespacedName } from '../model/object.ts';
 import { chartDigest, codeDigest } from '../render/chart-digest.ts';
@@ -44,6 +47,10 @@ export interface ManagerOptions {
   backoff?: { baseMs?: number; maxMs?: number };
   /** When a reconcile the API server refused (PermanentError) is tried again by itself (default 5 min). */
   permanentRetryMs?: number;
+  /** The backup an upgrade waits for (default: backup-gate.ts's Job over the API server). */
+  backupGate?: BackupGate;
+  /** How long an upgrade phase may wait for its workloads before it is reported (default: upgrade-phase.ts). */
+  upgradeBounds?: PhaseBounds;
 }
 
 export class Manager {
@@ -189,6 +196,8 @@ export class Manager {
       log,
       ...(opts.metrics ? { metrics: opts.metrics } : {}),
       sources: causes,
+      backups: opts.backupGate ?? createBackupGate(createCreateOnceClient(opts.http)),
+      ...(opts.upgradeBounds ? { upgradeBounds: opts.upgradeBounds } : {}),
     });
     this.opts = opts;
   }

@@ -2,7 +2,10 @@
 // Progressing reason Upgrading with the phase, Degraded while it is stopped or
 // overdue, status.version moving to `to` only at Done. Tables, no cluster.
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
+import { parse } from 'yaml';
+import { crdFile } from '../../src/api/codegen.ts';
 import type { KubeObject } from '../../src/model/object.ts';
 import type { Condition } from '../../src/status/conditions.ts';
 import { COMPONENT_LABEL, observe, type HarborClusterStatus, type ObserveInput, type Outcome } from '../../src/status/observe.ts';
@@ -102,4 +105,11 @@ for (const k of cases) {
 test('the Progressing message names from, to, the phase and what it does', () => {
   const [p] = upgradeConditions(upgrade('UpgradingDatabase', { message: 'the in-cluster database runs harbor-db v2.15.2' }), false);
   assert.equal(p?.message, 'upgrade 2.14.4 → 2.15.2, phase UpgradingDatabase: the in-cluster database runs harbor-db v2.15.2');
+});
+
+test('kubectl get hc shows the phase in an Upgrade column', async () => {
+  const crd = parse(await readFile(crdFile, 'utf8')) as { spec: { versions: { additionalPrinterColumns: { name: string; jsonPath: string; priority?: number }[] }[] } };
+  const col = crd.spec.versions[0]?.additionalPrinterColumns.find((x) => x.name === 'Upgrade');
+  assert.equal(col?.jsonPath, '.status.upgrade.phase');
+  assert.equal(col.priority, undefined, 'shown without -o wide');
 });
