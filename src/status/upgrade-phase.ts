@@ -67,8 +67,8 @@ const MINUTE = 60_000;
 /**
  * The chart's startup probes, plus five minutes for the pod to be replaced:
  * the database's allows 10 minutes (60 × 10 s, for pg_upgrade), core's 60
- * minutes (360 × 10 s, for the schema migration); the other components
- * start in well under 10 minutes.
+ * minutes (360 × 10 s, for the schema migration), jobservice's 10 minutes
+ * (60 × 10 s; the other components of the last step have none).
  */
 export const DEFAULT_BOUNDS: PhaseBounds = { UpgradingDatabase: 15 * MINUTE, UpgradingCore: 65 * MINUTE, Rolling: 15 * MINUTE };
 
