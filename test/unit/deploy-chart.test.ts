@@ -11,6 +11,7 @@ import { execa } from 'execa';
 import { parse } from 'yaml';
 import { parseConfig } from '../../src/config.ts';
 import { crdName } from '../../src/kube/optional-kind.ts';
+import { jobType } from '../../src/kube/jobs.ts';
 import { childTypes, crdType, harborClusterType, statusSourceTypes } from '../../src/kube/resources.ts';
 import { groupOf, type KubeObject } from '../../src/model/object.ts';
 import { parseManifests } from '../../src/render/parse.ts';
@@ -82,6 +83,8 @@ function expectedManagerRules(): string[] {
     ...childTypes.map((t) => ({ apiGroups: [groupOf(t.apiVersion)], resources: [t.plural], verbs: allVerbs })),
     // events.ts: POST a new Event, PATCH the count of a repeated one.
     { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
+    // jobs.ts: the backup Job before an upgrade, created once and read.
+    { apiGroups: [groupOf(jobType.apiVersion)], resources: [jobType.plural], verbs: ['get', 'create'] },
     // status-source-informers.ts: pods and FailedCreate events, listed and watched for status.
     ...statusSourceTypes.map((t) => ({ apiGroups: [groupOf(t.apiVersion)], resources: [t.plural], verbs: ['list', 'watch'] })),
   ];

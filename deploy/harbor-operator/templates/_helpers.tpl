@@ -103,6 +103,10 @@ ClusterRole (all namespaces) and the per-namespace Roles (watchNamespaces).
 - apiGroups: [""]
   resources: ["events"]
   verbs: ["create", "patch"]
+{{- /* The backup Job before an upgrade: created once, then read (src/kube/jobs.ts). */}}
+- apiGroups: ["batch"]
+  resources: ["jobs"]
+  verbs: ["get", "create"]
 {{- /* Read for status only: why pods are missing (the HarborClusters' pods by
        label, StatefulSets' FailedCreate events by field selector). */}}
 - apiGroups: [""]
