@@ -14,7 +14,7 @@ import {
   type RandomBytes,
   type SecretNeeds,
 } from '../../src/secrets/generate.ts';
-import { createTokenKeyPair } from '../../src/secrets/token-keypair.ts';
+import { certificateMatchesKey, createTokenKeyPair } from '../../src/secrets/token-keypair.ts';
 
 const NOW = new Date('2026-01-02T03:04:05Z');
 const ALPHANUMERIC = /^[A-Za-z0-9]+$/;
@@ -236,12 +236,23 @@ for (const c of staleCases) {
   });
 }
 
-test('a token key without its certificate is replaced by a new matching pair', async () => {
+test('a token key without its certificate keeps the key and gets a certificate made from it', async () => {
   const out = await completeSecrets({ ...withoutToken, tokenKey: pair.key }, all, counter(), NOW);
-  assert.deepEqual(sorted(out.added), ['tokenCert', 'tokenKey']);
+  assert.deepEqual(sorted(out.added), ['tokenCert']);
+  assert.equal(out.values.tokenKey, pair.key, 'the key core signs with is kept');
+  assert.notEqual(out.values.tokenCert, pair.cert, 'a new certificate (another serial)');
   const cert = new X509Certificate(out.values.tokenCert ?? '');
   const data = Buffer.from('payload');
-  assert.ok(verify('sha256', data, cert.publicKey, sign('sha256', data, out.values.tokenKey ?? '')));
+  assert.ok(verify('sha256', data, cert.publicKey, sign('sha256', data, pair.key)));
+  assert.ok(certificateMatchesKey(out.values.tokenCert ?? '', pair.key));
+});
+
+test('certificateMatchesKey: the pair matches; another key, garbage and an empty key do not', async () => {
+  const other = await createTokenKeyPair(NOW, counter(99));
+  assert.equal(certificateMatchesKey(pair.cert, pair.key), true);
+  assert.equal(certificateMatchesKey(pair.cert, other.key), false);
+  assert.equal(certificateMatchesKey('not a certificate', pair.key), false);
+  assert.equal(certificateMatchesKey(pair.cert, ''), false);
 });
 
 // --- token key pair -----------------------------------------------------------
