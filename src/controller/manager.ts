@@ -24,6 +24,7 @@ import { STATUS_ONLY_DELAY_MS, statusOnlyChange } from './child-event.ts';
 import { PermanentError, WorkQueue, type QueueHooks } from './queue.ts';
 import type { Logger, ReconcileMetrics } from './ports.ts';
 import { Reconciler } from './reconciler.ts';
+import { ReferencedSecretWatch } from './referenced-secrets.ts';
 
 export interface ManagerOptions {
   http: KubeHttp;
@@ -49,6 +50,8 @@ export class Manager {
   readonly renderer: Renderer;
   readonly cache: InformerCache;
   readonly reconciler: Reconciler;
+  /** The metadata watch of Secrets HarborClusters reference. */
+  readonly referencedSecrets: ReferencedSecretWatch;
   private readonly informers: Informer[];
   /** One watch of the CRD of each optional kind (cert-manager's Certificate). */
   private readonly crdWatches: CrdWatch[];
@@ -155,7 +158,17 @@ export class Manager {
         });
       }),
     );
-    this.informers = [...clusterInformers, ...childInformers];
+    // A referenced Secret that changes, appears or goes brings back the
+    // clusters that read it (referenced-secrets.ts).
+    this.referencedSecrets = new ReferencedSecretWatch(opts.http, {
+      namespaces,
+      listGate,
+      onError,
+      onChange: (key) => {
+        this.queue.add(key);
+      },
+    });
+    this.informers = [...clusterInformers, ...childInformers, ...this.referencedSecrets.informers];
     this.crdWatches = [...crdWatches.values()];
     this.cache = new InformerCache(clusterInformers, childInformers);
     this.renderer = createRenderer(
@@ -170,6 +183,7 @@ export class Manager {
       events: createEventRecorder(opts.http, { component: 'harbor-operator', onError }),
       renderer: this.renderer,
       log,
+      referencedSecrets: this.referencedSecrets,
       ...(opts.metrics ? { metrics: opts.metrics } : {}),
     });
     this.opts = opts;
