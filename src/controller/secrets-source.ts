@@ -261,14 +261,19 @@ export class SecretsSource {
         const owner = controllerUid(o);
         return owner === undefined || owner === uid;
       })
-      .map((o) => `${o.kind}/${o.metadata.name}`)
-      .sort();
+      .map((o) => ({ kind: o.kind, name: o.metadata.name, created: o.metadata.creationTimestamp }));
     let databaseClaim: string | undefined;
     if ((cr.spec.database?.type ?? 'InCluster') === 'InCluster') {
       const claim = await this.d.store.readClaim(namespace, databaseClaimName(name));
       if (claim && !claim.metadata.deletionTimestamp) databaseClaim = claim.metadata.name;
     }
-    return runEvidence({ observedGeneration: status.observedGeneration, appliedDigest: status.appliedDigest, children, databaseClaim });
+    return runEvidence({
+      observedGeneration: status.observedGeneration,
+      appliedDigest: status.appliedDigest,
+      created: live.metadata.creationTimestamp,
+      children,
+      databaseClaim,
+    });
   }
 
   /**

@@ -174,22 +174,42 @@ export interface RunEvidenceInput {
   /** status.observedGeneration of the HarborCluster. */
   observedGeneration?: number | undefined;
   appliedDigest?: string | undefined;
-  /** "Kind/name" of the objects of this cluster that exist, other than the generated Secret. */
-  children: readonly string[];
+  /** When the HarborCluster was created (RFC 3339). */
+  created?: string | undefined;
+  /** The objects of this cluster that exist (its own or kept), other than the generated Secret. */
+  children: readonly { kind: string; name: string; created?: string | undefined }[];
   /** The in-cluster database's claim, when it exists. */
   databaseClaim?: string | undefined;
 }
 
-/** Why the HarborCluster counts as having run; empty for a cluster that never ran. */
+/**
+ * Why the HarborCluster counts as having run (data may have been made with
+ * its values); empty for a cluster that never ran. Signs: status recorded a
+ * complete apply; a workload exists (pods ran); the database claim exists
+ * (the database StatefulSet made it); a claim is older than the HarborCluster
+ * (kept from an earlier one of the same name). Not signs: Secrets,
+ * ConfigMaps, Services or claims made by this HarborCluster's first apply, as
+ * an operator stopped before the workloads leaves them (those are applied
+ * only after everything a pod reads, apply-order.ts).
+ */
 export function runEvidence(i: RunEvidenceInput): string[] {
   const out: string[] = [];
   if ((i.observedGeneration ?? 0) > 0) out.push(`status.observedGeneration is ${i.observedGeneration ?? 0}`);
   else if (i.appliedDigest) out.push('status records an applied digest');
-  if (i.children.length > 0) {
-    const shown = i.children.slice(0, 3).join(', ');
-    out.push(`${i.children.length} of its objects exist (${shown}${i.children.length > 3 ? ', …' : ''})`);
+  const workloads = i.children
+    .filter((c) => c.kind === 'Deployment' || c.kind === 'StatefulSet')
+    .map((c) => `${c.kind}/${c.name}`)
+    .sort();
+  if (workloads.length > 0) {
+    const shown = workloads.slice(0, 3).join(', ');
+    out.push(`${workloads.length} of its workloads exist (${shown}${workloads.length > 3 ? ', …' : ''})`);
   }
   if (i.databaseClaim) out.push(`the database claim ${i.databaseClaim} exists`);
+  const kept = i.children
+    .filter((c) => c.kind === 'PersistentVolumeClaim' && c.created !== undefined && i.created !== undefined && Date.parse(c.created) < Date.parse(i.created))
+    .map((c) => c.name)
+    .sort();
+  if (kept.length > 0) out.push(`claims older than the HarborCluster are kept (${kept.join(', ')})`);
   return out;
 }
 

@@ -223,10 +223,38 @@ const evidence: { name: string; input: Parameters<typeof runEvidence>[0]; count:
   { name: 'observed generation', input: { observedGeneration: 3, children: [] }, count: 1, includes: 'status.observedGeneration is 3' },
   { name: 'an applied digest', input: { appliedDigest: 'sha256:x', children: [] }, count: 1, includes: 'applied digest' },
   {
-    name: 'children, the first three named',
-    input: { children: ['ConfigMap/a-core', 'Deployment/a-core', 'Secret/a-core', 'Service/a-core'] },
+    name: 'workloads, the first three named',
+    input: {
+      children: [
+        { kind: 'StatefulSet', name: 'a-database' },
+        { kind: 'Deployment', name: 'a-core' },
+        { kind: 'Deployment', name: 'a-portal' },
+        { kind: 'Deployment', name: 'a-registry' },
+        { kind: 'ConfigMap', name: 'a-core' },
+      ],
+    },
     count: 1,
-    includes: '4 of its objects exist (ConfigMap/a-core, Deployment/a-core, Secret/a-core, …)',
+    includes: '4 of its workloads exist (Deployment/a-core, Deployment/a-portal, Deployment/a-registry, …)',
+  },
+  {
+    name: 'what a first apply stopped before the workloads leaves (ConfigMaps, a Secret, claims of this cluster): never ran',
+    input: {
+      created: '2026-12-01T10:00:00Z',
+      children: [
+        { kind: 'ConfigMap', name: 'a-core' },
+        { kind: 'Secret', name: 'a-registry' },
+        { kind: 'Service', name: 'a-core' },
+        { kind: 'PersistentVolumeClaim', name: 'a-registry', created: '2026-12-01T10:00:01Z' },
+        { kind: 'PersistentVolumeClaim', name: 'a-jobservice', created: '2026-12-01T10:00:00Z' },
+      ],
+    },
+    count: 0,
+  },
+  {
+    name: 'a claim older than the HarborCluster (kept from an earlier one of that name)',
+    input: { created: '2026-12-01T10:00:00Z', children: [{ kind: 'PersistentVolumeClaim', name: 'a-registry', created: '2026-11-30T08:00:00Z' }] },
+    count: 1,
+    includes: 'claims older than the HarborCluster are kept (a-registry)',
   },
   { name: 'the database claim alone (a HarborCluster re-created over kept volumes)', input: { children: [], databaseClaim: 'data-a-database-0' }, count: 1, includes: 'data-a-database-0' },
 ];
