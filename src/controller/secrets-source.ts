@@ -93,6 +93,8 @@ export class SecretsSource {
   private readonly pending = new Map<string, GeneratedSecrets>();
   /** The last recovery announced, by cluster key (a reconcile resolves twice). */
   private readonly announced = new Map<string, string>();
+  /** uids of held Secrets of deleted HarborClusters whose hold was announced (once, not every recheck). */
+  private readonly heldAnnounced = new Set<string>();
 
   private readonly d: SecretsSourceDeps;
 
@@ -181,11 +183,17 @@ export class SecretsSource {
       return {};
     }
     const claim = await this.d.store.readClaim(namespace, databaseClaimName(name));
+    const uid = secret.metadata.uid ?? '';
     if (!claim || claim.metadata.deletionTimestamp) {
       await this.d.store.removeFinalizer(secret, GENERATED_SECRET_FINALIZER);
+      this.heldAnnounced.delete(uid);
       this.d.log.info({ namespace, secret: secret.metadata.name }, 'deleted generated Secret let go: its HarborCluster and database claim are gone');
       return {};
     }
+    if (this.heldAnnounced.has(uid)) return { requeueAfter: HELD_RECHECK_MS };
+    if (this.heldAnnounced.size > 10_000) this.heldAnnounced.clear();
+    this.heldAnnounced.add(uid);
+    this.d.log.warn({ namespace, secret: secret.metadata.name, claim: claim.metadata.name }, 'deleted generated Secret held: its database claim exists');
     this.d.events.event(
       secret,
       'Warning',
