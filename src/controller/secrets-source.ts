@@ -15,8 +15,9 @@
 //   with it (deleteClaimsWithCluster), or when someone deleted it and no
 //   database claim its values unlock is left.
 import type { HarborCluster } from '../api/types.generated.ts';
+import { ADOPT_ANNOTATION } from '../diff/ownership.ts';
 import type { EventRecorder } from '../kube/events.ts';
-import type { ObjectWriter, SecretKeeper, SecretReader } from '../kube/writer.ts';
+import type { ObjectReader, ObjectWriter, SecretKeeper, SecretReader } from '../kube/writer.ts';
 import type { KubeObject } from '../model/object.ts';
 import type { HarborSecrets } from '../render/secrets-input.ts';
 import { completeSecrets, type GeneratedSecrets, type RandomBytes } from '../secrets/generate.ts';
@@ -74,7 +75,7 @@ interface Memo {
 
 export interface SecretsSourceDeps {
   cache: ClusterCache;
-  store: SecretReader & SecretKeeper & ObjectWriter;
+  store: SecretReader & SecretKeeper & ObjectWriter & ObjectReader;
   events: EventRecorder;
   log: Logger;
   now: () => Date;
@@ -85,6 +86,8 @@ export interface SecretsSourceDeps {
 
 /** The in-cluster database's claim (StatefulSet <name>-database, volumeClaimTemplate data). */
 const databaseClaimName = (cluster: string): string => `data-${cluster}-database-0`;
+
+const claimRef = (namespace: string, name: string): KubeObject => ({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name, namespace } });
 
 export class SecretsSource {
   /** Referenced values by cluster key, read at one generation of its spec. */
@@ -143,7 +146,8 @@ export class SecretsSource {
       const d = decideRecovery({ stored: values, copies: this.copies(namespace, name, uid), needs, hasRun: evidence.length > 0 });
       if (d.kind === 'refused') {
         this.announced.delete(key);
-        throw new GeneratedSecretLost(refusalMessage(`${namespace}/${secretName}`, stored !== undefined, d, evidence), secretName);
+        const context = { namespace, secret: secretName, storedWasThere: stored !== undefined, adopt: `${ADOPT_ANNOTATION}=${name}` };
+        throw new GeneratedSecretLost(refusalMessage(context, d, evidence), secretName);
       }
       values = d.values;
       if (evidence.length > 0) recovery = d;
@@ -182,7 +186,7 @@ export class SecretsSource {
       await this.d.store.removeFinalizer(secret, GENERATED_SECRET_FINALIZER);
       return {};
     }
-    const claim = await this.d.store.readClaim(namespace, databaseClaimName(name));
+    const claim = await this.d.store.read(claimRef(namespace, databaseClaimName(name)));
     const uid = secret.metadata.uid ?? '';
     if (!claim || claim.metadata.deletionTimestamp) {
       await this.d.store.removeFinalizer(secret, GENERATED_SECRET_FINALIZER);
@@ -272,7 +276,7 @@ export class SecretsSource {
       .map((o) => ({ kind: o.kind, name: o.metadata.name, created: o.metadata.creationTimestamp }));
     let databaseClaim: string | undefined;
     if ((cr.spec.database?.type ?? 'InCluster') === 'InCluster') {
-      const claim = await this.d.store.readClaim(namespace, databaseClaimName(name));
+      const claim = await this.d.store.read(claimRef(namespace, databaseClaimName(name)));
       if (claim && !claim.metadata.deletionTimestamp) databaseClaim = claim.metadata.name;
     }
     return runEvidence({
@@ -301,7 +305,8 @@ export class SecretsSource {
     if (!secret) return;
     this.pending.set(key, values);
     await this.d.store.removeFinalizer(held, GENERATED_SECRET_FINALIZER); // the old one is gone with this
-    await this.d.store.apply(secret);
+    // Only a create: a Secret someone made of that name meanwhile is not overwritten.
+    await this.d.store.apply(secret, { precondition: 'absent' });
     this.pending.delete(key);
     this.d.log.warn({ key, secret: secret.metadata.name }, 'generated Secret was deleted: its values were written into a new one');
     this.d.events.event(

@@ -1,7 +1,7 @@
 // Writes to the API server: server-side apply of children under one field
 // manager, deletes, the HarborCluster status subresource, direct reads of
-// Secrets the user references, and what keeping the generated Secret needs
-// (its finalizer, a look at the database claim).
+// Secrets the user references, and the removal of the generated Secret's
+// finalizer.
 import type { KubeObject } from '../model/object.ts';
 import { isNotFound } from './api-error.ts';
 import type { KubeHttp } from './http.ts';
@@ -54,8 +54,6 @@ export interface SecretKeeper {
    * fails with 422 and is looked at again.
    */
   removeFinalizer(obj: KubeObject, finalizer: string): Promise<void>;
-  /** A PersistentVolumeClaim, or undefined when there is none. */
-  readClaim(namespace: string, name: string): Promise<KubeObject | undefined>;
 }
 
 export function createWriter(http: KubeHttp): ObjectWriter & ObjectReader & StatusWriter & SecretReader & SecretKeeper {
@@ -123,14 +121,6 @@ export function createWriter(http: KubeHttp): ObjectWriter & ObjectReader & Stat
         });
       } catch (err) {
         if (!isNotFound(err)) throw err;
-      }
-    },
-    async readClaim(namespace, name): Promise<KubeObject | undefined> {
-      try {
-        return await http.request<KubeObject>('GET', `/api/v1/namespaces/${namespace}/persistentvolumeclaims/${encodeURIComponent(name)}`);
-      } catch (err) {
-        if (isNotFound(err)) return undefined;
-        throw err;
       }
     },
     async readSecret(namespace, name): Promise<KubeObject | undefined> {

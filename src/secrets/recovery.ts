@@ -6,7 +6,6 @@
 // admin password is never minted anew: the reconcile stops instead and says how
 // to restore the Secret. Pure: plain values in, a decision out.
 import { GENERATED_KEYS, type GeneratedKey, type GeneratedSecrets, type SecretNeeds } from './generate.ts';
-import { certificateMatchesKey } from './token-keypair.ts';
 
 /**
  * Where the chart puts a copy of each generated value: the component (the
@@ -36,7 +35,9 @@ export const COPIES: Readonly<Record<GeneratedKey, readonly { component: string;
   ],
   registryHtpasswd: [{ component: 'registry', key: 'passwd' }],
   tokenKey: [{ component: 'core', key: 'private_key.pem' }],
-  tokenCert: [{ component: 'registry', key: 'root.crt' }],
+  // No component reads the certificate (the registry mounts no root.crt):
+  // it has no copy and is derived from the key again.
+  tokenCert: [],
   databasePassword: [
     { component: 'core', key: 'POSTGRESQL_PASSWORD' },
     { component: 'database', key: 'POSTGRES_PASSWORD' },
@@ -49,8 +50,9 @@ export const COPIES: Readonly<Record<GeneratedKey, readonly { component: string;
 };
 
 /**
- * PEM values: the chart's copies have lost the final newline (its Secret
- * data goes through toYaml and fromYaml), which the generated PEM has.
+ * PEM values end with a newline as generated; copies rendered by earlier
+ * versions of the chart lost it (their Secret data went through toYaml and
+ * fromYaml), so it is put back.
  */
 const PEM_KEYS: ReadonlySet<GeneratedKey> = new Set(['tokenKey', 'tokenCert']);
 
@@ -148,7 +150,7 @@ export function decideRecovery(input: RecoveryInput): RecoveryDecision {
       const v = input.copies[c.component]?.[c.key];
       if (v) found.push({ component: c.component, value: PEM_KEYS.has(key) && !v.endsWith('\n') ? `${v}\n` : v });
     }
-    const usable = key === 'tokenCert' ? found.filter((f) => certificateMatchesKey(f.value, values.tokenKey ?? '')) : found;
+    const usable = found;
     const distinct = [...new Set(usable.map((f) => f.value))];
     const bound = BOUND_KEYS.has(key) && input.hasRun;
     const first = usable[0];
@@ -213,19 +215,35 @@ export function runEvidence(i: RunEvidenceInput): string[] {
   return out;
 }
 
+/** Where a refusal happened: the Secret, and what makes a restored copy the operator's again. */
+export interface RefusalContext {
+  namespace: string;
+  /** The generated Secret's name. */
+  secret: string;
+  /** Whether the Secret exists (and lacks keys) or is gone. */
+  storedWasThere: boolean;
+  /**
+   * The annotation that hands an object over to the HarborCluster, with its
+   * value ("harbor-operator.dev/adopt=h"): a Secret someone restores is not
+   * one the operator applied, so the operator takes it only so.
+   */
+  adopt: string;
+}
+
 /** The status and event message of a refusal: names keys and objects, never a value. */
-export function refusalMessage(secret: string, storedWasThere: boolean, d: Extract<RecoveryDecision, { kind: 'refused' }>, evidence: readonly string[]): string {
-  const keys = [...d.lost, ...d.conflicting.map((c) => c.key)];
-  const what = storedWasThere ? `Secret ${secret} lacks ${keys.join(', ')}` : `Secret ${secret} is gone`;
+export function refusalMessage(c: RefusalContext, d: Extract<RecoveryDecision, { kind: 'refused' }>, evidence: readonly string[]): string {
+  const keys = [...d.lost, ...d.conflicting.map((x) => x.key)];
+  const secret = `${c.namespace}/${c.secret}`;
+  const what = c.storedWasThere ? `Secret ${secret} lacks ${keys.join(', ')}` : `Secret ${secret} is gone`;
   const why = [
     d.lost.length > 0 ? `no copy of ${d.lost.join(', ')} is left` : '',
-    ...d.conflicting.map((c) => `the copies of ${c.key} in the Secrets of ${c.from.join(', ')} differ`),
+    ...d.conflicting.map((x) => `the copies of ${x.key} in the Secrets of ${x.from.join(', ')} differ`),
   ].filter((s) => s !== '');
   return (
     `${what} and ${why.join('; ')}, for a HarborCluster that has run (${evidence.join('; ')}): ` +
     `new values would lock Harbor out of the data made with the old ones, so nothing is written until the Secret is back. ` +
-    `Restore it from a backup (kubectl apply -f <saved copy of ${secret}>), or create it with the keys ${keys.join(', ')} ` +
-    'holding the values the data was made with; the operator completes the rest.'
+    `Restore it from a backup (kubectl apply -f <saved copy>, then kubectl annotate secret ${c.secret} ${c.adopt}), ` +
+    `or create it so with the keys ${keys.join(', ')} holding the values the data was made with; the operator completes the rest.`
   );
 }
 

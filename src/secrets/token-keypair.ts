@@ -1,6 +1,6 @@
 // The token service's key pair: core signs registry tokens with the RSA key,
 // the registry checks them against this self-signed certificate.
-import { X509Certificate, createPrivateKey, createPublicKey, generateKeyPair, sign } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPair, sign } from 'node:crypto';
 import { promisify } from 'node:util';
 import { bitString, boolean, explicit, integer, nullValue, octetString, oid, sequence, set, time, utf8 } from './der.ts';
 
@@ -47,13 +47,4 @@ export function certificateFor(keyPem: string, now: Date, random: (n: number) =>
   const der = sequence(tbs, algorithm, bitString(signature));
   const b64 = der.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '');
   return `-----BEGIN CERTIFICATE-----\n${b64}\n-----END CERTIFICATE-----\n`;
-}
-
-/** Whether the PEM certificate is the one of this PEM key (its public key); false for anything unreadable. */
-export function certificateMatchesKey(certPem: string, keyPem: string): boolean {
-  try {
-    return new X509Certificate(certPem).checkPrivateKey(createPrivateKey(keyPem));
-  } catch {
-    return false;
-  }
 }

@@ -20,7 +20,6 @@ const counter = (start = 0) => {
   return (n: number): Buffer => Buffer.from(Array.from({ length: n }, () => next++ % 256));
 };
 const pair = await createTokenKeyPair(NOW, counter(1));
-const otherPair = await createTokenKeyPair(NOW, counter(2));
 
 const all: SecretNeeds = { adminPassword: true, databasePassword: true, cachePassword: true };
 const external: SecretNeeds = { adminPassword: false, databasePassword: false, cachePassword: false };
@@ -87,9 +86,9 @@ const cases: Case[] = [
     },
   },
   {
-    name: 'the Secret is gone, every component Secret is there: every value recovered, nothing made',
+    name: 'the Secret is gone, every component Secret is there: every value recovered, the certificate derived, nothing made',
     input: { stored: {}, copies: copiesOf(v), needs: all, hasRun: true },
-    expected: { kind: 'complete', recovered: [...GENERATED_KEYS], mint: [], derive: [], values: v },
+    expected: { kind: 'complete', recovered: GENERATED_KEYS.filter((k) => k !== 'tokenCert'), mint: [], derive: ['tokenCert'], values: without(v, 'tokenCert') },
   },
   {
     name: 'only core and database are left: the bound values come back, the rest is made anew or derived',
@@ -139,12 +138,12 @@ const cases: Case[] = [
   {
     name: 'the copies of the core secret differ: the main reader\'s (core) wins, nothing is refused',
     input: { stored: {}, copies: { ...copiesOf(v), jobservice: { ...copiesOf(v)['jobservice'], CORE_SECRET: 'other-core-00000' } }, needs: all, hasRun: true },
-    expected: { kind: 'complete', recovered: [...GENERATED_KEYS], mint: [], derive: [], values: v },
+    expected: { kind: 'complete', recovered: GENERATED_KEYS.filter((k) => k !== 'tokenCert'), mint: [], derive: ['tokenCert'], values: without(v, 'tokenCert') },
   },
   {
-    name: 'a token certificate of another key is not taken: it is derived from the recovered key',
-    input: { stored: {}, copies: { ...copiesOf(v), registry: { ...copiesOf(v)['registry'], 'root.crt': otherPair.cert } }, needs: all, hasRun: true },
-    expected: { kind: 'complete', recovered: GENERATED_KEYS.filter((k) => k !== 'tokenCert'), mint: [], derive: ['tokenCert'] },
+    name: 'the token certificate alone is lost: derived again (no component has a copy), the key kept',
+    input: { stored: without(v, 'tokenCert'), copies: copiesOf(v), needs: all, hasRun: true },
+    expected: { kind: 'complete', recovered: [], mint: [], derive: ['tokenCert'], values: without(v, 'tokenCert') },
   },
   {
     name: 'stored values win over copies that differ',
@@ -269,11 +268,15 @@ for (const c of evidence) {
 test('refusalMessage names the Secret, the keys, why, and how to restore it; no value', () => {
   const d = decideRecovery({ stored: {}, copies: { ...copiesOf(v, ['jobservice']), database: { POSTGRES_PASSWORD: 'x-000000000000000000000' }, core: { POSTGRESQL_PASSWORD: v.databasePassword } }, needs: all, hasRun: true });
   assert.equal(d.kind, 'refused');
-  const msg = refusalMessage('ns/h-generated-secrets', false, d, ['status.observedGeneration is 2']);
+  const msg = refusalMessage(
+    { namespace: 'ns', secret: 'h-generated-secrets', storedWasThere: false, adopt: 'harbor-operator.dev/adopt=h' },
+    d,
+    ['status.observedGeneration is 2'],
+  );
   assert.match(msg, /^Secret ns\/h-generated-secrets is gone and no copy of adminPassword, secretKey, tokenKey is left; the copies of databasePassword in the Secrets of core, database differ/);
   assert.match(msg, /status.observedGeneration is 2/);
-  assert.match(msg, /kubectl apply -f <saved copy of ns\/h-generated-secrets>/);
-  assert.match(msg, /create it with the keys adminPassword, secretKey, tokenKey, databasePassword/);
+  assert.match(msg, /kubectl apply -f <saved copy>, then kubectl annotate secret h-generated-secrets harbor-operator.dev\/adopt=h/);
+  assert.match(msg, /create it so with the keys adminPassword, secretKey, tokenKey, databasePassword/);
   for (const value of Object.values(v)) assert.ok(!msg.includes(value), 'no value in the message');
   assert.ok(msg.length < 1024, `fits an event (${msg.length} characters)`);
 });
