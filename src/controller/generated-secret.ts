@@ -8,7 +8,7 @@
 // or when the Secret goes with its HarborCluster (deleteClaimsWithCluster), or
 // when its HarborCluster is gone and the database claim is gone or going.
 import type { KubeObject } from '../model/object.ts';
-import { GENERATED_KEYS, type GeneratedSecrets } from '../secrets/generate.ts';
+import { SECRET_KEYS, type GeneratedSecrets } from '../secrets/generate.ts';
 
 export const GENERATED_SECRET_FINALIZER = 'harbor-operator.dev/generated-secrets';
 
@@ -23,7 +23,7 @@ export function generatedSecretName(cluster: string): string {
 export function readGenerated(secret: KubeObject | undefined): GeneratedSecrets {
   const data = (secret?.['data'] ?? {}) as Record<string, string>;
   const out: GeneratedSecrets = {};
-  for (const k of GENERATED_KEYS) {
+  for (const k of SECRET_KEYS) {
     const v = data[k];
     if (v !== undefined) out[k] = Buffer.from(v, 'base64').toString('utf8');
   }
@@ -32,7 +32,7 @@ export function readGenerated(secret: KubeObject | undefined): GeneratedSecrets 
 
 export function generatedSecretObject(cluster: string, namespace: string, values: GeneratedSecrets): KubeObject {
   const data: Record<string, string> = {};
-  for (const k of GENERATED_KEYS) {
+  for (const k of SECRET_KEYS) {
     const v = values[k];
     if (v !== undefined) data[k] = Buffer.from(v, 'utf8').toString('base64');
   }

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import type { KubeObject } from '../model/object.ts';
 import { createEventRecorder } from '../kube/events.ts';
 import { CrdWatch } from '../kube/crd-watch.ts';
+import { createFinalizerWriter } from '../kube/finalizers.ts';
 import type { KubeHttp } from '../kube/http.ts';
 import { Informer } from '../kube/informer.ts';
 import { ListGate } from '../kube/list-gate.ts';
@@ -19,12 +20,14 @@ import { namespacedName } from '../model/object.ts';
 import { chartDigest, codeDigest } from '../render/chart-digest.ts';
 import { createRenderer, type Renderer } from '../render/renderer.ts';
 import { clusterLabel } from '../render/values.ts';
+import { CauseCache } from './cause-cache.ts';
 import { InformerCache } from './child-cache.ts';
 import { STATUS_ONLY_DELAY_MS, statusOnlyChange } from './child-event.ts';
 import { PermanentError, WorkQueue, type QueueHooks } from './queue.ts';
 import type { Logger, ReconcileMetrics } from './ports.ts';
 import { Reconciler } from './reconciler.ts';
 import { ReferencedSecretWatch } from './referenced-secrets.ts';
+import { statusSourceInformers } from './status-source-informers.ts';
 
 export interface ManagerOptions {
   http: KubeHttp;
@@ -43,6 +46,8 @@ export interface ManagerOptions {
   backoff?: { baseMs?: number; maxMs?: number };
   /** When a reconcile the API server refused (PermanentError) is tried again by itself (default 5 min). */
   permanentRetryMs?: number;
+  /** How long a deleted HarborCluster waits for its database to be dropped (tests shorten it; default 10 min). */
+  databaseDropTimeoutMs?: number;
 }
 
 export class Manager {
@@ -53,6 +58,8 @@ export class Manager {
   /** The metadata watch of Secrets HarborClusters reference. */
   readonly referencedSecrets: ReferencedSecretWatch;
   private readonly informers: Informer[];
+  /** Pods and FailedCreate events, for status only: started after the others have synced, never waited for. */
+  private readonly sourceInformers: Informer[];
   /** One watch of the CRD of each optional kind (cert-manager's Certificate). */
   private readonly crdWatches: CrdWatch[];
   private stopResync: (() => void) | undefined;
@@ -171,6 +178,19 @@ export class Manager {
     this.informers = [...clusterInformers, ...childInformers, ...this.referencedSecrets.informers];
     this.crdWatches = [...crdWatches.values()];
     this.cache = new InformerCache(clusterInformers, childInformers);
+    const causes = new CauseCache();
+    this.sourceInformers = statusSourceInformers({
+      http: opts.http,
+      namespaces,
+      listGate,
+      strings,
+      onError,
+      causes,
+      children: this.cache,
+      queueAfter: (key, ms) => {
+        this.queue.addAfter(key, ms);
+      },
+    });
     this.renderer = createRenderer(
       { helm: opts.helm, chartDir: opts.chartDir, timeoutMs: opts.helmTimeoutMs, ...(opts.helmHome ? { homeDir: opts.helmHome } : {}) },
       digest,
@@ -184,7 +204,10 @@ export class Manager {
       renderer: this.renderer,
       log,
       referencedSecrets: this.referencedSecrets,
+      finalizers: createFinalizerWriter(opts.http),
       ...(opts.metrics ? { metrics: opts.metrics } : {}),
+      sources: causes,
+      ...(opts.databaseDropTimeoutMs !== undefined ? { databaseDropTimeoutMs: opts.databaseDropTimeoutMs } : {}),
     });
     this.opts = opts;
   }
@@ -199,6 +222,7 @@ export class Manager {
     // first reconciles know whether it is served.
     await Promise.all(this.informers.map((i) => (i.type.optional ? i.waitForFirstAnswer() : i.waitForSync())));
     if (this.queue.isShutDown()) return; // stopped while waiting
+    for (const i of this.sourceInformers) i.start();
     this.queue.run((key) => this.reconciler.reconcile(key), this.opts.workers);
     this.stopResync = this.queue.startResync(
       () => this.cache.listClusters().map((c) => namespacedName(c)),
@@ -211,11 +235,12 @@ export class Manager {
     this.stopResync?.();
     this.queue.shutDown();
     await this.queue.drain();
-    await Promise.all([...this.informers.map((i) => i.stop()), ...this.crdWatches.map((w) => w.stop())]);
+    const informers = [...this.informers, ...this.sourceInformers];
+    await Promise.all([...informers.map((i) => i.stop()), ...this.crdWatches.map((w) => w.stop())]);
   }
 
   informerStats(): { kind: string; lists: number; watches: number; relistsAfterGone: number; errors: number }[] {
-    return [...this.informers, ...this.crdWatches.map((w) => w.informer)].map((i) => ({ kind: i.type.kind, ...i.stats }));
+    return [...this.informers, ...this.sourceInformers, ...this.crdWatches.map((w) => w.informer)].map((i) => ({ kind: i.type.kind, ...i.stats }));
   }
 }
 

@@ -21,6 +21,14 @@ export interface ClusterCache {
   kindAvailable(apiVersion: string, kind: string): boolean;
 }
 
+/** What status reads besides the children: pods and FailedCreate events (cause-cache.ts). */
+export interface StatusSources {
+  /** The pods of a HarborCluster, cut down by kube/cached-pod.ts. */
+  podsOf(namespace: string, cluster: string): KubeObject[];
+  /** The FailedCreate events about a StatefulSet, cut down by kube/cached-event.ts. */
+  failedCreatesOf(namespace: string, statefulSet: string): KubeObject[];
+}
+
 export interface ReconcileMetrics {
   applied(kind: string, verb: 'create' | 'update' | 'delete'): void;
   driftRepaired(kind: string): void;

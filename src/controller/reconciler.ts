@@ -9,8 +9,10 @@ import type { HarborCluster } from '../api/types.generated.ts';
 import { clusterIdentity } from '../diff/ownership.ts';
 import { plan, summarize } from '../diff/plan.ts';
 import type { EventRecorder } from '../kube/events.ts';
+import type { FinalizerWriter } from '../kube/finalizers.ts';
+import type { PostgresConnector } from '../provision/postgres.ts';
 import { FIELD_MANAGER, type ObjectReader, type ObjectWriter, type SecretKeeper, type SecretReader, type StatusWriter } from '../kube/writer.ts';
-import { objectKey, type KubeObject } from '../model/object.ts';
+import { namespacedName, objectKey, type KubeObject } from '../model/object.ts';
 import type { VolumeClient } from '../kube/volumes.ts';
 import { RenderError } from '../render/render-error.ts';
 import type { ChartValues } from '../render/chart-values.ts';
@@ -22,10 +24,11 @@ import { COMPONENT_LABEL, type HarborClusterStatus } from '../status/observe.ts'
 import { Applier, NotOwnedWrites, type Applied } from './applier.ts';
 import { appliedDigest, inputsDigest } from './applied-digest.ts';
 import { applyPhase } from './apply-order.ts';
+import { DatabaseProvisionError, DatabaseProvisioner } from './database-provisioner.ts';
 import { desiredObjects } from './desired.ts';
 import { NotOwnedError, ownedWriter, ownershipRules } from './owned-writer.ts';
 import { describeNotOwned, gatePlan, type GatedPlan, type NotOwned } from './ownership-gate.ts';
-import type { ClusterCache, Logger, ReconcileMetrics, ReferencedSecretVersions } from './ports.ts';
+import type { ClusterCache, Logger, ReconcileMetrics, ReferencedSecretVersions, StatusSources } from './ports.ts';
 import { PermanentError, type Result } from './queue.ts';
 import { describeFailure, errorText, ReconcileFailure } from './reconcile-failure.ts';
 import { redact } from './redact.ts';
@@ -61,6 +64,14 @@ export interface ReconcilerDeps {
   now?: () => Date;
   random?: RandomBytes;
   metrics?: ReconcileMetrics;
+  /** Pods and events, for status to say why pods are missing. */
+  sources?: StatusSources;
+  /** Adds and removes the HarborCluster's finalizer (database dropped with it). */
+  finalizers: FinalizerWriter;
+  /** PostgreSQL of spec.database.external.provision (default: node-postgres). */
+  postgres?: PostgresConnector;
+  /** How long a deleted HarborCluster waits for its database to be dropped (default 10 min). */
+  databaseDropTimeoutMs?: number;
 }
 
 export class Reconciler {
@@ -69,6 +80,7 @@ export class Reconciler {
   private readonly applier: Applier;
   private readonly status: StatusReporter;
   private readonly volumes: VolumeGrowth;
+  private readonly database: DatabaseProvisioner;
   /** Hash of the last render whose objects were all applied, by cluster key. */
   private readonly appliedHash = new Map<string, string>();
 
@@ -92,13 +104,32 @@ export class Reconciler {
       now,
       ...(deps.metrics ? { metrics: deps.metrics } : {}),
     });
+    this.database = new DatabaseProvisioner({
+      cache: deps.cache,
+      reader: deps.writer,
+      finalizers: deps.finalizers,
+      events: deps.events,
+      log: deps.log,
+      now,
+      random: deps.random ?? randomBytes,
+      ...(deps.postgres ? { postgres: deps.postgres } : {}),
+      ...(deps.databaseDropTimeoutMs !== undefined ? { dropTimeoutMs: deps.databaseDropTimeoutMs } : {}),
+    });
     this.volumes = new VolumeGrowth({
       client: deps.volumes,
       events: deps.events,
       log: deps.log,
       ...(deps.metrics ? { metrics: deps.metrics } : {}),
     });
-    this.status = new StatusReporter({ cache: deps.cache, writer: deps.writer, events: deps.events, log: deps.log, now });
+    this.status = new StatusReporter({
+      cache: deps.cache,
+      writer: deps.writer,
+      events: deps.events,
+      log: deps.log,
+      now,
+      ...(deps.sources ? { sources: deps.sources } : {}),
+      conditions: (cr) => this.database.conditions(namespacedName(cr)),
+    });
   }
 
   /**
@@ -112,6 +143,11 @@ export class Reconciler {
     const name = key.slice(slash + 1);
     const live = this.d.cache.getCluster(namespace, name);
     if (!live || live.metadata.deletionTimestamp) {
+      // The database goes first when it is dropped with the cluster (the
+      // finalizer holds the deletion until then; not while paused).
+      if (live && this.database.holdsFinalizer(live) && live.metadata.annotations?.[PAUSED_ANNOTATION] !== 'true') {
+        await this.database.finalize(key, live);
+      }
       // Children go with their owner through the garbage collector; the
       // generated Secret's finalizer is settled.
       this.forget(key);
@@ -170,7 +206,15 @@ export class Reconciler {
       checkHtpasswd: boolean,
     ): Promise<{ generated: GeneratedSecrets; values: ChartValues; renderHash: string; inputs: string }> => {
       run.step = 'SecretsFailed';
-      const { secrets, generated } = await this.secretsSource.resolve(key, cr, live, checkHtpasswd);
+      let resolved = await this.secretsSource.resolve(key, cr, live, checkHtpasswd);
+      // Harbor's role and database on an external server, before anything of Harbor is applied.
+      try {
+        resolved = await this.database.ensure(key, live, resolved);
+      } catch (err) {
+        if (err instanceof DatabaseProvisionError) throw new ReconcileFailure('DatabaseProvisionFailed', err.message, { cause: err });
+        throw err;
+      }
+      const { secrets, generated } = resolved;
       // As sent (Secret data is base64): a server message may echo either form.
       const plain = (Object.values(secrets) as (string | undefined)[]).filter((v): v is string => !!v);
       run.secretValues = [...plain, ...plain.map((v) => Buffer.from(v, 'utf8').toString('base64'))];
@@ -237,7 +281,7 @@ export class Reconciler {
     const liveObjects = this.liveFor(namespace, name, desired);
     // Only what this HarborCluster owns (or adopts) is written or pruned.
     const gated = gatePlan(plan(desired, liveObjects, { uid: owner.uid }), liveObjects, clusterIdentity(live), ownershipRules);
-    const p = gated.plan;
+    let p = gated.plan;
     const s = summarize(p);
     const log = this.d.log;
     if (s.create + s.update + s.prune > 0) {
@@ -246,9 +290,7 @@ export class Reconciler {
       // changes, so a crash halfway can never leave a digest that matches.
       if (run.before?.appliedDigest !== undefined) {
         run.step = 'StatusWriteFailed';
-        const { appliedDigest: _gone, ...rest } = run.before;
-        await this.d.writer.patchStatus(namespace, name, rest);
-        run.before = rest;
+        run.before = await this.status.dropDigest(live, run.before);
       }
     }
 
@@ -263,7 +305,8 @@ export class Reconciler {
     // Volume changes an apply cannot make: claims grown, StatefulSets
     // re-created (or the whole change refused, before any write).
     run.step = 'VolumeResizeFailed';
-    await this.volumes.prepare(live, p);
+    const volumes = await this.volumes.prepare(live, p);
+    p = volumes.plan;
 
     run.step = 'ApplyFailed';
     const valuesUnchanged = this.appliedHash.get(key) === rendered.hash;
@@ -282,25 +325,41 @@ export class Reconciler {
     await this.applier.prune(live, p);
 
     const children = this.d.cache.childrenOf(namespace, name);
-    const workloads = workloadsOf(children);
+    // Every rendered workload counts, as fresh as known when status is written.
+    const workloads = workloadsOf(desired);
     const certificate = certWanted ? this.status.certificateState(namespace, all) : undefined;
     // Children as they are now: the cache, with this reconcile's answers
     // from the server over it and the pruned ones gone.
+    // A refused volume change is not "as applied": no digest, so the next
+    // reconcile looks again and keeps reporting it.
     let digest: string | undefined;
-    if (applied.holdMs === undefined) {
+    if (applied.holdMs === undefined && !volumes.refused) {
       const now = new Map(children.map((o) => [objectKey(o), o]));
       for (const [k, o] of applied.responses) now.set(k, o);
       for (const o of p.prune) now.delete(objectKey(o));
       digest = appliedDigest(inputs, now.values(), FIELD_MANAGER);
     }
     run.step = 'StatusWriteFailed';
-    await this.status.write(live, run.before, { kind: 'applied', changed: s.create + s.update + s.prune }, run.secretValues, workloads, certificate, digest);
+    await this.status.write(
+      live,
+      run.before,
+      {
+        kind: 'applied',
+        changed: p.create.length + p.update.length + p.prune.length,
+        ...(volumes.refused ? { degraded: volumes.refused } : {}),
+      },
+      run.secretValues,
+      workloads,
+      certificate,
+      digest,
+      applied.responses,
+    );
     if (applied.holdMs !== undefined) return { requeueAfter: applied.holdMs };
     log.debug(
       {
         key,
         plan: s,
-        workloads: workloads.map((w) => `${w.metadata.name}@${w.metadata.resourceVersion ?? ''}`),
+        workloads: workloadsOf(children).map((w) => `${w.metadata.name}@${w.metadata.resourceVersion ?? ''}`),
       },
       'reconciled',
     );
@@ -310,8 +369,10 @@ export class Reconciler {
   /** The HarborCluster is gone (or going): drop everything kept for it. */
   private forget(key: string): void {
     this.appliedHash.delete(key);
+    this.status.forget(key);
     this.secretsSource.forget(key);
     this.applier.forget(key);
+    this.database.forget(key);
     this.d.renderer.forget(key);
   }
 

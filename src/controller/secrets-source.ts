@@ -114,7 +114,7 @@ export class SecretsSource {
     const name = live.metadata.name;
     const uid = live.metadata.uid ?? '';
     const refs = secretRefs(cr);
-    const user = await this.referenced(key, namespace, live.metadata.generation ?? 0, refs);
+    const user = await this.referenced(key, namespace, live.metadata.generation ?? 0, refs, provisionAdminSecret(cr));
     const needs = secretNeeds(refs, (cr.spec.cache?.type ?? 'InCluster') === 'InCluster');
     const secretName = generatedSecretName(name);
 
@@ -217,7 +217,14 @@ export class SecretsSource {
   }
 
   /** The referenced values: read again on a new generation or when a referenced Secret's version moved. */
-  private async referenced(key: string, namespace: string, generation: number, refs: ReturnType<typeof secretRefs>): Promise<UserSecrets> {
+  private async referenced(
+    key: string,
+    namespace: string,
+    generation: number,
+    refs: ReturnType<typeof secretRefs>,
+    /** Watched too, not read here (the database provisioner reads it when it runs). */
+    alsoWatched: string | undefined,
+  ): Promise<UserSecrets> {
     const w = this.d.watch;
     const memo = this.memo.get(key);
     if (memo?.generation === generation && (!w || [...memo.read].every(([n, rv]) => w.versionOf(namespace, n) === rv))) {
@@ -226,7 +233,7 @@ export class SecretsSource {
     const names = [...new Set(Object.values(refs).flatMap((r) => (r ? [r.name] : [])))];
     // Watched before they are read: a Secret created or changed from now on
     // brings this cluster back (also one not found yet).
-    w?.track(key, namespace, names);
+    w?.track(key, namespace, alsoWatched === undefined ? names : [...names, alsoWatched]);
     const fetched = new Map<string, KubeObject | undefined>();
     const read = new Map<string, string>();
     for (const n of names) {
@@ -317,4 +324,14 @@ export class SecretsSource {
         '(the data of this Harbor depends on them). It goes for good only with the HarborCluster and spec.persistence.deleteClaimsWithCluster: true',
     );
   }
+}
+
+/**
+ * The Secret of the administrative connection of database provisioning
+ * (database-provisioner.ts): one created after the provisioner reported it
+ * missing, or changed, brings the cluster back like the other references.
+ */
+function provisionAdminSecret(cr: HarborCluster): string | undefined {
+  const db = cr.spec.database;
+  return db?.type === 'External' ? db.external?.provision?.adminSecretRef.name : undefined;
 }

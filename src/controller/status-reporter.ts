@@ -1,15 +1,28 @@
 // Writes what a reconcile found into the HarborCluster's status (decided by
 // the pure status/observe.ts), only when it changed, with every secret value
 // redacted; reports failures as a condition, an event and a log line.
+//
+// Status is computed from what the caches hold when it is written: the
+// workloads (or, for one this reconcile just changed and whose change the
+// watch has not delivered yet, the apply's answer: status/workloads.ts), their
+// pods and FailedCreate events (the causes of missing pods), and, as the
+// status to compare with, the one last written until the watch brings it
+// back (written-status.ts).
 import type { HarborCluster } from '../api/types.generated.ts';
+import type { CachedEvent } from '../kube/cached-event.ts';
+import { problemOf } from '../kube/cached-pod.ts';
 import type { EventRecorder } from '../kube/events.ts';
 import type { StatusWriter } from '../kube/writer.ts';
-import { namespacedName, type KubeObject } from '../model/object.ts';
+import { namespacedName, objectKey, type KubeObject } from '../model/object.ts';
+import { componentCauses, type FailedCreateReport, type PodReport } from '../status/component-causes.ts';
 import { findCondition } from '../status/conditions.ts';
 import { DATABASE_UPGRADE, databaseUpgradeOf, withDatabaseUpgrade, type DatabaseUpgrade } from '../status/database-upgrade.ts';
-import { COMPONENT_LABEL, observe, sameStatus, type HarborClusterStatus, type ObserveInput, type Outcome } from '../status/observe.ts';
-import type { ClusterCache, Logger } from './ports.ts';
+import { COMPONENT_LABEL, observe, sameStatus, type HarborClusterStatus, type ObserveInput, type Outcome, type StepCondition } from '../status/observe.ts';
+import type { Problem } from '../status/pod-problem.ts';
+import { freshest } from '../status/workloads.ts';
+import type { ClusterCache, Logger, StatusSources } from './ports.ts';
 import { redact } from './redact.ts';
+import { WrittenStatus } from './written-status.ts';
 
 export const CERT_KIND = 'cert-manager.io/v1/Certificate';
 
@@ -21,15 +34,26 @@ export interface StatusReporterDeps {
   events: EventRecorder;
   log: Logger;
   now: () => Date;
+  /** Pods and events, for the causes of missing pods (none: counts only). */
+  sources?: StatusSources;
+  /** Conditions of other steps to write with every status (DatabaseProvisioned). */
+  conditions?: (cr: KubeObject) => readonly StepCondition[];
 }
 
 export class StatusReporter {
   private readonly d: StatusReporterDeps;
+  private readonly written = new WrittenStatus();
 
   constructor(deps: StatusReporterDeps) {
     this.d = deps;
   }
 
+  /**
+   * Writes the status of this outcome if it differs from what the server
+   * holds. `workloads`: the Deployments and StatefulSets to count (as
+   * rendered, or as cached); `applied`: this reconcile's answers from the
+   * server, by object key.
+   */
   async write(
     cr: KubeObject,
     previous: HarborClusterStatus | undefined,
@@ -38,35 +62,48 @@ export class StatusReporter {
     workloads: KubeObject[] = [],
     certificate?: CertificateState,
     digest?: string,
+    applied?: ReadonlyMap<string, KubeObject>,
   ): Promise<void> {
     const spec = (cr as unknown as HarborCluster).spec;
+    const namespace = cr.metadata.namespace ?? '';
+    const key = namespacedName(cr);
+    const { cachedVersion, status: before } = this.known(cr, previous);
+    const live = workloads.map((w) =>
+      freshest(w, this.d.cache.getChild(w.apiVersion, w.kind, namespace, w.metadata.name), applied?.get(objectKey(w))),
+    );
     const next = observe({
       generation: cr.metadata.generation ?? 0,
       version: spec.version ?? '',
       url: spec.externalURL,
-      previous,
+      previous: before,
       outcome,
-      workloads,
+      workloads: live,
+      causes: this.causesOf(namespace, cr.metadata.name, live),
       ...(certificate ? { certificate } : {}),
       ...(digest ? { appliedDigest: digest } : {}),
-      databaseUpgrade: databaseUpgradeOf(cr as unknown as HarborCluster, previous, workloads, COMPONENT_LABEL),
+      databaseUpgrade: databaseUpgradeOf(cr as unknown as HarborCluster, before, live, COMPONENT_LABEL),
+      conditions: this.d.conditions?.(cr) ?? [],
       now: this.stamp(),
     });
     for (const c of next.conditions ?? []) c.message = redact(c.message, secretValues);
-    if (sameStatus(previous, next)) return;
-    await this.d.writer.patchStatus(cr.metadata.namespace ?? '', cr.metadata.name, next);
-    this.databaseUpgradeEvent(cr, previous, next);
+    for (const c of Object.values(next.components ?? {})) if (c.message !== undefined) c.message = redact(c.message, secretValues);
+    if (sameStatus(before, next)) return;
+    const res = await this.d.writer.patchStatus(namespace, cr.metadata.name, next);
+    this.written.wrote(key, cachedVersion, res.metadata.resourceVersion, next);
+    this.databaseUpgradeEvent(cr, before, next);
   }
 
   /** Writes the DatabaseUpgrade condition of a pending upgrade (once) and says so in an event. */
   async announceDatabaseUpgrade(
     cr: KubeObject,
-    status: HarborClusterStatus | undefined,
+    previous: HarborClusterStatus | undefined,
     d: DatabaseUpgrade,
   ): Promise<HarborClusterStatus | undefined> {
+    const { cachedVersion, status } = this.known(cr, previous);
     const next = { ...status, conditions: withDatabaseUpgrade(status?.conditions ?? [], d, cr.metadata.generation ?? 0, this.stamp()) };
     if (sameStatus(status, next)) return status;
-    await this.d.writer.patchStatus(cr.metadata.namespace ?? '', cr.metadata.name, next);
+    const res = await this.d.writer.patchStatus(cr.metadata.namespace ?? '', cr.metadata.name, next);
+    this.written.wrote(namespacedName(cr), cachedVersion, res.metadata.resourceVersion, next);
     this.databaseUpgradeEvent(cr, status, next);
     return next;
   }
@@ -82,6 +119,50 @@ export class StatusReporter {
   /** Condition timestamps: seconds, as the API server stores them. */
   private stamp(): string {
     return this.d.now().toISOString().replace(/\.\d+Z$/, 'Z');
+  }
+
+  /**
+   * Removes the applied digest from status before children change (see
+   * reconciler.ts); returns the status without it.
+   */
+  async dropDigest(cr: KubeObject, previous: HarborClusterStatus): Promise<HarborClusterStatus> {
+    const { cachedVersion, status } = this.known(cr, previous);
+    const { appliedDigest: _gone, ...rest } = status ?? previous;
+    const res = await this.d.writer.patchStatus(cr.metadata.namespace ?? '', cr.metadata.name, rest);
+    this.written.wrote(namespacedName(cr), cachedVersion, res.metadata.resourceVersion, rest);
+    return rest;
+  }
+
+  /**
+   * The status the server holds as far as is known now (the cache read at
+   * this moment, not when the reconcile started, or the status last written
+   * while the cache has not brought it back), and the cache's version.
+   */
+  private known(cr: KubeObject, previous: HarborClusterStatus | undefined): { cachedVersion: string | undefined; status: HarborClusterStatus | undefined } {
+    const cached = this.d.cache.getCluster(cr.metadata.namespace ?? '', cr.metadata.name);
+    const cachedVersion = cached?.metadata.resourceVersion ?? cr.metadata.resourceVersion;
+    const status = this.written.current(namespacedName(cr), cachedVersion, cached ? (cached['status'] as HarborClusterStatus | undefined) : previous);
+    return { cachedVersion, status };
+  }
+
+  /** The cluster is gone: forget what was written for it. */
+  forget(key: string): void {
+    this.written.forget(key);
+  }
+
+  /** Why components' pods are missing, from the cached pods and FailedCreate events. */
+  private causesOf(namespace: string, cluster: string, workloads: KubeObject[]): Record<string, Problem> {
+    const sources = this.d.sources;
+    if (!sources) return {};
+    const pods: PodReport[] = sources.podsOf(namespace, cluster).map((p) => {
+      const problem = problemOf(p);
+      return { name: p.metadata.name, component: p.metadata.labels?.[COMPONENT_LABEL] ?? 'unknown', ...(problem ? { problem } : {}) };
+    });
+    const failedCreates: FailedCreateReport[] = workloads
+      .filter((w) => w.kind === 'StatefulSet')
+      .flatMap((w) => sources.failedCreatesOf(namespace, w.metadata.name) as CachedEvent[])
+      .map((e) => ({ name: e.involvedObject.name, uid: e.involvedObject.uid, message: e.message, lastSeen: e.lastSeen }));
+    return componentCauses(workloads, pods, failedCreates);
   }
 
   /** A failed step: a warning event and log line, and Degraded in status. */

@@ -3,10 +3,12 @@
 // Claims a StatefulSet made are grown in place, then the StatefulSet is
 // deleted with its pods and claims orphaned, so the apply that follows
 // creates it again with templates of the new size and it adopts them. What
-// cannot be done is refused before anything is written.
+// cannot be done changes no volume: the plan goes on with the volumes as
+// they are, and the refusal is reported (Degraded, an event) — the rest of
+// the spec, an upgrade say, is not held hostage by a volume that cannot grow.
 import { diffObject } from '../diff/compare.ts';
 import type { Plan, Update } from '../diff/plan.ts';
-import { classesToRead, decideVolumes, volumeUpdates, type StorageClassInfo } from '../diff/volume-plan.ts';
+import { classesToRead, decideVolumes, volumeUpdates, withLiveVolumes, type Refusal, type StorageClassInfo } from '../diff/volume-plan.ts';
 import type { EventRecorder } from '../kube/events.ts';
 import type { VolumeClient } from '../kube/volumes.ts';
 import { namespacedName, type KubeObject } from '../model/object.ts';
@@ -22,6 +24,14 @@ export interface VolumeGrowthDeps {
   recreateTimeoutMs?: number;
 }
 
+/** What prepare() leaves to the apply. */
+export interface PreparedVolumes {
+  /** The plan to apply: the one given, or, after a refusal, with the volumes as they are. */
+  plan: Plan;
+  /** Volume changes that cannot be made; the reconcile reports them as Degraded. */
+  refused?: { reason: Refusal['reason']; message: string };
+}
+
 export class VolumeGrowth {
   private readonly d: VolumeGrowthDeps;
 
@@ -29,12 +39,15 @@ export class VolumeGrowth {
     this.d = deps;
   }
 
-  /** Throws a ReconcileFailure when the plan's volume changes cannot (yet) be made. */
-  async prepare(cr: KubeObject, p: Plan): Promise<void> {
-    if (volumeUpdates(p.update).length === 0) return;
+  /**
+   * Carries out the plan's volume changes that an apply cannot make. Throws a
+   * ReconcileFailure when they must wait (or a read or write failed).
+   */
+  async prepare(cr: KubeObject, p: Plan): Promise<PreparedVolumes> {
+    if (volumeUpdates(p.update).length === 0) return { plan: p };
     const ns = cr.metadata.namespace ?? '';
     const touched = await this.fresh(volumeUpdates(p.update));
-    if (touched.length === 0) return;
+    if (touched.length === 0) return { plan: p };
     const claims = await this.read('the namespace\'s PersistentVolumeClaims', () => this.d.client.listClaims(ns));
     const classes = new Map<string, StorageClassInfo>();
     for (const name of classesToRead(touched, claims)) {
@@ -43,11 +56,11 @@ export class VolumeGrowth {
     }
     const d = decideVolumes({ updates: touched, claims, classes });
     if (d.refused.length > 0) {
-      const first = d.refused[0];
-      throw new ReconcileFailure(first?.reason ?? 'VolumeChangeRefused', `${d.refused.map((r) => r.message).join('; ')}; nothing was changed`, {
-        permanent: true,
-        objects: d.refused.map((r) => r.object),
-      });
+      const reason = d.refused[0]?.reason ?? 'VolumeExpansionNotAllowed';
+      const message = `${d.refused.map((r) => r.message).join('; ')}; no volume was changed, and the rest of the spec was applied with the volumes as they are`;
+      this.d.log.warn({ key: namespacedName(cr), reason, objects: d.refused.map((r) => r.object) }, 'volume change refused');
+      this.d.events.event(cr, 'Warning', reason, message);
+      return { plan: withLiveVolumes(p, claims), refused: { reason, message } };
     }
     if (d.waiting.length > 0) throw new ReconcileFailure('VolumeNotReady', `${d.waiting.join('; ')}; nothing was changed yet`);
     const key = namespacedName(cr);
@@ -82,6 +95,7 @@ export class VolumeGrowth {
     if (removeFailures.length > 0) {
       throw writesFailure('RecreateFailed', 'delete (orphaning its pods and claims)', removeFailures, { attempted: d.recreate.length });
     }
+    return { plan: p };
   }
 
   /**

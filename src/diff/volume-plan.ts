@@ -7,10 +7,12 @@
 // so that its templates match (the new one adopts them; no pod restarts). A
 // plain claim (registry, job logs) grows by the ordinary apply, under the
 // same rule about its class. What cannot be done — a class without
-// expansion, a smaller size, another class — is refused as a whole: nothing
-// is changed. Pure.
+// expansion, a smaller size, another class — is refused as a whole: no
+// volume is changed, and the rest of the plan is applied with the volumes
+// as they are (withLiveVolumes). Pure.
 import type { KubeObject } from '../model/object.ts';
-import type { Update } from './plan.ts';
+import { diffObject } from './compare.ts';
+import type { Plan, Update } from './plan.ts';
 import { compareQuantity, parseQuantity } from './quantity.ts';
 
 export interface StorageClassInfo {
@@ -225,4 +227,56 @@ function cmp(a: string, b: string): number {
 
 function ordinal(name: string): number {
   return Number(name.slice(name.lastIndexOf('-') + 1));
+}
+
+/**
+ * The plan with every volume change taken out: StatefulSets keep the size and
+ * class of their live volumeClaimTemplates, claims those of the live claim
+ * (from `claims`, the server's). An update left with no difference becomes
+ * unchanged. Used when a volume change is refused, so that everything else
+ * the spec says is still applied.
+ */
+export function withLiveVolumes(p: Plan, claims: readonly KubeObject[]): Plan {
+  const volume = new Set(volumeUpdates(p.update));
+  const update: Update[] = [];
+  const unchanged = [...p.unchanged];
+  for (const u of p.update) {
+    if (!volume.has(u)) {
+      update.push(u);
+      continue;
+    }
+    const desired = isClaim(u.desired)
+      ? claimWithLiveVolume(u.desired, claims.find((c) => c.metadata.name === u.desired.metadata.name) ?? u.live)
+      : statefulSetWithLiveTemplates(u.desired, u.live);
+    const paths = diffObject(desired, u.live);
+    if (paths.length > 0) update.push({ desired, live: u.live, paths });
+    else unchanged.push(desired);
+  }
+  return { ...p, update, unchanged };
+}
+
+function claimWithLiveVolume(desired: KubeObject, live: KubeObject): KubeObject {
+  return withVolume(desired, claimSpec(live));
+}
+
+function statefulSetWithLiveTemplates(desired: KubeObject, live: KubeObject): KubeObject {
+  const liveTemplates = new Map(templatesOf(live).map((t) => [t.name, t]));
+  const spec = desired['spec'] as { volumeClaimTemplates?: unknown } | undefined;
+  if (!spec || !Array.isArray(spec.volumeClaimTemplates)) return desired;
+  const templates = (spec.volumeClaimTemplates as KubeObject[]).map((t) => {
+    const before = liveTemplates.get(t.metadata.name);
+    return before ? withVolume(t, before) : t;
+  });
+  return { ...desired, spec: { ...spec, volumeClaimTemplates: templates } };
+}
+
+/** A claim (or claim template) with the given size and class; absent ones are left as they are. */
+function withVolume(claim: KubeObject, v: { size: string | undefined; storageClassName: string | undefined }): KubeObject {
+  const spec = { ...((claim['spec'] as Record<string, unknown> | undefined) ?? {}) };
+  if (v.size !== undefined) {
+    const resources = (spec['resources'] as { requests?: Record<string, unknown> } | undefined) ?? {};
+    spec['resources'] = { ...resources, requests: { ...(resources.requests ?? {}), storage: v.size } };
+  }
+  if (v.storageClassName !== undefined) spec['storageClassName'] = v.storageClassName;
+  return { ...claim, spec };
 }

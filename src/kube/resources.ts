@@ -35,6 +35,20 @@ export const childTypes: ResourceType[] = [
 ];
 
 /**
+ * Read for status only (list and watch, never written): the pods of the
+ * HarborClusters, by the cluster label, and the FailedCreate events of
+ * StatefulSets, by `eventFieldSelector` (a StatefulSet has no condition
+ * that says why its pods cannot be created; a Deployment's ReplicaFailure
+ * condition does, so ReplicaSets' events are not needed). reason and
+ * involvedObject.kind are among the fields kube-apiserver selects Events by
+ * (kubernetes v1.36.3 pkg/registry/core/event/strategy.go, ToSelectableFields).
+ */
+export const podType: ResourceType = { apiVersion: 'v1', kind: 'Pod', plural: 'pods', namespaced: true };
+export const eventType: ResourceType = { apiVersion: 'v1', kind: 'Event', plural: 'events', namespaced: true };
+export const eventFieldSelector = 'reason=FailedCreate,involvedObject.kind=StatefulSet';
+export const statusSourceTypes: ResourceType[] = [podType, eventType];
+
+/**
  * The CRD of an optional kind is watched (by name, never written), so the
  * kind is picked up the moment its CRD is established (crd-watch.ts).
  */

@@ -39,7 +39,8 @@ export interface ObjectReader {
 }
 
 export interface StatusWriter {
-  patchStatus(namespace: string, name: string, status: unknown): Promise<void>;
+  /** Replaces the HarborCluster's status; returns the object as written. */
+  patchStatus(namespace: string, name: string, status: unknown): Promise<KubeObject>;
 }
 
 export interface SecretReader {
@@ -98,10 +99,10 @@ export function createWriter(http: KubeHttp): ObjectWriter & ObjectReader & Stat
         if (!isNotFound(err)) throw err;
       }
     },
-    async patchStatus(namespace, name, status): Promise<void> {
+    async patchStatus(namespace, name, status): Promise<KubeObject> {
       // The whole status is replaced: a merge patch could not remove a
       // component that is gone from the status.components map.
-      await http.request('PATCH', `${objectPath(harborClusterType, namespace, name)}/status`, {
+      return http.request<KubeObject>('PATCH', `${objectPath(harborClusterType, namespace, name)}/status`, {
         body: [{ op: 'add', path: '/status', value: status }],
         contentType: 'application/json-patch+json',
       });

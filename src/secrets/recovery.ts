@@ -12,9 +12,12 @@ import { GENERATED_KEYS, type GeneratedKey, type GeneratedSecrets, type SecretNe
  * Secret `<cluster>-<component>`) and the key there, the main reader first.
  * From our chart: charts/harbor/templates/core/_data.tpl (harbor.core.secret),
  * registry/_data.tpl (harbor.registry.secret), jobservice/_data.tpl,
- * database/_data.tpl, redis/_data.tpl, exporter/_data.tpl.
+ * database/_data.tpl, redis/_data.tpl, exporter/_data.tpl. The database
+ * provisioning's keys (PROVISION_KEYS) have no copy and are never recovered
+ * here: a provisioned database whose id is lost is refused by the
+ * provisioner itself (provision/plan.ts).
  */
-export const COPIES: Readonly<Record<GeneratedKey, readonly { component: string; key: string }[]>> = {
+export const COPIES: Readonly<Partial<Record<GeneratedKey, readonly { component: string; key: string }[]>>> = {
   adminPassword: [{ component: 'core', key: 'HARBOR_ADMIN_PASSWORD' }],
   coreSecret: [
     { component: 'core', key: 'CORE_SECRET' },
@@ -146,7 +149,7 @@ export function decideRecovery(input: RecoveryInput): RecoveryDecision {
   const order = [...missing.filter((k) => !DERIVED_KEYS[k]), ...missing.filter((k) => DERIVED_KEYS[k])];
   for (const key of order) {
     const found: { component: string; value: string }[] = [];
-    for (const c of COPIES[key]) {
+    for (const c of COPIES[key] ?? []) {
       const v = input.copies[c.component]?.[c.key];
       if (v) found.push({ component: c.component, value: PEM_KEYS.has(key) && !v.endsWith('\n') ? `${v}\n` : v });
     }

@@ -2,10 +2,12 @@
 // of this reconcile and the live workloads. No I/O; the clock comes in.
 import { canonicalJson } from '../model/canonical-json.ts';
 import type { KubeObject } from '../model/object.ts';
+import { componentReport, waitingMessage, type ComponentReport } from './components.ts';
 import { setCondition, type Condition } from './conditions.ts';
 import { DATABASE_UPGRADE, withDatabaseUpgrade, type DatabaseUpgrade } from './database-upgrade.ts';
+import type { Problem } from './pod-problem.ts';
 
-const ORDER = ['Ready', 'Progressing', 'Degraded', DATABASE_UPGRADE];
+const ORDER = ['Ready', 'Progressing', 'Degraded', DATABASE_UPGRADE, 'DatabaseProvisioned'];
 
 export const COMPONENT_LABEL = 'app.kubernetes.io/component';
 
@@ -18,8 +20,8 @@ export interface ComponentStatus {
 export interface HarborClusterStatus {
   observedGeneration?: number;
   conditions?: Condition[];
-  /** Pods of each component by component name. */
-  components?: Record<string, { ready: number; desired: number }>;
+  /** Pods of each component by component name, and why some are missing. */
+  components?: Record<string, ComponentReport>;
   version?: string;
   url?: string;
   /** Digest of the last complete apply (see controller/applied-digest.ts). */
@@ -28,7 +30,12 @@ export interface HarborClusterStatus {
 
 /** How this reconcile went, as far as status is concerned. */
 export type Outcome =
-  | { kind: 'applied'; changed: number }
+  | {
+      kind: 'applied';
+      changed: number;
+      /** Applied, except what this says (Degraded=True with its reason; Ready as the pods are). */
+      degraded?: { reason: string; message: string };
+    }
   | { kind: 'paused' }
   | { kind: 'failed'; reason: string; message: string };
 
@@ -40,14 +47,20 @@ export interface ObserveInput {
   outcome: Outcome;
   /** Live Deployments and StatefulSets of this cluster. */
   workloads: KubeObject[];
+  /** Why components' pods are missing or not running, by component (component-causes.ts). */
+  causes?: Record<string, Problem>;
   /** TLS from a cert-manager issuer: the live Certificate, or why there is none. */
   certificate?: { state: 'ready' } | { state: 'pending'; message: string } | { state: 'crd-missing' };
   /** Set when every child was applied as rendered (kept in status; dropped otherwise). */
   appliedDigest?: string;
   /** Whether the in-cluster database crosses a PostgreSQL major (database-upgrade.ts). */
   databaseUpgrade?: DatabaseUpgrade;
+  /** Conditions other steps decided (DatabaseProvisioned), set as they are. */
+  conditions?: readonly StepCondition[];
   now: string;
 }
+
+export type StepCondition = Pick<Condition, 'type' | 'status' | 'reason' | 'message'>;
 
 interface WorkloadShape {
   metadata: { generation?: number; labels?: Record<string, string> };
@@ -78,9 +91,11 @@ export function observe(input: ObserveInput): HarborClusterStatus {
     conditions = setCondition(conditions, { type, status, reason, message, observedGeneration: g }, input.now);
   };
   const list = componentStatus(input.workloads);
-  const components = Object.fromEntries(list.map((c) => [c.name, { ready: c.ready, desired: c.desired }]));
+  const causes = input.causes ?? {};
+  const components = Object.fromEntries(list.map((c) => [c.name, componentReport(c, causes[c.name])]));
   const notReady = list.filter((c) => c.ready < c.desired);
   const o = input.outcome;
+  for (const c of input.conditions ?? []) set(c.type, c.status, c.reason, c.message);
 
   if (o.kind === 'paused') {
     set('Progressing', 'False', 'Paused', 'reconciliation is paused by the annotation harbor-operator.dev/paused');
@@ -90,14 +105,15 @@ export function observe(input: ObserveInput): HarborClusterStatus {
   if (o.kind === 'failed') {
     set('Degraded', 'True', o.reason, o.message);
     set('Progressing', 'False', o.reason, 'the last change could not be applied; what runs was left as it was');
+  } else if (o.degraded) {
+    set('Degraded', 'True', o.degraded.reason, o.degraded.message);
   } else {
     set('Degraded', 'False', 'AsExpected', 'the last reconcile applied every object');
   }
 
   let ready: [Condition['status'], string, string];
   if (o.kind === 'failed') ready = ['False', o.reason, o.message];
-  else if (notReady.length > 0)
-    ready = ['False', 'ComponentsNotReady', `waiting for ${notReady.map((c) => `${c.name} ${c.ready}/${c.desired}`).join(', ')}`];
+  else if (notReady.length > 0) ready = ['False', 'ComponentsNotReady', waitingMessage(notReady, causes)];
   else if (input.certificate?.state === 'crd-missing')
     ready = ['False', 'CertManagerMissing', "cert-manager's CRDs are not installed; the Certificate cannot be created"];
   else if (input.certificate?.state === 'pending') ready = ['False', 'CertificateNotReady', input.certificate.message];

@@ -19,6 +19,8 @@ import { ensureAssets, type Assets } from './assets.ts';
 import { createPki, pkiPaths, type Pki } from './pki.ts';
 
 export const FAKE_NODE_ANNOTATION = 'kwok.x-k8s.io/node';
+/** kwok stages of this project's own (kwok-stages.yaml). */
+const OWN_KWOK_STAGES = join(import.meta.dirname, 'kwok-stages.yaml');
 const SERVICE_CIDR = '10.96.0.0/16';
 const SERVICE_IP = '10.96.0.1';
 const POD_CIDR = '10.244.0.0/16';
@@ -271,6 +273,8 @@ function commandLines(
         `--cidr=${POD_CIDR}`,
         '--node-ip=127.0.0.1',
         `--config=${assets.kwokStages}`,
+        // Ours, after kwok's: an image that cannot be pulled (kwok-stages.yaml).
+        `--config=${OWN_KWOK_STAGES}`,
       ],
     },
   };

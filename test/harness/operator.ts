@@ -42,6 +42,8 @@ export interface OperatorOptions {
   chartDir?: string;
   /** Backoff of failed reconciles (default 200 ms doubling to 2 s). */
   backoff?: { baseMs?: number; maxMs?: number };
+  /** How long a deleted HarborCluster waits for its database to be dropped (default 10 min). */
+  databaseDropTimeoutMs?: number;
 }
 
 export async function startOperator(t: TestContext, namespace: string, opts: OperatorOptions = {}): Promise<RunningOperator> {
@@ -78,6 +80,7 @@ export async function startOperator(t: TestContext, namespace: string, opts: Ope
     helmTimeoutMs: 30_000,
     log: createLogger('debug', sink),
     backoff: opts.backoff ?? { baseMs: 200, maxMs: 2_000 },
+    ...(opts.databaseDropTimeoutMs !== undefined ? { databaseDropTimeoutMs: opts.databaseDropTimeoutMs } : {}),
   });
   await manager.start();
   let stopped = false;

@@ -12,6 +12,7 @@ import { ensureCrd } from '../harness/crd.ts';
 import { createCluster, get, getCluster, harborCluster, list, raw, waitForCondition } from '../harness/harbor.ts';
 import { testNamespace, waitUntil } from '../harness/kube.ts';
 import { startOperator } from '../harness/operator.ts';
+import { freePort } from '../harness/process.ts';
 
 const decoded = (o: KubeObject | undefined, key: string): string =>
   Buffer.from(((o?.['data'] ?? {}) as Record<string, string>)[key] ?? '', 'base64').toString('utf8');
@@ -95,6 +96,23 @@ describe('referenced secrets', () => {
     const ms = Date.now() - t0;
     assert.ok(ms < 10_000);
     t.diagnostic(`applied ${ms} ms after the Secret was created (retry backoff 60 s)`);
+  });
+
+  test('the database provisioning admin Secret, created after it was reported missing, is picked up at once', async (t) => {
+    await ensureCrd();
+    const ns = await testNamespace(t);
+    await startOperator(t, ns, { backoff: { baseMs: 60_000, maxMs: 60_000 } });
+    // Nothing listens on that port: once the Secret is there, the provisioner gets as far as the connection.
+    const port = await freePort();
+    await createCluster(
+      ns,
+      harborCluster('rp', { database: { type: 'External', external: { host: '127.0.0.1', port, provision: { adminSecretRef: { name: 'pg-admin' } } } } }),
+    );
+    await waitForCondition(ns, 'rp', 'DatabaseProvisioned', 'False', 'SecretNotFound', 30_000);
+    const t0 = Date.now();
+    await putSecret(ns, 'pg-admin', { username: 'postgres', password: 'not-checked-here' });
+    await waitForCondition(ns, 'rp', 'DatabaseProvisioned', 'False', 'ServerUnreachable', 10_000);
+    t.diagnostic(`the provisioner used the new Secret ${Date.now() - t0} ms after it was created (retry backoff 60 s)`);
   });
 
   test('a referenced Secret changed while no operator ran: the next one picks it up', async (t) => {

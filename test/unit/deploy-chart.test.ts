@@ -11,7 +11,7 @@ import { execa } from 'execa';
 import { parse } from 'yaml';
 import { parseConfig } from '../../src/config.ts';
 import { crdName } from '../../src/kube/optional-kind.ts';
-import { childTypes, crdType, harborClusterType } from '../../src/kube/resources.ts';
+import { childTypes, crdType, harborClusterType, statusSourceTypes } from '../../src/kube/resources.ts';
 import { groupOf, type KubeObject } from '../../src/model/object.ts';
 import { parseManifests } from '../../src/render/parse.ts';
 import { locate, versions } from '../cluster/assets.ts';
@@ -73,14 +73,17 @@ function flatten(rules: readonly PolicyRule[]): string[] {
 /** What the operator does in a namespace it manages, from the code's own tables. */
 function expectedManagerRules(): string[] {
   const rules: PolicyRule[] = [
-    // Informers (list/watch) and cache reads of HarborClusters; never written but for status.
-    { apiGroups: [groupOf(harborClusterType.apiVersion)], resources: [harborClusterType.plural], verbs: ['get', 'list', 'watch'] },
+    // Informers (list/watch) and cache reads of HarborClusters; written only for status and
+    // finalizers.ts (GET, then PATCH of metadata.finalizers: the database dropped with the cluster).
+    { apiGroups: [groupOf(harborClusterType.apiVersion)], resources: [harborClusterType.plural], verbs: ['get', 'list', 'watch', 'patch'] },
     // writer.patchStatus (PATCH …/status); get and update for clients that read-modify-write.
     { apiGroups: [groupOf(harborClusterType.apiVersion)], resources: [`${harborClusterType.plural}/status`], verbs: ['get', 'patch', 'update'] },
     // Every kind the chart renders: watched, server-side applied, pruned.
     ...childTypes.map((t) => ({ apiGroups: [groupOf(t.apiVersion)], resources: [t.plural], verbs: allVerbs })),
     // events.ts: POST a new Event, PATCH the count of a repeated one.
     { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
+    // status-source-informers.ts: pods and FailedCreate events, listed and watched for status.
+    ...statusSourceTypes.map((t) => ({ apiGroups: [groupOf(t.apiVersion)], resources: [t.plural], verbs: ['list', 'watch'] })),
   ];
   return flatten(rules);
 }

@@ -24,7 +24,7 @@ const pair = await createTokenKeyPair(NOW, counter(1));
 const all: SecretNeeds = { adminPassword: true, databasePassword: true, cachePassword: true };
 const external: SecretNeeds = { adminPassword: false, databasePassword: false, cachePassword: false };
 
-const v: Required<GeneratedSecrets> = {
+const v: GeneratedSecrets = {
   adminPassword: 'admin-value-000000000',
   coreSecret: 'core-value-00000',
   jobserviceSecret: 'jobs-value-00000',
@@ -45,7 +45,7 @@ function copiesOf(values: GeneratedSecrets, components = ['core', 'jobservice', 
   for (const [key, list] of Object.entries(COPIES) as [GeneratedKey, (typeof COPIES)[GeneratedKey]][]) {
     const value = values[key];
     if (value === undefined) continue;
-    for (const c of list) {
+    for (const c of list ?? []) {
       if (!components.includes(c.component)) continue;
       // The chart's copies of a PEM lose its final newline (toYaml/fromYaml).
       out[c.component] = { ...(out[c.component] ?? {}), [c.key]: value.replace(/\n$/, '') };
@@ -195,7 +195,7 @@ test('decideRecovery: recovered from several agreeing copies names them all', ()
 // copy left, the value comes back as it was.
 for (const key of BOUND_KEYS) {
   test(`decideRecovery: ${key} lost with every copy, for a cluster that has run, is refused; one copy brings it back`, async () => {
-    const holders = COPIES[key].map((c) => c.component);
+    const holders = (COPIES[key] ?? []).map((c) => c.component);
     const others = ['core', 'jobservice', 'registry', 'database', 'exporter', 'redis'].filter((c) => !holders.includes(c));
     const refused = decideRecovery({ stored: without(v, key), copies: copiesOf(v, others), needs: all, hasRun: true });
     assert.deepEqual(refused, { kind: 'refused', lost: [key], conflicting: [] });
@@ -266,7 +266,7 @@ for (const c of evidence) {
 }
 
 test('refusalMessage names the Secret, the keys, why, and how to restore it; no value', () => {
-  const d = decideRecovery({ stored: {}, copies: { ...copiesOf(v, ['jobservice']), database: { POSTGRES_PASSWORD: 'x-000000000000000000000' }, core: { POSTGRESQL_PASSWORD: v.databasePassword } }, needs: all, hasRun: true });
+  const d = decideRecovery({ stored: {}, copies: { ...copiesOf(v, ['jobservice']), database: { POSTGRES_PASSWORD: 'x-000000000000000000000' }, core: { POSTGRESQL_PASSWORD: v.databasePassword ?? '' } }, needs: all, hasRun: true });
   assert.equal(d.kind, 'refused');
   const msg = refusalMessage(
     { namespace: 'ns', secret: 'h-generated-secrets', storedWasThere: false, adopt: 'harbor-operator.dev/adopt=h' },

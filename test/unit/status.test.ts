@@ -119,6 +119,23 @@ const cases: Case[] = [
     },
   },
   {
+    name: 'applied with a refused volume change: Degraded with its reason, Ready as the pods are, observed',
+    input: input({
+      outcome: { kind: 'applied', changed: 1, degraded: { reason: 'VolumeExpansionNotAllowed', message: 'cannot grow' } },
+    }),
+    conditions: [
+      ['Ready', 'True', 'AllComponentsReady'],
+      ['Progressing', 'True', 'Applied'],
+      ['Degraded', 'True', 'VolumeExpansionNotAllowed'],
+    ],
+    components: readyComponents,
+    observedGeneration: 4,
+    version: '2.15.1',
+    check: (s) => {
+      assert.equal(message(s, 'Degraded'), 'cannot grow');
+    },
+  },
+  {
     name: 'no workloads at all counts as ready',
     input: input({ workloads: [] }),
     conditions: [

@@ -11,6 +11,7 @@ import {
   decideVolumes,
   templateClaims,
   volumeUpdates,
+  withLiveVolumes,
   type StorageClassInfo,
   type VolumeDecision,
 } from '../../src/diff/volume-plan.ts';
@@ -299,6 +300,57 @@ describe('compareQuantity', () => {
       const qb = parseQuantity(b);
       assert.ok(qa && qb);
       assert.equal(compareQuantity(qa, qb), want);
+    });
+  }
+});
+
+describe('withLiveVolumes: a refused volume change leaves the volumes as they are and the rest of the plan', () => {
+  const withReplicas = (o: KubeObject, replicas: number): KubeObject => ({ ...o, spec: { ...(o['spec'] as object), replicas } });
+  const plainClaimUpdate = update(claim('h-registry', '10Gi', { storageClassName: 'slow' }), claim('h-registry', '5Gi', { storageClassName: 'slow' }));
+  const cases: {
+    name: string;
+    updates: Update[];
+    claims: KubeObject[];
+    /** Names left in update, with their paths. */
+    update: Record<string, string[]>;
+    /** Names moved to unchanged. */
+    unchanged: string[];
+  }[] = [
+    {
+      name: 'only the template size changed: the StatefulSet becomes unchanged',
+      updates: [update(sts('h-database', '2Gi'), sts('h-database', '1Gi'))],
+      claims: [claim('data-h-database-0', '1Gi')],
+      update: {},
+      unchanged: ['h-database'],
+    },
+    {
+      name: 'size and replicas changed: replicas are still applied, the template keeps 1Gi',
+      updates: [update(withReplicas(sts('h-database', '2Gi'), 0), sts('h-database', '1Gi'))],
+      claims: [claim('data-h-database-0', '1Gi')],
+      update: { 'h-database': ['spec.replicas'] },
+      unchanged: [],
+    },
+    {
+      name: 'a plain claim keeps the size the server has',
+      updates: [plainClaimUpdate],
+      claims: [claim('h-registry', '5Gi', { storageClassName: 'slow' })],
+      update: {},
+      unchanged: ['h-registry'],
+    },
+    {
+      name: 'updates that are not about volumes pass untouched',
+      updates: [update(withReplicas(sts('h-redis', '1Gi'), 0), sts('h-redis', '1Gi'))],
+      claims: [],
+      update: { 'h-redis': ['spec.replicas'] },
+      unchanged: [],
+    },
+  ];
+  for (const c of cases) {
+    test(c.name, () => {
+      const p = withLiveVolumes({ create: [], update: c.updates, unchanged: [], prune: [] }, c.claims);
+      assert.deepEqual(Object.fromEntries(p.update.map((u) => [u.desired.metadata.name, u.paths])), c.update);
+      assert.deepEqual(p.unchanged.map((o) => o.metadata.name), c.unchanged);
+      for (const u of p.update) assert.deepEqual(volumeUpdates([u]), [], `${u.desired.metadata.name} holds no volume change any more`);
     });
   }
 });

@@ -81,7 +81,7 @@ ClusterRole (all namespaces) and the per-namespace Roles (watchNamespaces).
 {{- define "harbor-operator.managerRules" -}}
 - apiGroups: ["harbor-operator.dev"]
   resources: ["harborclusters"]
-  verbs: ["get", "list", "watch"]
+  verbs: ["get", "list", "watch", "patch"]
 - apiGroups: ["harbor-operator.dev"]
   resources: ["harborclusters/status"]
   verbs: ["get", "patch", "update"]
@@ -103,4 +103,9 @@ ClusterRole (all namespaces) and the per-namespace Roles (watchNamespaces).
 - apiGroups: [""]
   resources: ["events"]
   verbs: ["create", "patch"]
+{{- /* Read for status only: why pods are missing (the HarborClusters' pods by
+       label, StatefulSets' FailedCreate events by field selector). */}}
+- apiGroups: [""]
+  resources: ["pods", "events"]
+  verbs: ["list", "watch"]
 {{- end }}
