@@ -11,6 +11,7 @@
 //            (the API server drops empty and zero omitempty fields)
 //   scalars  strict equality (8080 is not "8080"), except resource quantities,
 //            which compare by value ("1Gi" = "1073741824", "500m" = "0.5")
+//   metadata.finalizers  a set: every desired entry is in live; others' are fine
 import type { KubeObject } from '../model/object.ts';
 import { parseQuantity, sameQuantity } from './quantity.ts';
 
@@ -44,13 +45,21 @@ export function diffObject(desired: KubeObject, live: KubeObject): string[] {
       const liveMeta = live.metadata as unknown;
       const liveRecord = isRecord(liveMeta) ? liveMeta : {};
       for (const [mkey, mvalue] of Object.entries(value)) {
-        if (!serverMetadata.has(mkey)) compare(mvalue, liveRecord[mkey], ['metadata', mkey], out);
+        if (mkey === 'finalizers') compareSet(mvalue, liveRecord[mkey], ['metadata', mkey], out);
+        else if (!serverMetadata.has(mkey)) compare(mvalue, liveRecord[mkey], ['metadata', mkey], out);
       }
       continue;
     }
     compare(value, live[key], [key], out);
   }
   return out;
+}
+
+/** Finalizers are a set others add to as well: each desired entry must be in live. */
+function compareSet(desired: unknown, live: unknown, path: Path, out: string[]): void {
+  if (!Array.isArray(desired)) return;
+  const have = Array.isArray(live) ? live : [];
+  if (desired.some((d) => !have.includes(d))) out.push(format(path));
 }
 
 function compare(desired: unknown, live: unknown, path: Path, out: string[]): void {

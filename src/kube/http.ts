@@ -14,6 +14,8 @@ export interface RequestOpts {
   contentType?: string;
   signal?: AbortSignal;
   timeoutMs?: number;
+  /** Accept header (default application/json), e.g. a metadata-only list. */
+  accept?: string;
 }
 
 export interface RequestObserver {
@@ -23,7 +25,7 @@ export interface RequestObserver {
 export interface KubeHttp {
   request<T>(method: string, path: string, opts?: RequestOpts): Promise<T>;
   /** Streams a watch: calls onLine for every JSON line until the server ends it. */
-  stream(path: string, query: Query, onLine: (line: string) => void, signal: AbortSignal): Promise<void>;
+  stream(path: string, query: Query, onLine: (line: string) => void, signal: AbortSignal, accept?: string): Promise<void>;
   readonly server: string;
 }
 
@@ -65,7 +67,7 @@ export function createKubeHttp(kc: ApiAccess, observe?: RequestObserver): KubeHt
     opts: RequestOpts,
   ): Promise<{ res: import('node:http').IncomingMessage; started: number }> {
     const a = await authOptions();
-    const headers: Record<string, string> = { accept: 'application/json', ...(a.headers as Record<string, string>) };
+    const headers: Record<string, string> = { accept: opts.accept ?? 'application/json', ...(a.headers as Record<string, string>) };
     let payload: string | undefined;
     if (opts.body !== undefined) {
       payload = JSON.stringify(opts.body);
@@ -128,8 +130,8 @@ export function createKubeHttp(kc: ApiAccess, observe?: RequestObserver): KubeHt
       if (status < 200 || status >= 300) throw failure(method, path, status, text);
       return (text ? JSON.parse(text) : {}) as T;
     },
-    async stream(path, query, onLine, signal): Promise<void> {
-      const { res, started } = await open('GET', path, { query: { ...query, watch: true }, signal });
+    async stream(path, query, onLine, signal, accept): Promise<void> {
+      const { res, started } = await open('GET', path, { query: { ...query, watch: true }, signal, ...(accept ? { accept } : {}) });
       const status = res.statusCode ?? 0;
       observe?.('WATCH', path, status, Date.now() - started);
       if (status !== 200) throw failure('GET', path, status, await readBody(res));

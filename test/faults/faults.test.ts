@@ -28,6 +28,8 @@ interface Row {
 }
 const rows: Row[] = [];
 const processes: OperatorProcess[] = [];
+/** Values of Secrets the suite's HarborClusters referenced (the final scan looks for them too). */
+const referencedValues = new Set<string>();
 const ALL = ['Deployment', 'StatefulSet', 'Service', 'ConfigMap', 'Secret', 'Ingress', 'PersistentVolumeClaim'];
 
 async function record(t: TestContext, name: string, body: () => Promise<string>): Promise<void> {
@@ -563,6 +565,66 @@ describe('fault injection', () => {
     });
   });
 
+  test('11. the generated Secret deleted, then lost; a referenced password rotated: values kept, rotation in 10 s', async (t) => {
+    await record(t, '11 secrets kept, rotation arrives', async () => {
+      const ns = await namespace('f11');
+      const putDbPassword = (password: string): Promise<unknown> => {
+        referencedValues.add(password);
+        return raw().request('PATCH', `/api/v1/namespaces/${ns}/secrets/f11-db`, {
+          body: { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'f11-db', labels: { 'harbor-operator.test/scan': 'true' } }, stringData: { password } },
+          contentType: 'application/apply-patch+yaml',
+          query: { fieldManager: 'faults', force: true },
+        });
+      };
+      const data = (o: KubeObject | undefined): Record<string, string> => (o?.['data'] ?? {}) as Record<string, string>;
+      const decoded = (o: KubeObject | undefined, k: string): string => Buffer.from(data(o)[k] ?? '', 'base64').toString('utf8');
+      await putDbPassword('first-database-password-f11');
+      const op = await operator(t, [`--namespaces=${ns}`]);
+      await createCluster(
+        ns,
+        harborCluster('s1', { database: { type: 'External', external: { host: 'pg.example.test', username: 'harbor', passwordSecretRef: { name: 'f11-db' } } } }),
+      );
+      await waitForCondition(ns, 's1', 'Ready', 'True');
+      const old = await get(ns, 'Secret', 's1-generated-secrets');
+      assert.ok(old);
+
+      // kubectl delete: held by the finalizer and written again.
+      let t0 = Date.now();
+      await raw().request('DELETE', `/api/v1/namespaces/${ns}/secrets/s1-generated-secrets`);
+      const again = await waitUntil('the generated Secret written again', async () => {
+        const s = await get(ns, 'Secret', 's1-generated-secrets');
+        return s && s.metadata.uid !== old.metadata.uid && !s.metadata.deletionTimestamp ? s : undefined;
+      });
+      const heldMs = Date.now() - t0;
+      assert.deepEqual(data(again), data(old), 'every value kept');
+
+      // Lost for real (finalizer removed while the operator was down): recovered from the copies.
+      op.proc.kill('SIGKILL');
+      await op.exited;
+      await patch(ns, 'Secret', 's1-generated-secrets', { metadata: { finalizers: null } });
+      await raw().request('DELETE', `/api/v1/namespaces/${ns}/secrets/s1-generated-secrets`);
+      await operator(t, [`--namespaces=${ns}`]);
+      t0 = Date.now();
+      const recovered = await waitUntil('the generated Secret recovered', () => get(ns, 'Secret', 's1-generated-secrets'));
+      const lostMs = Date.now() - t0;
+      // The token certificate has no copy (nothing reads it): derived again from the kept key.
+      const { tokenCert: _new, ...recoveredValues } = data(recovered);
+      const { tokenCert: _old, ...oldValues } = data(old);
+      assert.deepEqual(recoveredValues, oldValues, 'every value recovered');
+
+      // The referenced database password rotated: in the children within 10 s.
+      t0 = Date.now();
+      await putDbPassword('second-database-password-f11');
+      await waitUntil(
+        'core holds the rotated password',
+        async () => decoded(await get(ns, 'Secret', 's1-core'), 'POSTGRESQL_PASSWORD') === 'second-database-password-f11',
+        { timeoutMs: 10_000, intervalMs: 100 },
+      );
+      const rotatedMs = Date.now() - t0;
+      return `kubectl delete undone in ${seconds(heldMs)} (${Object.keys(data(old)).length} values unchanged); lost Secret recovered ${seconds(lostMs)} after start (${Object.keys(oldValues).length} values unchanged, the token certificate derived); rotated password in core after ${seconds(rotatedMs)}`;
+    });
+  });
+
   test('8. across the whole suite no secret value appears in logs, events or status', async (t) => {
     await record(t, '8 secrets never leak', async () => {
       const secrets = await raw().request<{ items: { metadata: { name: string }; data?: Record<string, string> }[] }>('GET', '/api/v1/secrets');
@@ -580,6 +642,7 @@ describe('fault injection', () => {
         }
       }
       assert.ok(values.size > 100, `generated values collected: ${values.size}`);
+      for (const v of referencedValues) values.add(v);
       const events = JSON.stringify(await raw().request('GET', '/api/v1/events'));
       const statuses = JSON.stringify(
         (await raw().request<{ items: { status?: unknown }[] }>('GET', '/apis/harbor-operator.dev/v1alpha1/harborclusters')).items.map((h) => h.status),

@@ -10,6 +10,7 @@ import { Manager } from '../../src/controller/manager.ts';
 import { createKubeHttp } from '../../src/kube/http.ts';
 import { createLogger } from '../../src/observe/logger.ts';
 import { locate } from '../cluster/assets.ts';
+import { releaseHeldSecrets } from './harbor.ts';
 import { kubeConfig } from './kube.ts';
 
 export const chartDir = new URL('../../charts/harbor', import.meta.url).pathname;
@@ -39,6 +40,8 @@ export interface OperatorOptions {
   kubeconfig?: string;
   /** Another chart than charts/harbor (e.g. a copy with a template added). */
   chartDir?: string;
+  /** Backoff of failed reconciles (default 200 ms doubling to 2 s). */
+  backoff?: { baseMs?: number; maxMs?: number };
   /** How long a deleted HarborCluster waits for its database to be dropped (default 10 min). */
   databaseDropTimeoutMs?: number;
 }
@@ -76,7 +79,7 @@ export async function startOperator(t: TestContext, namespace: string, opts: Ope
     chartDir: opts.chartDir ?? chartDir,
     helmTimeoutMs: 30_000,
     log: createLogger('debug', sink),
-    backoff: { baseMs: 200, maxMs: 2_000 },
+    backoff: opts.backoff ?? { baseMs: 200, maxMs: 2_000 },
     ...(opts.databaseDropTimeoutMs !== undefined ? { databaseDropTimeoutMs: opts.databaseDropTimeoutMs } : {}),
   });
   await manager.start();
@@ -86,6 +89,10 @@ export async function startOperator(t: TestContext, namespace: string, opts: Ope
     stopped = true;
     await manager.stop();
   };
-  t.after(stop);
+  t.after(async () => {
+    await stop();
+    await releaseHeldSecrets();
+  });
   return { manager, writes, reads, logs, renders: () => manager.renderer.stats.renders, stop };
 }
+
