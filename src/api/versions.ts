@@ -33,14 +33,6 @@ export function parseVersion(version: string): Version | undefined {
   return { major: Number(m[1]), minor: Number(m[2]), patch: Number(m[3]) };
 }
 
-/** Negative, zero or positive as a is older than, the same as or newer than b. Throws on a malformed version. */
-export function compareVersions(a: string, b: string): number {
-  const x = parseVersion(a);
-  const y = parseVersion(b);
-  if (!x || !y) throw new Error(`not a version of the form <major>.<minor>.<patch>: ${x ? b : a}`);
-  return x.major - y.major || x.minor - y.minor || x.patch - y.patch;
-}
-
 /** The supported line a version belongs to, if any. */
 export function lineOf(version: string): SupportedLine | undefined {
   const v = parseVersion(version);
@@ -49,11 +41,6 @@ export function lineOf(version: string): SupportedLine | undefined {
 
 export function isSupportedVersion(version: string): boolean {
   return lineOf(version) !== undefined;
-}
-
-/** Tag of every Harbor image of a release: v<version>. */
-export function imageTag(version: string): string {
-  return `v${version}`;
 }
 
 /** Image name of the in-cluster cache for a supported version. */

@@ -18,10 +18,6 @@ export function isNotFound(err: unknown): boolean {
   return err instanceof ApiError && err.status === 404;
 }
 
-export function isConflict(err: unknown): boolean {
-  return err instanceof ApiError && err.status === 409;
-}
-
 export function isGone(err: unknown): boolean {
   return err instanceof ApiError && err.status === 410;
 }

@@ -21,7 +21,3 @@ export function setCondition(
   const lastTransitionTime = old && old.status === next.status ? old.lastTransitionTime : now;
   return [...existing.filter((c) => c.type !== next.type), { ...next, lastTransitionTime }];
 }
-
-export function findCondition(list: readonly Condition[] | undefined, type: string): Condition | undefined {
-  return list?.find((c) => c.type === type);
-}
