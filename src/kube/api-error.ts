@@ -4,6 +4,8 @@ export class ApiError extends Error {
   readonly status: number;
   readonly reason: string;
   readonly path: string;
+  /** The server's own message (the Status object's). */
+  readonly serverMessage: string;
 
   constructor(method: string, path: string, status: number, reason: string, message: string) {
     super(`${method} ${path}: ${status} ${reason}: ${message}`);
@@ -11,6 +13,7 @@ export class ApiError extends Error {
     this.status = status;
     this.reason = reason;
     this.path = path;
+    this.serverMessage = message;
   }
 }
 
