@@ -1,13 +1,17 @@
 // Runs the operator's manager in the test process against the real API
 // server, watching only the test's namespace, and counts what it does:
 // writes (every non-GET request), reads (GETs other than watches), renders,
-// and every log line (so tests can scan logs for secret values).
+// and every log line (so tests can scan logs for secret values). Every
+// request it sends must be granted by the operator's RBAC table
+// (src/kube/permissions.ts), else the test fails when it ends.
+import assert from 'node:assert/strict';
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import type { TestContext } from 'node:test';
 import { KubeConfig } from '@kubernetes/client-node';
 import { Manager } from '../../src/controller/manager.ts';
 import { createKubeHttp } from '../../src/kube/http.ts';
+import { grantOf, requestAttributes, type Method } from '../../src/kube/permissions.ts';
 import { createLogger } from '../../src/observe/logger.ts';
 import { locate } from '../cluster/assets.ts';
 import { kubeConfig } from './kube.ts';
@@ -48,9 +52,12 @@ export async function startOperator(t: TestContext, namespace: string, opts: Ope
     kc = new KubeConfig();
     kc.loadFromFile(opts.kubeconfig);
   }
-  const http = createKubeHttp(kc, (method, path) => {
+  const ungranted = new Set<string>();
+  const http = createKubeHttp(kc, (method, path, _status, _ms, query) => {
     if (method === 'GET') reads.push({ path, at: Date.now() });
     else if (method !== 'WATCH') writes.push({ method, path });
+    const a = requestAttributes(method as Method, path, query);
+    if (!a || !grantOf(a)) ungranted.add(`${method} ${path}${a ? ` (${a.verb} ${a.resource})` : ''}`);
   });
   // Every line is also kept on disk, to read after a failed run.
   const logDir = new URL('../../test-results/operator-logs/', import.meta.url).pathname;
@@ -81,6 +88,9 @@ export async function startOperator(t: TestContext, namespace: string, opts: Ope
     stopped = true;
     await manager.stop();
   };
-  t.after(stop);
+  t.after(async () => {
+    await stop();
+    assert.deepEqual([...ungranted], [], 'requests that the RBAC table (src/kube/permissions.ts) does not grant');
+  });
   return { manager, writes, reads, logs, renders: () => manager.renderer.stats.renders, stop };
 }
