@@ -9,11 +9,16 @@
 //   node test/run.ts --faults     the fault suite (test/faults), on a cluster
 //                                 of its own whose API server it stops and starts
 //   TEST_NAME_PATTERN=re npm test only the tests whose name matches
+//
+// Tests remove what they create: a run that leaves new entries with one of
+// the project's prefixes (test/harness/scratch.ts) in the temporary folder
+// fails, and says which.
 import { spawn } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { readState, startCluster, stopCluster, type ClusterState } from './cluster/controlplane.ts';
+import { projectTmpEntries, TMP_PREFIXES } from './harness/scratch.ts';
 
 const root = resolve(import.meta.dirname, '..');
 const say = (m: string): void => {
@@ -46,6 +51,7 @@ function runTests(files: string[], env: NodeJS.ProcessEnv, concurrency: number):
 }
 
 async function main(): Promise<number> {
+  const tmpBefore = projectTmpEntries();
   const faults = process.argv.includes('--faults');
   const patterns = process.argv.slice(2).filter((a) => a !== '--faults');
   const files =
@@ -105,6 +111,15 @@ async function main(): Promise<number> {
   } finally {
     await stop(code !== 0);
   }
+  const left = [...projectTmpEntries()].filter((e) => !tmpBefore.has(e)).sort();
+  if (left.length > 0) {
+    say(
+      `FAILED: the run left ${left.length} entr${left.length === 1 ? 'y' : 'ies'} in ${tmpdir()} ` +
+        `(prefixes ${TMP_PREFIXES.join(' ')}; a test must remove what it creates):\n  ${left.map((e) => join(tmpdir(), e)).join('\n  ')}`,
+    );
+    return code === 0 ? 1 : code;
+  }
+  say(`${tmpdir()}: no entry of the project's left behind`);
   return code;
 }
 

@@ -14,7 +14,7 @@ import { createKubeHttp } from '../../src/kube/http.ts';
 import { grantOf, requestAttributes, type Method } from '../../src/kube/permissions.ts';
 import { createLogger } from '../../src/observe/logger.ts';
 import { locate } from '../cluster/assets.ts';
-import { kubeConfig } from './kube.ts';
+import { kubeConfig, waitUntil } from './kube.ts';
 
 export const chartDir = new URL('../../charts/harbor', import.meta.url).pathname;
 
@@ -32,6 +32,15 @@ export interface RunningOperator {
   reads: { path: string; at: number }[];
   logs: string[];
   renders(): number;
+  /** Reconciles of the key (namespace/name) that have finished, whatever their outcome. */
+  reconciles(key: string): number;
+  /** Waits until the key has been reconciled n more times than now (the operator had that many chances). */
+  reconciledAgain(key: string, n: number, timeoutMs?: number): Promise<void>;
+  /**
+   * Waits until two reconciles of the key in a row rendered and wrote
+   * nothing (needs something to run them: a short resyncMs, or events).
+   */
+  settled(key: string, timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -70,6 +79,7 @@ export async function startOperator(t: TestContext, namespace: string, opts: Ope
       done();
     },
   });
+  const done = new Map<string, number>();
   const manager = await Manager.create({
     http,
     namespaces: [namespace],
@@ -80,6 +90,11 @@ export async function startOperator(t: TestContext, namespace: string, opts: Ope
     helmTimeoutMs: 30_000,
     log: createLogger('debug', sink),
     backoff: { baseMs: 200, maxMs: 2_000 },
+    queueHooks: {
+      onDone: (key) => {
+        done.set(key, (done.get(key) ?? 0) + 1);
+      },
+    },
   });
   await manager.start();
   let stopped = false;
@@ -92,5 +107,25 @@ export async function startOperator(t: TestContext, namespace: string, opts: Ope
     await stop();
     assert.deepEqual([...ungranted], [], 'requests that the RBAC table (src/kube/permissions.ts) does not grant');
   });
-  return { manager, writes, reads, logs, renders: () => manager.renderer.stats.renders, stop };
+  const renders = (): number => manager.renderer.stats.renders;
+  const reconciles = (key: string): number => done.get(key) ?? 0;
+  const reconciledAgain = async (key: string, n: number, timeoutMs = 30_000): Promise<void> => {
+    const from = reconciles(key);
+    await waitUntil(`${n} more reconciles of ${key} (had ${from})`, () => Promise.resolve(reconciles(key) >= from + n), { timeoutMs, intervalMs: 50 });
+  };
+  const settled = async (key: string, timeoutMs = 60_000): Promise<void> => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const w = writes.length;
+      const r = renders();
+      // The second of two reconciles surely started after this point.
+      await reconciledAgain(key, 2, Math.max(1, deadline - Date.now()));
+      if (writes.length === w && renders() === r) return;
+      const seen = writes.slice(w);
+      if (Date.now() > deadline) {
+        throw new Error(`${key} did not settle in ${timeoutMs} ms; the last reconciles wrote: ${seen.map((x) => `${x.method} ${x.path}`).join(', ')}`);
+      }
+    }
+  };
+  return { manager, writes, reads, logs, renders, reconciles, reconciledAgain, settled, stop };
 }

@@ -4,16 +4,16 @@
 // line without a stack. No secret value is printed.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describe, test, type TestContext } from 'node:test';
+import { describe, test } from 'node:test';
 import { stringify } from 'yaml';
 import type { KubeObject } from '../../src/model/object.ts';
 import { ensureCrd } from '../harness/crd.ts';
 import { createCluster, get, harborCluster, waitForCondition } from '../harness/harbor.ts';
 import { testNamespace } from '../harness/kube.ts';
 import { helmBinary, startOperator } from '../harness/operator.ts';
+import { scratchDir } from '../harness/scratch.ts';
 
 const main = new URL('../../src/main.ts', import.meta.url).pathname;
 
@@ -33,13 +33,6 @@ function cli(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Run>
 }
 
 const kubeconfig = (): string => `--kubeconfig=${process.env['KUBECONFIG'] ?? ''}`;
-
-/** A folder for this test's files, removed when it ends. */
-async function scratch(t: TestContext): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'harbor-operator-cli-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
 
 function secretValues(secret: { data?: Record<string, string> } | undefined): string[] {
   return Object.values(secret?.data ?? {})
@@ -98,7 +91,7 @@ describe('render and diff', () => {
     const cr = harborCluster('d1');
     await createCluster(ns, cr);
     await waitForCondition(ns, 'd1', 'Ready', 'True');
-    const file = join(await scratch(t), 'cr.yaml');
+    const file = join(await scratchDir(t, 'cli'), 'cr.yaml');
     const write = (spec: Record<string, unknown>): Promise<void> =>
       writeFile(file, stringify({ ...cr, metadata: { name: 'd1', namespace: ns }, spec: { ...(cr['spec'] as object), ...spec } }));
 
@@ -130,7 +123,7 @@ describe('render and diff', () => {
     await ensureCrd();
     const ns = await testNamespace(t);
     const cr: KubeObject = harborCluster('d2', { adminPasswordSecretRef: { name: 'harbor-admin' } });
-    const file = join(await scratch(t), 'cr.yaml');
+    const file = join(await scratchDir(t, 'cli'), 'cr.yaml');
     await writeFile(file, stringify({ ...cr, metadata: { name: 'd2', namespace: ns } }));
     const r = await cli(['diff', '-f', file, kubeconfig(), `--helm=${helmBinary()}`]);
     assert.equal(r.code, 2, `${r.stdout}\n${r.stderr}`);
