@@ -41,11 +41,13 @@ with_heartbeat() {
   local what=$1; shift
   local every=${HARBOR_BUILD_HEARTBEAT_SECONDS:-20} start=$SECONDS rc=0
   (
-    s=
-    trap '[ -n "$s" ] && kill "$s" 2>/dev/null; exit 0' TERM
+    set +e
+    # Whichever sleep runs (also one forked just before the signal) is
+    # killed and reaped: nothing of the heartbeat outlives it.
+    trap 'kill $(jobs -p) 2>/dev/null; wait; exit 0' TERM
     while :; do
-      sleep "$every" & s=$!
-      wait "$s"
+      sleep "$every" &
+      wait $!
       log "$what: still running, $((SECONDS - start)) s elapsed"
     done
   ) >&2 &
