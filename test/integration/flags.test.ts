@@ -18,7 +18,8 @@ describe('operator flags', () => {
     await createCluster(other, harborCluster('f2'));
     await createCluster(watched, harborCluster('f1'));
     await waitForCondition(watched, 'f1', 'Ready', 'True');
-    assert.ok((await op.counter('harbor_operator_reconcile_total', 'result="success"')) >= 2, 'the operator reconciled meanwhile');
+    // (the counter moves when a reconcile returns, just after its status write)
+    await waitUntil('two reconciles done', async () => (await op.counter('harbor_operator_reconcile_total', 'result="success"')) >= 2, { timeoutMs: 30_000 });
     assert.equal((await getCluster(other, 'f2')).status, undefined, 'a HarborCluster outside --namespaces is ignored');
     for (const path of ['/healthz', '/readyz']) {
       const res = await fetch(`http://127.0.0.1:${op.healthPort}${path}`);
