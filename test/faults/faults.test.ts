@@ -504,7 +504,9 @@ describe('fault injection', () => {
       t.after(() => {
         delete process.env['POD_NAMESPACE'];
       });
-      const op = await operator(t, [...args, `--kubeconfig=${kubeconfig}`]);
+      // The ports are the ones the helper reads /metrics on, not the chart's.
+      const ownPorts = (a: string): boolean => !a.startsWith('--metrics-bind-address=') && !a.startsWith('--health-probe-bind-address=');
+      const op = await operator(t, [...args.filter(ownPorts), `--kubeconfig=${kubeconfig}`]);
       // out1 first: had the operator seen it, it would have taken it before in1,
       // which needs several reconciles to become Ready.
       await createCluster(outside, harborCluster('out1'));
