@@ -51,15 +51,18 @@ export const EXIT = { same: 0, changes: 1, error: 2, refused: 3 } as const;
 
 type Cr = HarborCluster & { metadata: KubeObject['metadata'] };
 
+/** Bad arguments: the message, and a pointer to --help. */
 class UsageError extends Error {}
+/** A file that is not what render and diff need. */
+class InputError extends Error {}
 
 async function loadCr(file: string, namespace: string | undefined): Promise<Cr> {
   const docs = parseAllDocuments(await readFile(resolve(file), 'utf8'));
   const bad = docs.find((d) => d.errors.length > 0);
-  if (bad) throw new UsageError(`${file} is not valid YAML: ${bad.errors[0]?.message.split('\n')[0] ?? ''}`);
+  if (bad) throw new InputError(`${file} is not valid YAML: ${(bad.errors[0]?.message.split('\n')[0] ?? '').replace(/:$/, '')}`);
   const cr = docs.map((d) => d.toJS() as KubeObject | null).find((d) => d?.kind === 'HarborCluster');
-  if (!cr) throw new UsageError(`${file} holds no HarborCluster (kind: HarborCluster)`);
-  if (!cr.metadata.name) throw new UsageError(`the HarborCluster in ${file} has no metadata.name`);
+  if (!cr) throw new InputError(`${file} holds no HarborCluster (kind: HarborCluster)`);
+  if (!(cr.metadata as KubeObject['metadata'] | undefined)?.name) throw new InputError(`the HarborCluster in ${file} has no metadata.name`);
   cr.metadata.namespace = namespace ?? cr.metadata.namespace ?? 'default';
   return cr as unknown as Cr;
 }
@@ -195,7 +198,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     };
     return await (command === 'render' ? render(options, io) : diff(options, io));
   } catch (err) {
-    const why = err instanceof UsageError ? `${err.message} (see --help)` : explain(err, process.env);
+    const why = err instanceof UsageError ? `${err.message} (see --help)` : err instanceof InputError ? err.message : explain(err, process.env);
     io.err(`harbor-operator${command ? ` ${command}` : ''}: ${why}`);
     if (debug && err instanceof Error && err.stack) io.err(err.stack);
     return EXIT.error;
