@@ -19,7 +19,7 @@ export interface RequestOpts {
 }
 
 export interface RequestObserver {
-  (method: string, path: string, status: number, durationMs: number): void;
+  (method: string, path: string, status: number, durationMs: number, query?: Query): void;
 }
 
 export interface KubeHttp {
@@ -126,14 +126,14 @@ export function createKubeHttp(kc: ApiAccess, observe?: RequestObserver): KubeHt
       const { res, started } = await open(method, path, { timeoutMs: 30_000, ...opts });
       const text = await readBody(res);
       const status = res.statusCode ?? 0;
-      observe?.(method, path, status, Date.now() - started);
+      observe?.(method, path, status, Date.now() - started, opts.query);
       if (status < 200 || status >= 300) throw failure(method, path, status, text);
       return (text ? JSON.parse(text) : {}) as T;
     },
     async stream(path, query, onLine, signal, accept): Promise<void> {
       const { res, started } = await open('GET', path, { query: { ...query, watch: true }, signal, ...(accept ? { accept } : {}) });
       const status = res.statusCode ?? 0;
-      observe?.('WATCH', path, status, Date.now() - started);
+      observe?.('WATCH', path, status, Date.now() - started, query);
       if (status !== 200) throw failure('GET', path, status, await readBody(res));
       let buffered = '';
       res.setEncoding('utf8');

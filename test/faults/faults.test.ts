@@ -5,8 +5,7 @@
 // a scan of everything the operator wrote or said for secret values.
 // Runs alone on its own cluster: `npm run test:faults` (node test/run.ts --faults).
 import assert from 'node:assert/strict';
-import { chmod, cp, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, cp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test, type TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -19,6 +18,7 @@ import { kubeConfig, waitUntil } from '../harness/kube.ts';
 import { helmBinary, chartDir } from '../harness/operator.ts';
 import { freePort, startOperatorProcess, type OperatorProcess } from '../harness/process.ts';
 import { startPostgres } from '../harness/postgres.ts';
+import { scratchDir } from '../harness/scratch.ts';
 import { proxyFor, proxyKubeconfig } from './proxy.ts';
 
 interface Row {
@@ -41,6 +41,30 @@ async function record(t: TestContext, name: string, body: () => Promise<string>)
     rows.push({ name, result: 'FAIL', figures: (err as Error).message.slice(0, 160) });
     throw err;
   }
+}
+
+/** Whether a watch from this resourceVersion is refused as expired (410 Gone): etcd compacted it. */
+async function expiredSince(path: string, resourceVersion: string): Promise<boolean> {
+  const ac = new AbortController();
+  let gone = false;
+  try {
+    await raw().stream(
+      path,
+      { resourceVersion, timeoutSeconds: 1 },
+      (line) => {
+        const ev = JSON.parse(line) as { type?: string; object?: { code?: number } };
+        if (ev.type === 'ERROR' && ev.object?.code === 410) {
+          gone = true;
+          ac.abort();
+        }
+      },
+      ac.signal,
+    );
+  } catch (err) {
+    if ((err as { status?: number }).status === 410) return true;
+    throw err;
+  }
+  return gone;
 }
 
 async function namespace(name: string): Promise<string> {
@@ -166,7 +190,7 @@ describe('fault injection', () => {
       await waitForCondition(ns, 'a1', 'Ready', 'True');
       const state = await clusterState();
       await stopComponent(state, 'kube-apiserver');
-      await sleep(20_000);
+      await sleep(20_000); // the fault itself: 20 s without an API server
       assert.ok(alive(op), 'the operator did not exit while the API server was down');
       await startComponent(state, 'kube-apiserver');
       await waitApiserverReady(state);
@@ -189,7 +213,7 @@ describe('fault injection', () => {
       const proxy = proxyFor(kubeConfig());
       t.after(() => proxy.close());
       const port = await proxy.listen();
-      const op = await operator(t, [`--namespaces=${ns}`, `--kubeconfig=${await proxyKubeconfig(port)}`]);
+      const op = await operator(t, [`--namespaces=${ns}`, `--kubeconfig=${await proxyKubeconfig(t, port)}`]);
       await createCluster(ns, harborCluster('w1'));
       await waitForCondition(ns, 'w1', 'Ready', 'True');
       const relists = async (): Promise<number> => {
@@ -201,10 +225,16 @@ describe('fault injection', () => {
       };
       const before = await relists();
       proxy.setMode({ kind: 'down' });
+      // What the operator can have seen at most, now that it is cut off.
+      const cutAt = (await raw().request<{ metadata: { resourceVersion: string } }>('GET', `/apis/apps/v1/namespaces/${ns}/deployments`)).metadata.resourceVersion;
       // Changes the operator cannot see while cut off: a spec change and a hand edit.
       await patchCluster(ns, 'w1', { spec: { components: { jobservice: { replicas: 2 } } } });
       await patch(ns, 'Deployment', 'w1-portal', { spec: { template: { spec: { containers: [{ name: 'portal', image: 'evil.example/p:1' }] } } } });
-      await sleep(15_000); // etcd compacts every 5 s: the operator's resourceVersions expire
+      // etcd compacts every 5 s: wait until a watch from there is refused with 410, as the operator's will be.
+      await waitUntil('the resourceVersion of the cut compacted away', () => expiredSince(`/apis/apps/v1/namespaces/${ns}/deployments`, cutAt), {
+        timeoutMs: 60_000,
+        intervalMs: 1000,
+      });
       proxy.setMode({ kind: 'pass' });
       const t0 = Date.now();
       await waitUntil(
@@ -226,7 +256,7 @@ describe('fault injection', () => {
   test('4. render failures: chart error, helm missing, helm hanging — Degraded, nothing touched, recovery', async (t) => {
     await record(t, '4 render failures', async () => {
       const figures: string[] = [];
-      const dir = await mkdtemp(join(tmpdir(), 'faults-helm-'));
+      const dir = await scratchDir(t, 'faults-helm');
       const brokenChart = join(dir, 'chart');
       await cp(chartDir, brokenChart, { recursive: true });
       const template = join(brokenChart, 'templates/core/deployment.yaml');
@@ -274,7 +304,10 @@ describe('fault injection', () => {
         await patchCluster(ns, 'r1', { spec: { components: { core: { replicas: 2 } } } });
         const degraded = await waitForCondition(ns, 'r1', 'Degraded', 'True', 'RenderFailed', 60_000);
         assert.match(degraded.status?.conditions?.find((c) => c.type === 'Degraded')?.message ?? '', v.message);
-        await sleep(3000);
+        // It retries with backoff: look only after it has failed twice more.
+        const failures = (): Promise<number> => good1.counter('harbor_operator_reconcile_total', 'result="error"');
+        const failed = await failures();
+        await waitUntil('two more failed reconciles', async () => (await failures()) >= failed + 2, { timeoutMs: 30_000 });
         assert.deepEqual(await versions(ns, ALL), before, `${v.name}: nothing changed or deleted`);
         assert.ok(alive(good1));
         const t0 = Date.now();
@@ -408,7 +441,7 @@ describe('fault injection', () => {
           query: { fieldManager: 'fault-fighter' },
         });
         edits++;
-        await sleep(200);
+        await sleep(200); // the fighter's pace: five edits a second
       }
       const repairs = (await applies()) - before;
       assert.ok(repairs > 0, 'the operator repaired');
@@ -434,14 +467,14 @@ describe('fault injection', () => {
       const ns = await namespace('f7');
       const proxy = proxyFor(kubeConfig());
       t.after(() => proxy.close());
-      const op = await operator(t, [`--namespaces=${ns}`, `--kubeconfig=${await proxyKubeconfig(await proxy.listen())}`]);
+      const op = await operator(t, [`--namespaces=${ns}`, `--kubeconfig=${await proxyKubeconfig(t, await proxy.listen())}`]);
       await createCluster(ns, harborCluster('q1'));
       await waitForCondition(ns, 'q1', 'Ready', 'True');
       proxy.setMode({ kind: 'error', status: 429 });
       await patchCluster(ns, 'q1', { spec: { components: { registry: { replicas: 2 } } } });
-      await sleep(8000);
+      await sleep(8000); // the fault itself: 8 s of 429
       proxy.setMode({ kind: 'error', status: 503 });
-      await sleep(5000);
+      await sleep(5000); // then 5 s of 503
       const failed = proxy.counts.failed;
       proxy.setMode({ kind: 'pass' });
       const t0 = Date.now();
@@ -466,7 +499,7 @@ describe('fault injection', () => {
       const deployment = await get(sys, 'Deployment', 'fault-op-harbor-operator').then((d) => d ?? get(sys, 'Deployment', 'fault-op'));
       assert.ok(deployment, 'the chart Deployment');
       const sa = (deployment['spec'] as { template: { spec: { serviceAccountName: string } } }).template.spec.serviceAccountName;
-      const kubeconfig = await serviceAccountKubeconfig(sys, sa);
+      const kubeconfig = await serviceAccountKubeconfig(t, sys, sa);
       const args = chartArgsForLocalRun(deployment, await freePort(), await freePort());
       assert.ok(args.includes(`--namespaces=${inside}`), `the chart passes --namespaces: ${args.join(' ')}`);
       // what the downward API gives the chart's pod
@@ -474,11 +507,16 @@ describe('fault injection', () => {
       t.after(() => {
         delete process.env['POD_NAMESPACE'];
       });
-      const op = await operator(t, [...args, `--kubeconfig=${kubeconfig}`]);
-      await createCluster(inside, harborCluster('in1'));
+      // The ports are the ones the helper reads /metrics on, not the chart's.
+      const ownPorts = (a: string): boolean => !a.startsWith('--metrics-bind-address=') && !a.startsWith('--health-probe-bind-address=');
+      const op = await operator(t, [...args.filter(ownPorts), `--kubeconfig=${kubeconfig}`]);
+      // out1 first: had the operator seen it, it would have taken it before in1,
+      // which needs several reconciles to become Ready.
       await createCluster(outside, harborCluster('out1'));
+      await createCluster(inside, harborCluster('in1'));
       await waitForCondition(inside, 'in1', 'Ready', 'True');
-      await sleep(2000);
+      // (the counter moves when a reconcile returns, just after its status write)
+      await waitUntil('two reconciles done', async () => (await op.counter('harbor_operator_reconcile_total', 'result="success"')) >= 2, { timeoutMs: 30_000 });
       assert.equal((await getCluster(outside, 'out1')).status, undefined, 'a HarborCluster elsewhere is ignored');
       assert.equal((await list(outside, 'Deployment')).length, 0);
       // The chart's identity itself cannot reach outside.

@@ -107,17 +107,18 @@ export async function remove(namespace: string, kind: string, name: string): Pro
 
 /**
  * A version of every object of these kinds in the namespace that moves when
- * the operator changes or re-creates it, and not when a controller writes its
- * status: the uid and the operator's managedFields entries (an apply that
- * changes anything updates its entry's time or fields). Objects the operator
- * never wrote keep their resourceVersion.
+ * the operator changes, re-creates or deletes it, and not when someone else
+ * writes it: the uid and the operator's managedFields entries (an apply that
+ * changes anything updates its entry's time or fields). Of objects the
+ * operator never wrote (a StatefulSet's claims, kube-root-ca.crt) only the
+ * uid: controllers and kwok update those on their own.
  */
 export async function versions(namespace: string, kinds: string[]): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   for (const k of kinds) {
     for (const o of await list(namespace, k)) {
       const own = ((o.metadata.managedFields ?? []) as { manager?: string }[]).filter((e) => e.manager === FIELD_MANAGER);
-      out.set(`${k}/${o.metadata.name}`, own.length > 0 ? `${o.metadata.uid ?? ''} ${JSON.stringify(own)}` : (o.metadata.resourceVersion ?? ''));
+      out.set(`${k}/${o.metadata.name}`, own.length > 0 ? `${o.metadata.uid ?? ''} ${JSON.stringify(own)}` : (o.metadata.uid ?? ''));
     }
   }
   return out;
