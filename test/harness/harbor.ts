@@ -106,6 +106,15 @@ export async function remove(namespace: string, kind: string, name: string): Pro
   await raw().request('DELETE', objectPath(t, namespace, name));
 }
 
+/** The pod of this name, or undefined when there is none. */
+export async function podNamed(namespace: string, name: string): Promise<KubeObject | undefined> {
+  try {
+    return await raw().request<KubeObject>('GET', `/api/v1/namespaces/${namespace}/pods/${name}`);
+  } catch {
+    return undefined;
+  }
+}
+
 /** The controller owner reference of an object as `Kind/name/uid`, or undefined. */
 export function controllerOf(o: KubeObject | undefined): string | undefined {
   const r = o?.metadata.ownerReferences?.find((x) => x.controller === true);

@@ -6,20 +6,12 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { KubeObject } from '../../src/model/object.ts';
 import { ensureCrd } from '../harness/crd.ts';
-import { condition, createCluster, eventsOf, get, getCluster, harborCluster, patchCluster, raw, versions, waitForCondition } from '../harness/harbor.ts';
+import { condition, createCluster, eventsOf, get, getCluster, harborCluster, patchCluster, podNamed, raw, versions, waitForCondition } from '../harness/harbor.ts';
 import { testNamespace, waitUntil } from '../harness/kube.ts';
 import { startOperator } from '../harness/operator.ts';
 import { expandableVolumes, storageOf, templateStorage } from '../harness/volumes.ts';
 
 const ALL = ['Deployment', 'StatefulSet', 'Service', 'ConfigMap', 'Secret', 'Ingress', 'PersistentVolumeClaim'];
-
-async function pod(ns: string, name: string): Promise<KubeObject | undefined> {
-  try {
-    return await raw().request<KubeObject>('GET', `/api/v1/namespaces/${ns}/pods/${name}`);
-  } catch {
-    return undefined;
-  }
-}
 
 describe('volumes', () => {
   for (const deleteClaimsWithCluster of [false, true]) {
@@ -48,7 +40,7 @@ describe('volumes', () => {
       const dbBefore = await bound(dbClaim);
       const registryBefore = await bound(registryClaim);
       const stsBefore = await get(ns, 'StatefulSet', `${name}-database`);
-      const podBefore = await pod(ns, `${name}-database-0`);
+      const podBefore = await podNamed(ns, `${name}-database-0`);
       assert.ok(stsBefore && podBefore);
       assert.equal(storageOf(dbBefore), '1Gi');
       assert.equal(storageOf(registryBefore), '5Gi');
@@ -70,7 +62,7 @@ describe('volumes', () => {
       const dbAfter = await get(ns, 'PersistentVolumeClaim', dbClaim);
       const registryAfter = await get(ns, 'PersistentVolumeClaim', registryClaim);
       const podAfter = await waitUntil('the pod adopted by the new StatefulSet', async () => {
-        const p = await pod(ns, `${name}-database-0`);
+        const p = await podNamed(ns, `${name}-database-0`);
         return p?.metadata.ownerReferences?.some((r) => r.uid === stsAfter.metadata.uid && r.controller) ? p : undefined;
       });
       const claimPatches = op.writes.filter((w) => w.method === 'PATCH' && w.path.includes('/persistentvolumeclaims/')).length;
