@@ -19,6 +19,7 @@ import { findCondition } from '../status/conditions.ts';
 import { DATABASE_UPGRADE, databaseUpgradeOf, withDatabaseUpgrade, type DatabaseUpgrade } from '../status/database-upgrade.ts';
 import { COMPONENT_LABEL, observe, sameStatus, type HarborClusterStatus, type ObserveInput, type Outcome, type StepCondition } from '../status/observe.ts';
 import type { Problem } from '../status/pod-problem.ts';
+import { managedItems } from '../render/configuration.ts';
 import { freshest } from '../status/workloads.ts';
 import type { ClusterCache, Logger, StatusSources } from './ports.ts';
 import { redact } from './redact.ts';
@@ -83,6 +84,7 @@ export class StatusReporter {
       ...(digest ? { appliedDigest: digest } : {}),
       databaseUpgrade: databaseUpgradeOf(cr as unknown as HarborCluster, before, live, COMPONENT_LABEL),
       conditions: this.d.conditions?.(cr) ?? [],
+      ...(outcome.kind === 'applied' && spec.configuration ? { managedSettings: managedItems(spec.configuration) } : {}),
       now: this.stamp(),
     });
     for (const c of next.conditions ?? []) c.message = redact(c.message, secretValues);

@@ -24,6 +24,8 @@ export interface HarborClusterStatus {
   components?: Record<string, ComponentReport>;
   version?: string;
   url?: string;
+  /** Harbor settings applied from spec.configuration: their item names, never their values. */
+  configuration?: { managed: string[] };
   /** Digest of the last complete apply (see controller/applied-digest.ts). */
   appliedDigest?: string;
 }
@@ -57,6 +59,8 @@ export interface ObserveInput {
   databaseUpgrade?: DatabaseUpgrade;
   /** Conditions other steps decided (DatabaseProvisioned), set as they are. */
   conditions?: readonly StepCondition[];
+  /** Harbor items spec.configuration sets (render/configuration.ts managedItems); unset: no spec.configuration. */
+  managedSettings?: readonly string[];
   now: string;
 }
 
@@ -129,12 +133,15 @@ export function observe(input: ObserveInput): HarborClusterStatus {
   if (input.databaseUpgrade) conditions = withDatabaseUpgrade(conditions, input.databaseUpgrade, g, input.now);
 
   conditions.sort((a, b) => ORDER.indexOf(a.type) - ORDER.indexOf(b.type));
+  // What was applied: the spec's items once applied, else what was applied before.
+  const configuration = o.kind === 'applied' ? (input.managedSettings && { managed: [...input.managedSettings] }) : prev.configuration;
   return {
     observedGeneration: o.kind === 'failed' ? (prev.observedGeneration ?? 0) : g,
     conditions,
     components,
     version: ready[0] === 'True' ? input.version : (prev.version ?? ''),
     url: input.url,
+    ...(configuration ? { configuration } : {}),
     ...(o.kind === 'applied' && input.appliedDigest ? { appliedDigest: input.appliedDigest } : {}),
   };
 }
