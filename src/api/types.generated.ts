@@ -633,7 +633,8 @@ export interface StorageGcs {
   bucket: string;
   /**
    * Secret holding the JSON key of a service account, mounted into the registry and registryctl
-   * containers as a file; unset: the pods' ambient credentials (for example GKE workload identity).
+   * containers as a file; unset: the pods' ambient credentials (for example GKE workload identity),
+   * and the registry then serves blobs itself (signed URLs need the key).
    */
   keyFileSecretRef?: StorageGcsKeyFileSecretRef;
   /** Prefix of every object name in the bucket; unset stores at the root of the bucket. */
@@ -650,7 +651,8 @@ export interface StorageGcs {
 
 /**
  * Secret holding the JSON key of a service account, mounted into the registry and registryctl
- * containers as a file; unset: the pods' ambient credentials (for example GKE workload identity).
+ * containers as a file; unset: the pods' ambient credentials (for example GKE workload identity),
+ * and the registry then serves blobs itself (signed URLs need the key).
  */
 export interface StorageGcsKeyFileSecretRef {
   /** Name of the Secret, in the namespace of the HarborCluster. */
