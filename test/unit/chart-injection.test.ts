@@ -367,8 +367,9 @@ function companion(spec: JsonObject, slot: Slot): JsonObject {
   const storage = get(s, 'storage');
   const driver = /^spec\.storage\.(\w+)\./.exec(slot.name)?.[1];
   if (driver && drivers[driver] && isObject(storage)) {
-    storage['type'] = drivers[driver];
-    for (const other of Object.keys(drivers)) if (other !== driver) delete storage[other];
+    const only: JsonObject = Object.fromEntries(Object.entries(storage).filter(([k]) => k === driver || !(k in drivers)));
+    only['type'] = drivers[driver];
+    s['storage'] = only;
   }
   const group = get(s, 'configuration', 'auth', 'ldap', 'group');
   if (isObject(group) && has(group, 'filter') && !has(group, 'attributeName')) group['attributeName'] = 'cn';

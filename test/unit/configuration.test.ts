@@ -251,7 +251,7 @@ test('secrets are JSON-escaped, never break out of their string', () => {
 
 test('status names items, never values', () => {
   const names = managedItems(oidc).join(' ');
-  for (const v of Object.values(secrets)) assert.ok(!names.includes(v ?? '-'));
+  for (const v of Object.values(secrets) as (string | undefined)[]) assert.ok(!names.includes(v ?? '-'));
   assert.ok(!names.includes('https://'));
 });
 

@@ -282,7 +282,9 @@ Object.assign(facts, {
     assert.equal(s3['chunksize'], 10485760, 'sizes are YAML integers');
     assert.equal(s3['encrypt'], true, 'booleans are YAML booleans');
   },
-  'storage-azure': (objs: KubeObject[]) => storageFacts(objs, 'azure', { accountkey: fixedSecrets.azureAccountKey ?? '' }, {}),
+  'storage-azure': (objs: KubeObject[]) => {
+    storageFacts(objs, 'azure', { accountkey: fixedSecrets.azureAccountKey ?? '' }, {});
+  },
   'storage-gcs': (objs: KubeObject[]) => {
     storageFacts(objs, 'gcs', {}, { gcs: true });
     assert.equal(secretData(objs, 'harbor-registry')['gcs-key.json'], fixedSecrets.gcsKeyFile);
