@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { chmod, cp, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, before, describe, test, type TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { KubeObject } from '../../src/model/object.ts';
@@ -225,6 +225,7 @@ describe('fault injection', () => {
     await record(t, '4 render failures', async () => {
       const figures: string[] = [];
       const dir = await mkdtemp(join(tmpdir(), 'faults-helm-'));
+      t.after(() => rm(dir, { recursive: true, force: true }));
       const brokenChart = join(dir, 'chart');
       await cp(chartDir, brokenChart, { recursive: true });
       const template = join(brokenChart, 'templates/core/deployment.yaml');
@@ -465,6 +466,7 @@ describe('fault injection', () => {
       assert.ok(deployment, 'the chart Deployment');
       const sa = (deployment['spec'] as { template: { spec: { serviceAccountName: string } } }).template.spec.serviceAccountName;
       const kubeconfig = await serviceAccountKubeconfig(sys, sa);
+      t.after(() => rm(dirname(kubeconfig), { recursive: true, force: true }));
       const args = chartArgsForLocalRun(deployment, await freePort(), await freePort());
       assert.ok(args.includes(`--namespaces=${inside}`), `the chart passes --namespaces: ${args.join(' ')}`);
       // what the downward API gives the chart's pod
