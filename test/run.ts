@@ -15,7 +15,7 @@
 // (it is then removed), or when the system's temporary folder gained entries
 // with one of the project's prefixes (test/harness/scratch.ts).
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -63,6 +63,9 @@ async function main(): Promise<number> {
         ? ['test/faults/**/*.test.ts']
         : ['test/unit/**/*.test.ts', 'test/integration/**/*.test.ts'];
   const testTmp = mkdtempSync(join(tmpdir(), 'harbor-operator-run-'));
+  // Others may pass through it to a folder of their own (the throwaway PostgreSQL of the
+  // provisioning tests runs as the system user postgres when the tests run as root), not list it.
+  chmodSync(testTmp, 0o711);
   const env: NodeJS.ProcessEnv = { ...process.env, TMPDIR: testTmp };
   let cluster: ClusterState | undefined;
   if (process.env['USE_EXISTING_CLUSTER'] === 'true') {
