@@ -53,6 +53,12 @@ export interface VolumeValues {
   storageClass: string;
 }
 
+/** The volume of an in-cluster StatefulSet (database, cache). */
+export interface InternalStoreValues extends VolumeValues {
+  /** A claim to mount instead of the StatefulSet's own template; empty for none. */
+  existingClaim: string;
+}
+
 export interface IngressValues {
   host: string;
   className: string;
@@ -93,7 +99,7 @@ export interface ChartValues {
     type: 'internal' | 'external';
     /** Image name of the in-cluster PostgreSQL, from the release table. */
     image: string;
-    internal: VolumeValues;
+    internal: InternalStoreValues;
     external: {
       host: string;
       port: number;
@@ -111,7 +117,7 @@ export interface ChartValues {
     image: string;
     /** The server its image runs (the image's CMD), from the release table. */
     server: 'redis-server' | 'valkey-server';
-    internal: VolumeValues;
+    internal: InternalStoreValues;
     external: { addr: string; sentinelMasterSet: string };
     /** Empty for no password. */
     password: string;
@@ -131,7 +137,14 @@ export interface ChartValues {
     };
     disableRedirect: boolean;
   };
-  persistence: { jobserviceLogSize: string; trivySize: string; storageClass: string };
+  persistence: {
+    jobserviceLogSize: string;
+    trivySize: string;
+    storageClass: string;
+    /** Claims to use instead of the chart's own (empty: none). */
+    jobserviceLogExistingClaim: string;
+    trivyExistingClaim: string;
+  };
   /** Registry types core offers, from the release's row (src/api/releases.ts). */
   registryTypes: {
     /** REPLICATION_ADAPTER_WHITELIST; empty: not rendered (the release does not read it). */

@@ -51,6 +51,8 @@ export function toValues(cr: HarborCluster, secrets: HarborSecrets): ChartValues
       jobserviceLogSize: spec.persistence?.jobserviceLogSize ?? D['spec.persistence.jobserviceLogSize'],
       trivySize: spec.persistence?.trivyCacheSize ?? D['spec.persistence.trivyCacheSize'],
       storageClass,
+      jobserviceLogExistingClaim: spec.persistence?.jobserviceLogExistingClaim ?? '',
+      trivyExistingClaim: spec.persistence?.trivyCacheExistingClaim ?? '',
     },
     registryTypes: {
       replicationAdapterWhitelist: release.core.replicationAdapterWhitelist?.split(',') ?? [],
@@ -162,7 +164,10 @@ function databaseValues(spec: HarborClusterSpec, secrets: HarborSecrets, storage
   return {
     type,
     image: release.images.database,
-    internal: volume(db.inCluster?.storageSize ?? D['spec.database.inCluster.storageSize'], db.inCluster?.storageClassName, storageClass),
+    internal: {
+      ...volume(db.inCluster?.storageSize ?? D['spec.database.inCluster.storageSize'], db.inCluster?.storageClassName, storageClass),
+      existingClaim: db.inCluster?.existingClaim ?? '',
+    },
     external: {
       host: ext?.host ?? '',
       port: ext?.port ?? D['spec.database.external.port'],
@@ -191,7 +196,10 @@ function cacheValues(
     type,
     image: release.images.cache,
     server: release.cache.server,
-    internal: volume(cache.inCluster?.storageSize ?? D['spec.cache.inCluster.storageSize'], cache.inCluster?.storageClassName, storageClass),
+    internal: {
+      ...volume(cache.inCluster?.storageSize ?? D['spec.cache.inCluster.storageSize'], cache.inCluster?.storageClassName, storageClass),
+      existingClaim: cache.inCluster?.existingClaim ?? '',
+    },
     external: { addr: ext?.address ?? '', sentinelMasterSet: ext?.sentinelMasterSet ?? '' },
     password: secrets.cachePassword,
   };

@@ -74,15 +74,15 @@ const minimal: ChartValues = {
   database: {
     type: 'internal',
     image: 'harbor-db',
-    internal: { size: '1Gi', storageClass: '' },
+    internal: { size: '1Gi', storageClass: '', existingClaim: '' },
     external: { host: '', port: 5432, database: 'registry', username: 'postgres', sslmode: 'disable' },
     password: 'db-password',
     maxIdleConns: 100,
     maxOpenConns: 900,
   },
-  cache: { type: 'internal', image: 'valkey-photon', server: 'valkey-server', internal: { size: '1Gi', storageClass: '' }, external: { addr: '', sentinelMasterSet: '' }, password: '' },
+  cache: { type: 'internal', image: 'valkey-photon', server: 'valkey-server', internal: { size: '1Gi', storageClass: '', existingClaim: '' }, external: { addr: '', sentinelMasterSet: '' }, password: '' },
   storage: { type: 'filesystem', filesystem: { size: '5Gi', storageClass: '', existingClaim: '' }, s3: unusedS3, disableRedirect: false },
-  persistence: { jobserviceLogSize: '1Gi', trivySize: '5Gi', storageClass: '' },
+  persistence: { jobserviceLogSize: '1Gi', trivySize: '5Gi', storageClass: '', jobserviceLogExistingClaim: '', trivyExistingClaim: '' },
   registryTypes: { replicationAdapterWhitelist: whitelist214, proxyCache: proxyCache214 },
   secrets: {
     adminPassword: 'admin-password',
@@ -428,10 +428,30 @@ const cases: Case[] = [
     },
     expected: {
       ...minimal,
-      database: { ...minimal.database, internal: { size: '10Gi', storageClass: 'fast' } },
-      cache: { ...minimal.cache, internal: { size: '2Gi', storageClass: 'standard' } },
+      database: { ...minimal.database, internal: { size: '10Gi', storageClass: 'fast', existingClaim: '' } },
+      cache: { ...minimal.cache, internal: { size: '2Gi', storageClass: 'standard', existingClaim: '' } },
       storage: { ...minimal.storage, filesystem: { size: '100Gi', storageClass: 'standard', existingClaim: 'registry-data' } },
-      persistence: { jobserviceLogSize: '2Gi', trivySize: '10Gi', storageClass: 'standard' },
+      persistence: { jobserviceLogSize: '2Gi', trivySize: '10Gi', storageClass: 'standard', jobserviceLogExistingClaim: '', trivyExistingClaim: '' },
+    },
+  },
+  {
+    name: 'existing claims (a Harbor taken over by adopt): every volume mounted, none made',
+    input: {
+      cr: cr({
+        ...minimalSpec,
+        database: { inCluster: { existingClaim: 'database-data-harbor-database-0' } },
+        cache: { inCluster: { existingClaim: 'data-harbor-redis-0' } },
+        storage: { filesystem: { existingClaim: 'harbor-registry' } },
+        persistence: { jobserviceLogExistingClaim: 'harbor-jobservice', trivyCacheExistingClaim: 'data-harbor-trivy-0' },
+      }),
+      secrets,
+    },
+    expected: {
+      ...minimal,
+      database: { ...minimal.database, internal: { size: '1Gi', storageClass: '', existingClaim: 'database-data-harbor-database-0' } },
+      cache: { ...minimal.cache, internal: { size: '1Gi', storageClass: '', existingClaim: 'data-harbor-redis-0' } },
+      storage: { ...minimal.storage, filesystem: { size: '5Gi', storageClass: '', existingClaim: 'harbor-registry' } },
+      persistence: { ...minimal.persistence, jobserviceLogExistingClaim: 'harbor-jobservice', trivyExistingClaim: 'data-harbor-trivy-0' },
     },
   },
 ];
