@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseAllDocuments, stringify } from 'yaml';
+import { adoptUsage, runAdopt } from './adopt/command.ts';
 import type { HarborCluster } from './api/types.generated.ts';
 import { assembleSecrets, desiredObjects, secretNeeds, type UserSecrets } from './controller/desired.ts';
 import { generatedSecretName, readGenerated } from './controller/generated-secret.ts';
@@ -25,7 +26,8 @@ import { completeSecrets, type GeneratedSecrets } from './secrets/generate.ts';
 
 export const cliUsage = `usage:
   harbor-operator render -f cr.yaml [--namespace NS] [--helm PATH] [--chart-dir DIR]
-  harbor-operator diff   -f cr.yaml [--namespace NS] [--kubeconfig PATH] [--helm PATH] [--chart-dir DIR]`;
+  harbor-operator diff   -f cr.yaml [--namespace NS] [--kubeconfig PATH] [--helm PATH] [--chart-dir DIR]
+${adoptUsage}`;
 
 const MASK = '<secret>';
 
@@ -92,6 +94,7 @@ async function desiredFor(inputs: Inputs, helm: string, chartDir: string, uid: s
 
 export async function runCli(argv: string[], out: (s: string) => void): Promise<number> {
   const [command, ...rest] = argv;
+  if (command === 'adopt') return runAdopt(rest, out);
   const { values } = parseArgs({
     args: rest,
     options: {

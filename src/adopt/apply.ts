@@ -1,0 +1,181 @@
+// Carries out the steps of a take-over (plan.ts), one after the other, each
+// checked before the next: a value or a policy is read back after it is
+// written, an object is deleted only if it is still the one judged (uid
+// precondition). A failure stops the run where it is; running adopt again
+// computes the plan anew from what is there and resumes.
+import { readGenerated } from '../controller/generated-secret.ts';
+import { PAUSED_ANNOTATION } from '../controller/reconciler.ts';
+import { ADOPT_ANNOTATION } from '../diff/ownership.ts';
+import { isNotFound, isPreconditionFailure } from '../kube/api-error.ts';
+import type { KubeHttp } from '../kube/http.ts';
+import { collectionPath, harborClusterType, objectPath, typeOf, type ResourceType } from '../kube/resources.ts';
+import { createWriter } from '../kube/writer.ts';
+import type { KubeObject } from '../model/object.ts';
+import { ADOPTED_FROM_ANNOTATION, withoutHelmMetadata } from './map.ts';
+import { describeStep, type Step } from './plan.ts';
+import { RECORD_HIDDEN_OWNER, RECORD_OWNER_LABEL } from './upstream.ts';
+
+/** The field manager of adopt's own writes (the generated Secret is applied as the operator's, harbor-operator). */
+export const ADOPT_FIELD_MANAGER = 'harbor-operator-adopt';
+/** On a hidden Helm record: the HarborCluster that took the release over. */
+export const ADOPTED_BY_LABEL = 'harbor-operator.dev/adopted-by';
+
+export interface RunOptions {
+  /** How long to wait for the release's pods to go. */
+  podTimeoutMs: number;
+  log: (line: string) => void;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+const pointer = (s: string): string => s.replace(/~/g, '~0').replace(/\//g, '~1');
+
+function pathOf(o: KubeObject): string {
+  return objectPath(typeOf(o), o.metadata.namespace, o.metadata.name);
+}
+
+function sameData(a: KubeObject | undefined, b: KubeObject): boolean {
+  const x = (a?.['data'] ?? {}) as Record<string, string>;
+  const y = (b['data'] ?? {}) as Record<string, string>;
+  return Object.keys(y).every((k) => x[k] === y[k]);
+}
+
+export async function runSteps(http: KubeHttp, namespace: string, steps: readonly Step[], opts: RunOptions): Promise<void> {
+  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  for (const [i, step] of steps.entries()) {
+    const label = `${String(i + 1).padStart(2)}. ${describeStep(step)}`;
+    try {
+      await runStep(http, namespace, step, opts, sleep);
+    } catch (err) {
+      throw new Error(`step ${label.trim()} failed: ${err instanceof Error ? err.message : String(err)}. Nothing after it was done; run adopt again to resume from where it stopped.`, { cause: err });
+    }
+    opts.log(`  done ${label.trim()}`);
+  }
+}
+
+async function runStep(http: KubeHttp, namespace: string, step: Step, opts: RunOptions, sleep: (ms: number) => Promise<void>): Promise<void> {
+  switch (step.op) {
+    case 'retain': {
+      const path = `/api/v1/persistentvolumes/${encodeURIComponent(step.volume)}`;
+      await http.request('PATCH', path, {
+        body: { spec: { persistentVolumeReclaimPolicy: 'Retain' } },
+        contentType: 'application/merge-patch+json',
+        query: { fieldManager: ADOPT_FIELD_MANAGER },
+      });
+      const pv = await http.request<{ spec?: { persistentVolumeReclaimPolicy?: string; claimRef?: { name?: string } } }>('GET', path);
+      if (pv.spec?.persistentVolumeReclaimPolicy !== 'Retain') throw new Error(`PersistentVolume ${step.volume} reads back with reclaim policy ${pv.spec?.persistentVolumeReclaimPolicy ?? 'unset'}`);
+      if (pv.spec.claimRef?.name !== step.claim) throw new Error(`PersistentVolume ${step.volume} is bound to ${pv.spec.claimRef?.name ?? 'nothing'}, not ${step.claim}`);
+      return;
+    }
+    case 'create-generated': {
+      const writer = createWriter(http);
+      try {
+        await writer.apply(step.secret, { precondition: 'absent' });
+      } catch (err) {
+        if (!isPreconditionFailure(err)) throw err;
+      }
+      // Read back: every value as the release had it, before anything of the release is touched.
+      const live = await writer.read(step.secret);
+      const want = readGenerated(step.secret);
+      const got = readGenerated(live);
+      const differ = Object.keys(want).filter((k) => want[k as keyof typeof want] !== got[k as keyof typeof got]);
+      if (differ.length > 0) throw new Error(`Secret ${step.secret.metadata.name} holds other values for ${differ.join(', ')}`);
+      return;
+    }
+    case 'create-credentials':
+      await createOrSame(http, step.secret, (live) => sameData(live, step.secret), 'holds other values');
+      return;
+    case 'create-cluster':
+      await createOrSame(
+        http,
+        step.cluster,
+        (live) => live?.metadata.annotations?.[ADOPTED_FROM_ANNOTATION] === step.cluster.metadata.annotations?.[ADOPTED_FROM_ANNOTATION],
+        'exists and was not made by adopt from this release',
+      );
+      return;
+    case 'hide-record': {
+      const uid = step.record.metadata.uid ?? '';
+      await http.request('PATCH', pathOf(step.record), {
+        body: [
+          { op: 'test', path: '/metadata/uid', value: uid },
+          { op: 'replace', path: `/metadata/labels/${pointer(RECORD_OWNER_LABEL)}`, value: RECORD_HIDDEN_OWNER },
+        ],
+        contentType: 'application/json-patch+json',
+        query: { fieldManager: ADOPT_FIELD_MANAGER },
+      });
+      return;
+    }
+    case 'delete-workload':
+    case 'delete-config':
+      await remove(http, step.object);
+      return;
+    case 'wait-pods': {
+      const deadline = Date.now() + opts.podTimeoutMs;
+      for (;;) {
+        const res = await http.request<{ items: KubeObject[] }>('GET', collectionPath(podType, namespace), { query: { labelSelector: step.selector } });
+        if (res.items.length === 0) return;
+        if (Date.now() >= deadline) {
+          throw new Error(`${res.items.length} pods of the release are still there after ${Math.round(opts.podTimeoutMs / 1000)} s: ${res.items.map((p) => p.metadata.name).sort().join(', ')}`);
+        }
+        await sleep(1000);
+      }
+    }
+    case 'hand-over': {
+      const o = step.object;
+      const clean = withoutHelmMetadata(o);
+      const ops: unknown[] = [
+        { op: 'test', path: '/metadata/uid', value: o.metadata.uid ?? '' },
+        { op: 'replace', path: '/metadata/labels', value: clean.labels },
+        { op: 'replace', path: '/metadata/annotations', value: { ...clean.annotations, [ADOPT_ANNOTATION]: step.cluster } },
+      ];
+      // Helm's selector keys would stay beside the operator's (apply adds, never removes others' keys), and select no pod.
+      if ((o['spec'] as { selector?: unknown } | undefined)?.selector !== undefined) ops.push({ op: 'remove', path: '/spec/selector' });
+      await http.request('PATCH', pathOf(o), { body: ops, contentType: 'application/json-patch+json', query: { fieldManager: ADOPT_FIELD_MANAGER } });
+      return;
+    }
+    case 'unpause': {
+      const path = objectPath(harborClusterType, namespace, step.cluster);
+      const live = await http.request<KubeObject>('GET', path);
+      if (live.metadata.annotations?.[PAUSED_ANNOTATION] === undefined) return;
+      await http.request('PATCH', path, {
+        body: [
+          { op: 'test', path: '/metadata/uid', value: live.metadata.uid ?? '' },
+          { op: 'remove', path: `/metadata/annotations/${pointer(PAUSED_ANNOTATION)}` },
+        ],
+        contentType: 'application/json-patch+json',
+        query: { fieldManager: ADOPT_FIELD_MANAGER },
+      });
+      return;
+    }
+  }
+}
+
+const podType: ResourceType = { apiVersion: 'v1', kind: 'Pod', plural: 'pods', namespaced: true };
+
+/** Creates the object, or accepts the one of that name that exists when it is the same. */
+async function createOrSame(http: KubeHttp, o: KubeObject, same: (live: KubeObject | undefined) => boolean, otherwise: string): Promise<void> {
+  const t = typeOf(o);
+  try {
+    await http.request('POST', collectionPath(t, o.metadata.namespace), { body: o, query: { fieldManager: ADOPT_FIELD_MANAGER } });
+    return;
+  } catch (err) {
+    // 409: an object of that name exists.
+    if (!isPreconditionFailure(err)) throw err;
+  }
+  const live = await http.request<KubeObject>('GET', pathOf(o));
+  if (!same(live)) throw new Error(`${o.kind} ${o.metadata.name} ${otherwise}`);
+}
+
+async function remove(http: KubeHttp, o: KubeObject): Promise<void> {
+  try {
+    await http.request('DELETE', pathOf(o), {
+      body: {
+        kind: 'DeleteOptions',
+        apiVersion: 'v1',
+        propagationPolicy: 'Background',
+        ...(o.metadata.uid ? { preconditions: { uid: o.metadata.uid } } : {}),
+      },
+    });
+  } catch (err) {
+    if (!isNotFound(err)) throw err;
+  }
+}
