@@ -5,6 +5,7 @@ import type { KubeHttp } from '../kube/http.ts';
 import { collectionPath, harborClusterType, objectPath, type ResourceType } from '../kube/resources.ts';
 import type { KubeObject } from '../model/object.ts';
 import { generatedSecretName } from '../controller/generated-secret.ts';
+import { ADOPTED_FROM_ANNOTATION, adoptedFrom } from './adoption.ts';
 import { podSpecOf } from './pod.ts';
 import { podSelector } from './plan.ts';
 import { isReleaseObject, type Snapshot } from './snapshot.ts';
@@ -83,6 +84,17 @@ function referencedNames(workloads: readonly KubeObject[]): { secrets: Set<strin
   return out;
 }
 
+/** The HarborCluster adopt made from this release, if there is one. */
+async function adoptedBy(http: KubeHttp, namespace: string, release: string): Promise<string | undefined> {
+  try {
+    const res = await http.request<{ items: KubeObject[] }>('GET', collectionPath(harborClusterType, namespace));
+    return res.items.find((c) => c.metadata.annotations?.[ADOPTED_FROM_ANNOTATION] === adoptedFrom(namespace, release))?.metadata.name;
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
+}
+
 export interface ReadOptions {
   namespace: string;
   release: string;
@@ -129,7 +141,8 @@ export async function readSnapshot(http: KubeHttp, opts: ReadOptions): Promise<S
   const records = [...(await list(http, secrets, namespace, recordSelector)), ...(await list(http, configMaps, namespace, recordSelector))];
   const running = await list(http, pods, namespace, podSelector(release));
 
-  const name = opts.name(objects);
+  // Resumed after the release's core Deployment went: the HarborCluster adopt made says which release it took over.
+  const name = opts.name(objects) ?? (await adoptedBy(http, namespace, release));
   const cluster = name
     ? await getOrUndefined(http, objectPath(harborClusterType, namespace, name), harborClusterType.apiVersion, harborClusterType.kind)
     : undefined;

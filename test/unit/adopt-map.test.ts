@@ -146,6 +146,23 @@ const userSecret = (name: string, data: Record<string, string>): KubeObject => (
   data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, b64(v)])),
 });
 
+const helmLabels = { heritage: 'Helm', release: 'harbor', chart: 'harbor', app: 'harbor' };
+// What templates/nginx/deployment.yaml and service.yaml (harbor-helm 1.19.2) make for expose.type loadBalancer / nodePort.
+const nginx: KubeObject = {
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: { name: 'harbor-nginx', namespace: ns, labels: { ...helmLabels, component: 'nginx' } },
+  spec: { replicas: 1, template: { spec: { containers: [{ name: 'nginx', image: 'docker.io/goharbor/nginx-photon:v2.15.2' }] } } },
+};
+function proxyService(name: string, type: string, ports: Spec[]): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name, namespace: ns, labels: helmLabels, annotations: { 'service.beta.kubernetes.io/aws-load-balancer-type': 'nlb', 'meta.helm.sh/release-name': 'harbor' } },
+    spec: { type, ports, selector: { release: 'harbor', app: 'harbor', component: 'nginx' } },
+  };
+}
+
 const cases: Case[] = [
   {
     name: 'core.existingSecret: the core secret is read where core reads it',
@@ -340,6 +357,47 @@ const cases: Case[] = [
       assert.ok(a.kept.some((k) => k.object.kind === 'Secret' && k.object.metadata.name === 'harbor-ingress'));
       assert.ok(!a.config.some((o) => o.kind === 'Secret' && o.metadata.name === 'harbor-ingress'), 'not deleted');
     },
+  },
+  {
+    name: 'expose loadBalancer: the proxy Service named like the HarborCluster is kept and handed over, with its annotations',
+    objects: () => [...fixture().filter((o) => o.kind !== 'Ingress'), nginx, proxyService('harbor', 'LoadBalancer', [{ name: 'http', port: 80, targetPort: 8080 }])],
+    check: (a) => {
+      assert.deepEqual(a.refusals, []);
+      assert.deepEqual((a.cluster?.['spec'] as HarborClusterSpec).expose, { type: 'LoadBalancer', service: { annotations: { 'service.beta.kubernetes.io/aws-load-balancer-type': 'nlb' } } });
+      assert.deepEqual(a.handOver.map((o) => `${o.kind}/${o.metadata.name}`), ['Service/harbor']);
+      assert.ok(!a.config.some((o) => o.kind === 'Service' && o.metadata.name === 'harbor'), 'not deleted');
+      assert.ok(a.workloads.some((o) => o.metadata.name === 'harbor-nginx'));
+    },
+  },
+  {
+    name: 'expose nodePort: the node port kept',
+    objects: () => [...fixture().filter((o) => o.kind !== 'Ingress'), nginx, proxyService('harbor', 'NodePort', [{ name: 'http', port: 80, targetPort: 8080, nodePort: 30002 }])],
+    check: (a) => { assert.deepEqual((a.cluster?.['spec'] as HarborClusterSpec).expose, { type: 'NodePort', service: { nodePort: 30002, annotations: { 'service.beta.kubernetes.io/aws-load-balancer-type': 'nlb' } } }); },
+  },
+  {
+    name: "expose loadBalancer with upstream's nginx serving TLS: refused",
+    objects: () => [
+      ...fixture().filter((o) => o.kind !== 'Ingress'),
+      nginx,
+      proxyService('harbor', 'LoadBalancer', [
+        { name: 'http', port: 80, targetPort: 8080 },
+        { name: 'https', port: 443, targetPort: 8443 },
+      ]),
+    ],
+    check: (a) => { assert.match(a.refusals.join('\n'), /serves HTTPS from upstream's nginx/); },
+  },
+  {
+    name: 'expose loadBalancer under another name than the HarborCluster: a new Service, a warning',
+    objects: () => [...fixture().filter((o) => o.kind !== 'Ingress'), nginx, proxyService('registry-lb', 'LoadBalancer', [{ name: 'http', port: 80, targetPort: 8080 }])],
+    check: (a) => {
+      assert.deepEqual(a.handOver, []);
+      assert.match(a.warnings.join('\n'), /Service registry-lb is replaced by the operator's Service harbor: its external address may change/);
+    },
+  },
+  {
+    name: 'no Ingress and no nginx (expose type route): refused',
+    objects: () => fixture().filter((o) => o.kind !== 'Ingress'),
+    check: (a) => { assert.match(a.refusals.join('\n'), /neither an Ingress nor the nginx proxy/); },
   },
   {
     name: 'another registry user: the password kept, the htpasswd line left to the operator, a warning',
