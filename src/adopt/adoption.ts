@@ -46,7 +46,7 @@ export interface Adoption {
   unusedClaims: string[];
   /** The release's Deployments and StatefulSets: deleted, their pods with them (their selectors cannot change). */
   workloads: KubeObject[];
-  /** The release's configuration (ConfigMaps, Secrets, Services, Ingress, PodDisruptionBudgets): deleted once the pods are gone; the operator makes its own. */
+  /** The release's configuration (ConfigMaps, Secrets, Services, Ingress, PodDisruptionBudgets), touched once the pods are gone: what the operator renders under the same name is handed over in place (hand-over.ts), the rest deleted. */
   config: KubeObject[];
   /** Objects kept in place and handed to the operator (the proxy Service of a LoadBalancer or NodePort, whose address must not change). */
   handOver: KubeObject[];

@@ -120,15 +120,22 @@ async function runStep(http: KubeHttp, namespace: string, step: Step, opts: RunO
       }
     }
     case 'hand-over': {
-      const o = step.object;
+      const o = await http.request<KubeObject>('GET', pathOf(step.object));
+      if (o.metadata.uid !== step.object.metadata.uid) throw new Error(`${step.object.kind} ${step.object.metadata.name} is another object now`);
       const clean = withoutHelmMetadata(o);
+      // Fields Helm applied stay Helm's (co-owned) after the operator applies the same values: the entries of
+      // every writer of the object are dropped (the status subresource's stay), so the operator's apply owns
+      // what it sets and nothing of Helm's lingers. `[{}]` clears them all (an empty list would change nothing).
+      const entries = ((o.metadata.managedFields ?? []) as { subresource?: string }[]).filter((e) => e.subresource !== undefined);
       const ops: unknown[] = [
-        { op: 'test', path: '/metadata/uid', value: o.metadata.uid ?? '' },
+        { op: 'test', path: '/metadata/uid', value: o.metadata.uid },
         { op: 'replace', path: '/metadata/labels', value: clean.labels },
         { op: 'replace', path: '/metadata/annotations', value: { ...clean.annotations, [ADOPT_ANNOTATION]: step.cluster } },
+        { op: 'replace', path: '/metadata/managedFields', value: entries.length > 0 ? entries : [{}] },
       ];
-      // Helm's selector keys would stay beside the operator's (apply adds, never removes others' keys), and select no pod.
-      if ((o['spec'] as { selector?: unknown } | undefined)?.selector !== undefined) ops.push({ op: 'remove', path: '/spec/selector' });
+      // What the operator does not set (hand-over.ts), removed where it is still there.
+      for (const path of step.clean.remove) if (has(o, path)) ops.push({ op: 'remove', path });
+      for (const r of step.clean.replace) ops.push({ op: 'replace', path: r.path, value: r.value });
       await http.request('PATCH', pathOf(o), { body: ops, contentType: 'application/json-patch+json', query: { fieldManager: ADOPT_FIELD_MANAGER } });
       return;
     }
@@ -147,6 +154,16 @@ async function runStep(http: KubeHttp, namespace: string, step: Step, opts: RunO
       return;
     }
   }
+}
+
+/** Whether the JSON pointer names a member of the object (a remove of an absent one would fail the patch). */
+function has(o: unknown, path: string): boolean {
+  let cur: unknown = o;
+  for (const part of path.split('/').slice(1).map((x) => x.replace(/~1/g, '/').replace(/~0/g, '~'))) {
+    if (cur === null || typeof cur !== 'object' || !(part in cur)) return false;
+    cur = (cur as Record<string, unknown>)[part];
+  }
+  return true;
 }
 
 const podType: ResourceType = { apiVersion: 'v1', kind: 'Pod', plural: 'pods', namespaced: true };

@@ -2,7 +2,10 @@
 // installed, with every secret value and every claim kept. Prints the plan
 // and changes nothing unless --apply is given. Secret values are never
 // printed; only where each one is read from and where it goes.
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { readGenerated } from '../controller/generated-secret.ts';
+import { redact } from '../controller/redact.ts';
 import { ApiError } from '../kube/api-error.ts';
 import { createKubeHttp, type KubeHttp } from '../kube/http.ts';
 import { loadApiAccess } from '../kube/kubeconfig.ts';
@@ -12,8 +15,9 @@ import { ADOPT_FIELD_MANAGER, runSteps } from './apply.ts';
 import { fullnameOf, mapRelease } from './map.ts';
 import { describePlan, planSteps } from './plan.ts';
 import { findReleases, readSnapshot } from './read.ts';
+import { renderForAdoption } from './render.ts';
 
-export const adoptUsage = `  harbor-operator adopt [RELEASE] -n NAMESPACE [--name NAME] [--apply] [--kubeconfig PATH] [--pod-timeout SECONDS]`;
+export const adoptUsage = `  harbor-operator adopt [RELEASE] -n NAMESPACE [--name NAME] [--apply] [--kubeconfig PATH] [--pod-timeout SECONDS] [--helm PATH] [--chart-dir DIR]`;
 
 export interface AdoptDeps {
   /** An API client (tests); default: from --kubeconfig. */
@@ -31,6 +35,8 @@ export async function runAdopt(argv: string[], out: (s: string) => void, deps: A
       'dry-run': { type: 'boolean', default: false },
       kubeconfig: { type: 'string' },
       'pod-timeout': { type: 'string', default: '300' },
+      helm: { type: 'string' },
+      'chart-dir': { type: 'string' },
     },
   });
   const namespace = values.namespace;
@@ -61,7 +67,21 @@ export async function runAdopt(argv: string[], out: (s: string) => void, deps: A
     const refused = await validate(http, adoption.cluster);
     if (refused) adoption.refusals.push(refused);
   }
-  const steps = planSteps(snapshot, adoption);
+  // The operator's render of it: which of Helm's objects are handed over in place, and what is cleaned off them.
+  let rendered: KubeObject[] = [];
+  const cluster = adoption.cluster ?? snapshot.cluster;
+  if (cluster && adoption.refusals.length === 0) {
+    const helm = { helm: values.helm ?? process.env['HELM_BIN'] ?? 'helm', chartDir: resolve(values['chart-dir'] ?? process.env['CHART_DIR'] ?? 'charts/harbor'), timeoutMs: 60_000 };
+    const generated = adoption.generated ?? readGenerated(snapshot.generated);
+    try {
+      rendered = await renderForAdoption(cluster, generated, helm);
+    } catch (err) {
+      // helm may echo a value it was given: no secret value is printed.
+      const message = redact(err instanceof Error ? err.message : String(err), Object.values(generated));
+      adoption.refusals.push(`the operator's chart does not render the HarborCluster (--helm ${helm.helm}, --chart-dir ${helm.chartDir}): ${message}`);
+    }
+  }
+  const steps = planSteps(snapshot, adoption, rendered);
   for (const line of describePlan(snapshot, adoption, steps)) out(line);
   if (adoption.refusals.length > 0) return 1;
   if (!values.apply) {

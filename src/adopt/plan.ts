@@ -14,11 +14,14 @@
 //    cannot change, so they cannot be adopted), with their pods; the claims
 //    have no owner and stay. Then adopt waits until those pods are gone, so
 //    no pod of Helm's and one of the operator's ever mount a volume together.
-// 6. The release's configuration is deleted (the operator makes its own from
-//    the same values; adopted in place, Helm's keys would stay), except what
-//    is kept: claims, Secrets the spec names, and the proxy Service of a
-//    LoadBalancer or NodePort, which keeps its address: its selector and
-//    Helm's labels are removed and it is annotated harbor-operator.dev/adopt.
+// 6. The release's configuration (ConfigMaps, Secrets, Services, Ingress)
+//    that the operator renders under the same name is handed over in place,
+//    the same objects (hand-over.ts): Helm's labels, annotations and field
+//    owners removed, what the operator does not set removed (data keys, a
+//    Service's selector and ports, Ingress fields), annotated
+//    harbor-operator.dev/adopt: <name>. What the operator does not render is
+//    deleted (nothing reads it any more; its secret values are in the
+//    generated Secret). Claims and Secrets the spec names are kept as they are.
 // 7. The HarborCluster is un-paused: the operator renders and applies.
 // Each step is skipped when what it does is done (a resumed run).
 import { stringify } from 'yaml';
@@ -29,6 +32,7 @@ import type { KubeObject } from '../model/object.ts';
 import { GENERATED_KEYS, type GeneratedKey } from '../secrets/generate.ts';
 import { desiredObjects } from '../controller/desired.ts';
 import { ADOPTED_FROM_ANNOTATION, type Adoption } from './map.ts';
+import { handOverOf, type HandOver } from './hand-over.ts';
 import type { Snapshot } from './snapshot.ts';
 import { HELM_HERITAGE, HERITAGE_LABEL, RECORD_OWNER, RECORD_OWNER_LABEL, RELEASE_LABEL } from './upstream.ts';
 
@@ -41,7 +45,7 @@ export type Step =
   | { op: 'delete-workload'; object: KubeObject }
   | { op: 'wait-pods'; selector: string; pods: string[] }
   | { op: 'delete-config'; object: KubeObject }
-  | { op: 'hand-over'; object: KubeObject; cluster: string }
+  | { op: 'hand-over'; object: KubeObject; cluster: string; clean: HandOver }
   | { op: 'unpause'; cluster: string };
 
 /** The pods of a release: upstream puts its labels on every pod template (templates/*, "harbor.labels"). */
@@ -56,7 +60,13 @@ export function generatedSecret(a: Adoption, namespace: string): KubeObject | un
   return desiredObjects([], owner, a.generated, false)[0];
 }
 
-export function planSteps(snapshot: Snapshot, a: Adoption): Step[] {
+/**
+ * The steps, given the operator's render of the HarborCluster (`rendered`): an
+ * object of the release's configuration the operator renders too is handed over
+ * in place (same uid), cleaned of what the operator does not set; the rest of it
+ * is deleted once the pods are gone.
+ */
+export function planSteps(snapshot: Snapshot, a: Adoption, rendered: readonly KubeObject[]): Step[] {
   if (a.refusals.length > 0) return [];
   const steps: Step[] = [];
   for (const c of a.claims) {
@@ -73,10 +83,17 @@ export function planSteps(snapshot: Snapshot, a: Adoption): Step[] {
   if (a.workloads.length > 0 || snapshot.pods.length > 0) {
     steps.push({ op: 'wait-pods', selector: podSelector(snapshot.release), pods: snapshot.pods.map((p) => p.metadata.name).sort() });
   }
-  for (const o of a.config) steps.push({ op: 'delete-config', object: o });
-  for (const o of a.handOver) {
-    if (o.metadata.annotations?.[ADOPT_ANNOTATION] !== a.name) steps.push({ op: 'hand-over', object: o, cluster: a.name });
+  const handOver: Step[] = [];
+  for (const o of a.config) {
+    const clean = handOverOf(o, rendered);
+    if (!clean) steps.push({ op: 'delete-config', object: o });
+    else if (o.metadata.annotations?.[ADOPT_ANNOTATION] !== a.name) handOver.push({ op: 'hand-over', object: o, cluster: a.name, clean });
   }
+  for (const o of a.handOver) {
+    const clean = handOverOf(o, rendered) ?? { remove: (o['spec'] as { selector?: unknown } | undefined)?.selector !== undefined ? ['/spec/selector'] : [], replace: [] };
+    if (o.metadata.annotations?.[ADOPT_ANNOTATION] !== a.name) handOver.push({ op: 'hand-over', object: o, cluster: a.name, clean });
+  }
+  steps.push(...handOver);
   const paused = a.cluster ? true : snapshot.cluster?.metadata.annotations?.[PAUSED_ANNOTATION] === 'true';
   const ours = a.cluster !== undefined || snapshot.cluster?.metadata.annotations?.[ADOPTED_FROM_ANNOTATION] !== undefined;
   if (paused && ours) steps.push({ op: 'unpause', cluster: a.name });
@@ -84,6 +101,14 @@ export function planSteps(snapshot: Snapshot, a: Adoption): Step[] {
 }
 
 const ref = (o: KubeObject): string => `${o.kind} ${o.metadata.name}`;
+
+/** What a hand-over removes besides Helm's metadata, as names (a Secret's key names are shown, never a value). */
+function cleaned(c: HandOver): string {
+  const parts = [...c.remove, ...c.replace.map((r) => `${r.path} (ports the operator has not)`)].map((p) =>
+    p.split('/').slice(1).map((x) => x.replace(/~1/g, '/').replace(/~0/g, '~')).join('.'),
+  );
+  return parts.length > 0 ? `, and ${parts.join(', ')}` : '';
+}
 
 export function describeStep(s: Step): string {
   switch (s.op) {
@@ -102,9 +127,9 @@ export function describeStep(s: Step): string {
     case 'wait-pods':
       return `wait     until the release's pods are gone (${s.selector}${s.pods.length > 0 ? `: ${s.pods.join(', ')}` : ''})`;
     case 'delete-config':
-      return `delete   ${ref(s.object)} (Helm's configuration; the operator makes its own${s.object.kind === 'Secret' ? ' with the values kept' : ''})`;
+      return `delete   ${ref(s.object)} (Helm's; the operator has no object of that name${s.object.kind === 'Secret' ? ' or another type, and keeps the values elsewhere' : ''})`;
     case 'hand-over':
-      return `hand     ${ref(s.object)} to HarborCluster ${s.cluster} (kept: its address stays; Helm's selector and labels removed, annotated ${ADOPT_ANNOTATION}=${s.cluster})`;
+      return `hand     ${ref(s.object)} to HarborCluster ${s.cluster} (the same object: Helm's labels, annotations and field owners removed${cleaned(s.clean)}; annotated ${ADOPT_ANNOTATION}=${s.cluster})`;
     case 'unpause':
       return `resume   HarborCluster ${s.cluster} (annotation ${PAUSED_ANNOTATION} removed): the operator takes over`;
   }
