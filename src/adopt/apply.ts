@@ -123,15 +123,26 @@ async function runStep(http: KubeHttp, namespace: string, step: Step, opts: RunO
       const o = await http.request<KubeObject>('GET', pathOf(step.object));
       if (o.metadata.uid !== step.object.metadata.uid) throw new Error(`${step.object.kind} ${step.object.metadata.name} is another object now`);
       const clean = withoutHelmMetadata(o);
-      // Fields Helm applied stay Helm's (co-owned) after the operator applies the same values: the entries of
-      // every writer of the object are dropped (the status subresource's stay), so the operator's apply owns
-      // what it sets and nothing of Helm's lingers. `[{}]` clears them all (an empty list would change nothing).
-      const entries = ((o.metadata.managedFields ?? []) as { subresource?: string }[]).filter((e) => e.subresource !== undefined);
+      // Fields Helm applied would stay Helm's (co-owned) after the operator applies the same values, so every
+      // writer's entry is dropped (the status subresource's stay). The list is not left empty: the API server would
+      // then give every field to "before-first-apply" at the operator's first apply, co-owned again. One entry stays,
+      // adopt's own, owning only the annotation it sets; the operator's apply then owns all it sets, alone.
+      const entries = [
+        ...((o.metadata.managedFields ?? []) as { subresource?: string }[]).filter((e) => e.subresource !== undefined),
+        {
+          manager: ADOPT_FIELD_MANAGER,
+          operation: 'Update',
+          apiVersion: o.apiVersion,
+          time: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+          fieldsType: 'FieldsV1',
+          fieldsV1: { 'f:metadata': { 'f:annotations': { [`f:${ADOPT_ANNOTATION}`]: {} } } },
+        },
+      ];
       const ops: unknown[] = [
         { op: 'test', path: '/metadata/uid', value: o.metadata.uid },
         { op: 'replace', path: '/metadata/labels', value: clean.labels },
         { op: 'replace', path: '/metadata/annotations', value: { ...clean.annotations, [ADOPT_ANNOTATION]: step.cluster } },
-        { op: 'replace', path: '/metadata/managedFields', value: entries.length > 0 ? entries : [{}] },
+        { op: 'replace', path: '/metadata/managedFields', value: entries },
       ];
       // What the operator does not set (hand-over.ts), removed where it is still there.
       for (const path of step.clean.remove) if (has(o, path)) ops.push({ op: 'remove', path });
