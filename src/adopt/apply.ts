@@ -17,8 +17,6 @@ import { RECORD_HIDDEN_OWNER, RECORD_OWNER_LABEL } from './upstream.ts';
 
 /** The field manager of adopt's own writes (the generated Secret is applied as the operator's, harbor-operator). */
 export const ADOPT_FIELD_MANAGER = 'harbor-operator-adopt';
-/** On a hidden Helm record: the HarborCluster that took the release over. */
-export const ADOPTED_BY_LABEL = 'harbor-operator.dev/adopted-by';
 
 export interface RunOptions {
   /** How long to wait for the release's pods to go. */
