@@ -7,6 +7,7 @@ import { readGenerated } from '../controller/generated-secret.ts';
 import { PAUSED_ANNOTATION } from '../controller/reconciler.ts';
 import { ADOPT_ANNOTATION } from '../diff/ownership.ts';
 import { isNotFound, isPreconditionFailure } from '../kube/api-error.ts';
+import { adoptCreate, adoptDelete, adoptGet, adoptJsonPatch, adoptMergePatch } from '../kube/adopt-requests.ts';
 import type { KubeHttp } from '../kube/http.ts';
 import { collectionPath, harborClusterType, objectPath, typeOf, type ResourceType } from '../kube/resources.ts';
 import { createWriter } from '../kube/writer.ts';
@@ -54,12 +55,8 @@ async function runStep(http: KubeHttp, namespace: string, step: Step, opts: RunO
   switch (step.op) {
     case 'retain': {
       const path = `/api/v1/persistentvolumes/${encodeURIComponent(step.volume)}`;
-      await http.request('PATCH', path, {
-        body: { spec: { persistentVolumeReclaimPolicy: 'Retain' } },
-        contentType: 'application/merge-patch+json',
-        query: { fieldManager: ADOPT_FIELD_MANAGER },
-      });
-      const pv = await http.request<{ spec?: { persistentVolumeReclaimPolicy?: string; claimRef?: { name?: string } } }>('GET', path);
+      await adoptMergePatch(http, path, { spec: { persistentVolumeReclaimPolicy: 'Retain' } }, ADOPT_FIELD_MANAGER);
+      const pv = await adoptGet<{ spec?: { persistentVolumeReclaimPolicy?: string; claimRef?: { name?: string } } }>(http, path);
       if (pv.spec?.persistentVolumeReclaimPolicy !== 'Retain') throw new Error(`PersistentVolume ${step.volume} reads back with reclaim policy ${pv.spec?.persistentVolumeReclaimPolicy ?? 'unset'}`);
       if (pv.spec.claimRef?.name !== step.claim) throw new Error(`PersistentVolume ${step.volume} is bound to ${pv.spec.claimRef?.name ?? 'nothing'}, not ${step.claim}`);
       return;
@@ -92,14 +89,15 @@ async function runStep(http: KubeHttp, namespace: string, step: Step, opts: RunO
       return;
     case 'hide-record': {
       const uid = step.record.metadata.uid ?? '';
-      await http.request('PATCH', pathOf(step.record), {
-        body: [
+      await adoptJsonPatch(
+        http,
+        pathOf(step.record),
+        [
           { op: 'test', path: '/metadata/uid', value: uid },
           { op: 'replace', path: `/metadata/labels/${pointer(RECORD_OWNER_LABEL)}`, value: RECORD_HIDDEN_OWNER },
         ],
-        contentType: 'application/json-patch+json',
-        query: { fieldManager: ADOPT_FIELD_MANAGER },
-      });
+        ADOPT_FIELD_MANAGER,
+      );
       return;
     }
     case 'delete-workload':
@@ -109,7 +107,7 @@ async function runStep(http: KubeHttp, namespace: string, step: Step, opts: RunO
     case 'wait-pods': {
       const deadline = Date.now() + opts.podTimeoutMs;
       for (;;) {
-        const res = await http.request<{ items: KubeObject[] }>('GET', collectionPath(podType, namespace), { query: { labelSelector: step.selector } });
+        const res = await adoptGet<{ items: KubeObject[] }>(http, collectionPath(podType, namespace), { labelSelector: step.selector });
         if (res.items.length === 0) return;
         if (Date.now() >= deadline) {
           throw new Error(`${res.items.length} pods of the release are still there after ${Math.round(opts.podTimeoutMs / 1000)} s: ${res.items.map((p) => p.metadata.name).sort().join(', ')}`);
@@ -118,7 +116,7 @@ async function runStep(http: KubeHttp, namespace: string, step: Step, opts: RunO
       }
     }
     case 'hand-over': {
-      const o = await http.request<KubeObject>('GET', pathOf(step.object));
+      const o = await adoptGet<KubeObject>(http, pathOf(step.object));
       if (o.metadata.uid !== step.object.metadata.uid) throw new Error(`${step.object.kind} ${step.object.metadata.name} is another object now`);
       const clean = withoutHelmMetadata(o);
       // Fields Helm applied would stay Helm's (co-owned) after the operator applies the same values, so every
@@ -145,21 +143,22 @@ async function runStep(http: KubeHttp, namespace: string, step: Step, opts: RunO
       // What the operator does not set (hand-over.ts), removed where it is still there.
       for (const path of step.clean.remove) if (has(o, path)) ops.push({ op: 'remove', path });
       for (const r of step.clean.replace) ops.push({ op: 'replace', path: r.path, value: r.value });
-      await http.request('PATCH', pathOf(o), { body: ops, contentType: 'application/json-patch+json', query: { fieldManager: ADOPT_FIELD_MANAGER } });
+      await adoptJsonPatch(http, pathOf(o), ops, ADOPT_FIELD_MANAGER);
       return;
     }
     case 'unpause': {
       const path = objectPath(harborClusterType, namespace, step.cluster);
-      const live = await http.request<KubeObject>('GET', path);
+      const live = await adoptGet<KubeObject>(http, path);
       if (live.metadata.annotations?.[PAUSED_ANNOTATION] === undefined) return;
-      await http.request('PATCH', path, {
-        body: [
+      await adoptJsonPatch(
+        http,
+        path,
+        [
           { op: 'test', path: '/metadata/uid', value: live.metadata.uid ?? '' },
           { op: 'remove', path: `/metadata/annotations/${pointer(PAUSED_ANNOTATION)}` },
         ],
-        contentType: 'application/json-patch+json',
-        query: { fieldManager: ADOPT_FIELD_MANAGER },
-      });
+        ADOPT_FIELD_MANAGER,
+      );
       return;
     }
   }
@@ -181,25 +180,23 @@ const podType: ResourceType = { apiVersion: 'v1', kind: 'Pod', plural: 'pods', n
 async function createOrSame(http: KubeHttp, o: KubeObject, same: (live: KubeObject | undefined) => boolean, otherwise: string): Promise<void> {
   const t = typeOf(o);
   try {
-    await http.request('POST', collectionPath(t, o.metadata.namespace), { body: o, query: { fieldManager: ADOPT_FIELD_MANAGER } });
+    await adoptCreate(http, collectionPath(t, o.metadata.namespace), o, { fieldManager: ADOPT_FIELD_MANAGER });
     return;
   } catch (err) {
     // 409: an object of that name exists.
     if (!isPreconditionFailure(err)) throw err;
   }
-  const live = await http.request<KubeObject>('GET', pathOf(o));
+  const live = await adoptGet<KubeObject>(http, pathOf(o));
   if (!same(live)) throw new Error(`${o.kind} ${o.metadata.name} ${otherwise}`);
 }
 
 async function remove(http: KubeHttp, o: KubeObject): Promise<void> {
   try {
-    await http.request('DELETE', pathOf(o), {
-      body: {
-        kind: 'DeleteOptions',
-        apiVersion: 'v1',
-        propagationPolicy: 'Background',
-        ...(o.metadata.uid ? { preconditions: { uid: o.metadata.uid } } : {}),
-      },
+    await adoptDelete(http, pathOf(o), {
+      kind: 'DeleteOptions',
+      apiVersion: 'v1',
+      propagationPolicy: 'Background',
+      ...(o.metadata.uid ? { preconditions: { uid: o.metadata.uid } } : {}),
     });
   } catch (err) {
     if (!isNotFound(err)) throw err;

@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { readGenerated } from '../controller/generated-secret.ts';
 import { redact } from '../controller/redact.ts';
 import { ApiError } from '../kube/api-error.ts';
+import { adoptCreate } from '../kube/adopt-requests.ts';
 import { createKubeHttp, type KubeHttp } from '../kube/http.ts';
 import { loadApiAccess } from '../kube/kubeconfig.ts';
 import { collectionPath, harborClusterType } from '../kube/resources.ts';
@@ -107,10 +108,7 @@ export async function runAdopt(argv: string[], out: (s: string) => void, deps: A
 /** The API server's refusal of the HarborCluster (a dry-run create), or undefined when it would take it. */
 async function validate(http: KubeHttp, cluster: KubeObject): Promise<string | undefined> {
   try {
-    await http.request('POST', collectionPath(harborClusterType, cluster.metadata.namespace), {
-      body: cluster,
-      query: { dryRun: 'All', fieldManager: ADOPT_FIELD_MANAGER },
-    });
+    await adoptCreate(http, collectionPath(harborClusterType, cluster.metadata.namespace), cluster, { dryRun: 'All', fieldManager: ADOPT_FIELD_MANAGER });
     return undefined;
   } catch (err) {
     if (err instanceof ApiError && err.status === 404) return 'the HarborCluster CRD is not installed: install the operator first';

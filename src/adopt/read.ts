@@ -1,6 +1,7 @@
 // Reads what `adopt` decides from: the objects of one Helm release of
 // upstream's Harbor chart in a namespace and what they point at. Reads only.
 import { ApiError, isNotFound } from '../kube/api-error.ts';
+import { adoptGet } from '../kube/adopt-requests.ts';
 import type { KubeHttp } from '../kube/http.ts';
 import { collectionPath, harborClusterType, objectPath, type ResourceType } from '../kube/resources.ts';
 import type { KubeObject } from '../model/object.ts';
@@ -39,13 +40,13 @@ const releaseKinds: ResourceType[] = [
 ];
 
 async function list(http: KubeHttp, type: ResourceType, namespace: string, labelSelector?: string): Promise<KubeObject[]> {
-  const res = await http.request<{ items: KubeObject[] }>('GET', collectionPath(type, namespace), { query: { labelSelector } });
+  const res = await adoptGet<{ items: KubeObject[] }>(http, collectionPath(type, namespace), { labelSelector });
   return res.items.map((i) => ({ ...i, apiVersion: type.apiVersion, kind: type.kind }));
 }
 
 async function getOrUndefined(http: KubeHttp, path: string, apiVersion: string, kind: string): Promise<KubeObject | undefined> {
   try {
-    return { ...(await http.request<KubeObject>('GET', path)), apiVersion, kind };
+    return { ...(await adoptGet<KubeObject>(http, path)), apiVersion, kind };
   } catch (err) {
     if (isNotFound(err)) return undefined;
     throw err;
@@ -87,7 +88,7 @@ function referencedNames(workloads: readonly KubeObject[]): { secrets: Set<strin
 /** The HarborCluster adopt made from this release, if there is one. */
 async function adoptedBy(http: KubeHttp, namespace: string, release: string): Promise<string | undefined> {
   try {
-    const res = await http.request<{ items: KubeObject[] }>('GET', collectionPath(harborClusterType, namespace));
+    const res = await adoptGet<{ items: KubeObject[] }>(http, collectionPath(harborClusterType, namespace));
     return res.items.find((c) => c.metadata.annotations?.[ADOPTED_FROM_ANNOTATION] === adoptedFrom(namespace, release))?.metadata.name;
   } catch (err) {
     if (isNotFound(err)) return undefined;

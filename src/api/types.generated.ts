@@ -25,8 +25,12 @@ export interface HarborClusterSpec {
    * Harbor release to run, for example "2.15.2" (the newest, and the default). Supported: 2.13.0 to
    * 2.13.5, 2.14.0 to 2.14.4 and 2.15.0 to 2.15.2, each with the images upstream built for it. The
    * version may only move forward: Harbor migrates its database schema on start and a migrated
-   * schema cannot go back. Moving to 2.15.2 from an earlier release also moves the in-cluster
-   * database from PostgreSQL 15 to 18 (status condition DatabaseUpgrade).
+   * schema cannot go back; any supported release can move to any later one (Harbor core runs every
+   * migration script after the version of the schema, and every release up to 2.15.1 keeps
+   * PostgreSQL 15 data, which 2.15.2 upgrades). A change is an upgrade in steps (status.upgrade): a
+   * backup of the in-cluster database first, then the database, then core, then the rest. Moving to
+   * 2.15.2 from an earlier release also moves the in-cluster database from PostgreSQL 15 to 18
+   * (status condition DatabaseUpgrade).
    * @defaultValue "2.15.2"
    */
   version?: string;
@@ -196,7 +200,11 @@ export interface Database {
   type?: 'InCluster' | 'External';
   /** Settings of the in-cluster PostgreSQL (type InCluster). */
   inCluster?: DatabaseInCluster;
-  /** Connection to an existing PostgreSQL server (type External). */
+  /**
+   * Connection to an existing PostgreSQL server (type External). Either username and
+   * passwordSecretRef name a role and database made beforehand, or provision lets the operator make
+   * them.
+   */
   external?: DatabaseExternal;
 }
 
@@ -224,7 +232,11 @@ export interface DatabaseInCluster {
   existingClaim?: string;
 }
 
-/** Connection to an existing PostgreSQL server (type External). */
+/**
+ * Connection to an existing PostgreSQL server (type External). Either username and
+ * passwordSecretRef name a role and database made beforehand, or provision lets the operator make
+ * them.
+ */
 export interface DatabaseExternal {
   /** Host name or IP address of the PostgreSQL server. */
   host: string;
@@ -234,19 +246,35 @@ export interface DatabaseExternal {
    */
   port?: number;
   /**
-   * Name of the database Harbor uses (it must exist).
-   * @defaultValue "registry"
+   * Name of the database Harbor uses. Without provision it must exist; unset: registry. With
+   * provision the operator creates it; unset: derived from the namespace and name
+   * (harbor_<namespace>_<name>, cut to fit 63 bytes, then _ and 10 hex digits of a hash of both).
    */
   database?: string;
-  /** User Harbor connects as. */
-  username: string;
-  /** Secret holding the password of the user. */
-  passwordSecretRef: DatabaseExternalPasswordSecretRef;
   /**
-   * PostgreSQL sslmode of the connection.
+   * Role Harbor connects as. Without provision it is required and must exist. With provision the
+   * operator creates it; unset: the same derived name as the database.
+   */
+  username?: string;
+  /** Secret holding the password of the user. */
+  passwordSecretRef?: DatabaseExternalPasswordSecretRef;
+  /**
+   * PostgreSQL sslmode of the connection (Harbor's, and the operator's own with provision).
    * @defaultValue "disable"
    */
   sslMode?: 'disable' | 'require' | 'verify-ca' | 'verify-full';
+  /**
+   * The operator creates, before Harbor first starts, a role and a database of that role for this
+   * HarborCluster on the server (host, port and sslMode above), with a password it generates once
+   * and keeps in the Secret <name>-generated-secrets (key databasePassword). A role or database of
+   * the same name it did not create is never taken over: status says so (condition
+   * DatabaseProvisioned). Both are kept when the HarborCluster is deleted, unless
+   * spec.persistence.deleteClaimsWithCluster is true: then they are dropped first (a finalizer holds
+   * the deletion, for 10 minutes at most if the server cannot be reached). The annotation
+   * harbor-operator.dev/rotate-database-password, set to a new value, makes the operator set a new
+   * password in the database and then in Harbor.
+   */
+  provision?: DatabaseExternalProvision;
 }
 
 /** Secret holding the password of the user. */
@@ -258,6 +286,56 @@ export interface DatabaseExternalPasswordSecretRef {
    * @defaultValue "password"
    */
   key?: string;
+}
+
+/**
+ * The operator creates, before Harbor first starts, a role and a database of that role for this
+ * HarborCluster on the server (host, port and sslMode above), with a password it generates once
+ * and keeps in the Secret <name>-generated-secrets (key databasePassword). A role or database of
+ * the same name it did not create is never taken over: status says so (condition
+ * DatabaseProvisioned). Both are kept when the HarborCluster is deleted, unless
+ * spec.persistence.deleteClaimsWithCluster is true: then they are dropped first (a finalizer holds
+ * the deletion, for 10 minutes at most if the server cannot be reached). The annotation
+ * harbor-operator.dev/rotate-database-password, set to a new value, makes the operator set a new
+ * password in the database and then in Harbor.
+ */
+export interface DatabaseExternalProvision {
+  /**
+   * Secret with the administrative connection, in the namespace of the HarborCluster. Its user must
+   * be allowed to create roles and databases (CREATEROLE and CREATEDB, or a superuser).
+   */
+  adminSecretRef: DatabaseExternalProvisionAdminSecretRef;
+  /**
+   * Database the administrative connection opens; it must exist.
+   * @defaultValue "postgres"
+   */
+  adminDatabase?: string;
+}
+
+/**
+ * Secret with the administrative connection, in the namespace of the HarborCluster. Its user must
+ * be allowed to create roles and databases (CREATEROLE and CREATEDB, or a superuser).
+ */
+export interface DatabaseExternalProvisionAdminSecretRef {
+  /** Name of the Secret. */
+  name: string;
+  /**
+   * Key of the administrative user name.
+   * @defaultValue "username"
+   */
+  usernameKey?: string;
+  /**
+   * Key of its password.
+   * @defaultValue "password"
+   */
+  passwordKey?: string;
+  /**
+   * Key of the PEM CA certificate(s) the server's certificate must chain to, read with sslMode
+   * verify-ca or verify-full (and require, which then verifies like verify-ca, as libpq does). When
+   * the Secret has no such key, the system's CAs are trusted.
+   * @defaultValue "ca.crt"
+   */
+  caKey?: string;
 }
 
 /** Redis-compatible cache of Harbor (sessions, job queue, registry layer cache). */
@@ -831,7 +909,10 @@ export interface Persistence {
 export interface HarborClusterStatus {
   /** metadata.generation of the HarborCluster the status was computed from. */
   observedGeneration?: number;
-  /** Conditions of the HarborCluster: Ready, Progressing and Degraded, at most one of each type. */
+  /**
+   * Conditions of the HarborCluster: Ready, Progressing, Degraded and, with
+   * spec.database.external.provision, DatabaseProvisioned; at most one of each type.
+   */
   conditions?: StatusCondition[];
   /**
    * Pods of each deployed component (core, portal, registry, jobservice, trivy, exporter, database,
@@ -842,6 +923,16 @@ export interface HarborClusterStatus {
   version?: string;
   /** URL Harbor is reachable at. */
   url?: string;
+  /**
+   * The last change of spec.version, run in the order Harbor needs and resumed at its phase after an
+   * operator restart: BackingUp (a backup of the in-cluster database; every component still runs
+   * from), UpgradingDatabase (the in-cluster database alone at to: harbor-db upgrades its data
+   * directory at its first start), UpgradingCore (core at to: it migrates the schema at its start),
+   * Rolling (the other components at to), Done (status.version is to). Failed: the backup failed and
+   * nothing was changed. A phase whose workloads are not ready within its bound stays where it is
+   * (reason, and Degraded) and is never rolled back.
+   */
+  upgrade?: StatusUpgrade;
   /**
    * Digest of what the last complete apply was made from and of the fields the operator owns on each
    * child. While both are unchanged a reconcile renders nothing; the operator removes it before it
@@ -854,11 +945,12 @@ export interface HarborClusterStatus {
 export interface StatusCondition {
   /**
    * Aspect the condition describes: Ready (Harbor serves requests), Progressing (a change is being
-   * rolled out), Degraded (something is failing) or DatabaseUpgrade (the in-cluster database moves
-   * to another PostgreSQL major: True from before its pods roll until it runs the new major and is
-   * ready, then False).
+   * rolled out), Degraded (something is failing) DatabaseUpgrade (the in-cluster database moves to
+   * another PostgreSQL major: True from before its pods roll until it runs the new major and is
+   * ready, then False) or DatabaseProvisioned (the role and database on the external PostgreSQL
+   * exist; False with the server's error).
    */
-  type: 'Ready' | 'Progressing' | 'Degraded' | 'DatabaseUpgrade';
+  type: 'Ready' | 'Progressing' | 'Degraded' | 'DatabaseUpgrade' | 'DatabaseProvisioned';
   /** Whether the condition holds: True, False or Unknown. */
   status: 'True' | 'False' | 'Unknown';
   /** metadata.generation of the HarborCluster the condition was computed from. */
@@ -892,6 +984,54 @@ export interface StatusComponent {
 }
 
 /**
+ * The last change of spec.version, run in the order Harbor needs and resumed at its phase after an
+ * operator restart: BackingUp (a backup of the in-cluster database; every component still runs
+ * from), UpgradingDatabase (the in-cluster database alone at to: harbor-db upgrades its data
+ * directory at its first start), UpgradingCore (core at to: it migrates the schema at its start),
+ * Rolling (the other components at to), Done (status.version is to). Failed: the backup failed and
+ * nothing was changed. A phase whose workloads are not ready within its bound stays where it is
+ * (reason, and Degraded) and is never rolled back.
+ */
+export interface StatusUpgrade {
+  /** Harbor release the cluster ran when the upgrade began. */
+  from: string;
+  /** Harbor release the upgrade moves to (spec.version when it began). */
+  to: string;
+  /** Where the upgrade stands. */
+  phase: 'BackingUp' | 'UpgradingDatabase' | 'UpgradingCore' | 'Rolling' | 'Done' | 'Failed';
+  /** When the upgrade began. */
+  startedAt: string;
+  /** Every phase entered, in order, with when it began and ended. */
+  phases: StatusUpgradePhase[];
+  /**
+   * What the phase does or waits for; once Done, how it went; once Failed, why it stopped and how to
+   * retry.
+   */
+  message: string;
+  /**
+   * Set while the upgrade is stopped or overdue (Degraded carries it): UpgradeBackupFailed (phase
+   * Failed), UpgradeDatabaseNotReady, UpgradeCoreNotReady, UpgradeComponentsNotReady (the phase's
+   * workloads were not ready within its bound).
+   */
+  reason?: string;
+  /**
+   * The backup taken before anything changed (time, size, location, release), as the backup recorded
+   * it.
+   */
+  backup?: Record<string, unknown>;
+}
+
+/** One phase of the upgrade. */
+export interface StatusUpgradePhase {
+  /** The phase. */
+  name: 'BackingUp' | 'UpgradingDatabase' | 'UpgradingCore' | 'Rolling' | 'Done' | 'Failed';
+  /** When the phase began. */
+  startedAt: string;
+  /** When the phase ended. */
+  finishedAt?: string;
+}
+
+/**
  * Defaults of the CRD schema by field path ([] = array item, * = map value): what the API
  * server fills in, for code that reads objects the server has not defaulted.
  */
@@ -906,9 +1046,12 @@ export const harborClusterDefaults = {
   'spec.database.type': 'InCluster',
   'spec.database.inCluster.storageSize': '1Gi',
   'spec.database.external.port': 5432,
-  'spec.database.external.database': 'registry',
   'spec.database.external.passwordSecretRef.key': 'password',
   'spec.database.external.sslMode': 'disable',
+  'spec.database.external.provision.adminSecretRef.usernameKey': 'username',
+  'spec.database.external.provision.adminSecretRef.passwordKey': 'password',
+  'spec.database.external.provision.adminSecretRef.caKey': 'ca.crt',
+  'spec.database.external.provision.adminDatabase': 'postgres',
   'spec.cache': {},
   'spec.cache.type': 'InCluster',
   'spec.cache.inCluster.storageSize': '1Gi',

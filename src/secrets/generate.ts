@@ -3,7 +3,7 @@
 // missing ones. Randomness comes in as a function so tests are repeatable.
 import { createHash } from 'node:crypto';
 import bcrypt from 'bcryptjs';
-import { createTokenKeyPair } from './token-keypair.ts';
+import { certificateFor, createTokenKeyPair } from './token-keypair.ts';
 
 /** Keys of the generated Secret. */
 export const GENERATED_KEYS = [
@@ -20,7 +20,16 @@ export const GENERATED_KEYS = [
   'databasePassword',
   'cachePassword',
 ] as const;
-export type GeneratedKey = (typeof GENERATED_KEYS)[number];
+/**
+ * Kept in the same Secret by the database provisioning
+ * (src/controller/database-provisioner.ts), which makes them: the id that
+ * marks the role and database it created, and the value of the rotation
+ * annotation it last carried out.
+ */
+export const PROVISION_KEYS = ['databaseProvisionId', 'databasePasswordRotation'] as const;
+/** Every key of the generated Secret. */
+export const SECRET_KEYS = [...GENERATED_KEYS, ...PROVISION_KEYS] as const;
+export type GeneratedKey = (typeof SECRET_KEYS)[number];
 export type GeneratedSecrets = Partial<Record<GeneratedKey, string>>;
 
 export const REGISTRY_USER = 'harbor_registry_user';
@@ -137,11 +146,16 @@ export async function completeSecrets(
     values.registryHtpasswd = `${REGISTRY_USER}:${made}`;
     added.push('registryHtpasswd');
   }
-  if (!values.tokenKey || !values.tokenCert) {
+  if (!values.tokenKey) {
     const pair = await createTokenKeyPair(now, random);
     values.tokenKey = pair.key;
     values.tokenCert = pair.cert;
     added.push('tokenKey', 'tokenCert');
+  } else if (!values.tokenCert) {
+    // A lost certificate is made again from the key kept: it is derived from
+    // the key alone, and the key core signs tokens with stays as it was.
+    values.tokenCert = certificateFor(values.tokenKey, now, random);
+    added.push('tokenCert');
   }
   return { values, added };
 }

@@ -6,8 +6,10 @@ import { componentReport, waitingMessage, type ComponentReport } from './compone
 import { setCondition, type Condition } from './conditions.ts';
 import { DATABASE_UPGRADE, withDatabaseUpgrade, type DatabaseUpgrade } from './database-upgrade.ts';
 import type { Problem } from './pod-problem.ts';
+import { upgradeConditions } from './upgrade-conditions.ts';
+import type { UpgradeStatus } from './upgrade-plan.ts';
 
-const ORDER = ['Ready', 'Progressing', 'Degraded', DATABASE_UPGRADE];
+const ORDER = ['Ready', 'Progressing', 'Degraded', DATABASE_UPGRADE, 'DatabaseProvisioned'];
 
 export const COMPONENT_LABEL = 'app.kubernetes.io/component';
 
@@ -26,6 +28,8 @@ export interface HarborClusterStatus {
   url?: string;
   /** Digest of the last complete apply (see controller/applied-digest.ts). */
   appliedDigest?: string;
+  /** The last change of spec.version and where it stands (upgrade-phase.ts). */
+  upgrade?: UpgradeStatus;
 }
 
 /** How this reconcile went, as far as status is concerned. */
@@ -55,8 +59,12 @@ export interface ObserveInput {
   appliedDigest?: string;
   /** Whether the in-cluster database crosses a PostgreSQL major (database-upgrade.ts). */
   databaseUpgrade?: DatabaseUpgrade;
+  /** Conditions other steps decided (DatabaseProvisioned), set as they are. */
+  conditions?: readonly StepCondition[];
   now: string;
 }
+
+export type StepCondition = Pick<Condition, 'type' | 'status' | 'reason' | 'message'>;
 
 interface WorkloadShape {
   metadata: { generation?: number; labels?: Record<string, string> };
@@ -91,6 +99,7 @@ export function observe(input: ObserveInput): HarborClusterStatus {
   const components = Object.fromEntries(list.map((c) => [c.name, componentReport(c, causes[c.name])]));
   const notReady = list.filter((c) => c.ready < c.desired);
   const o = input.outcome;
+  for (const c of input.conditions ?? []) set(c.type, c.status, c.reason, c.message);
 
   if (o.kind === 'paused') {
     set('Progressing', 'False', 'Paused', 'reconciliation is paused by the annotation harbor-operator.dev/paused');
@@ -122,15 +131,22 @@ export function observe(input: ObserveInput): HarborClusterStatus {
     else set('Progressing', 'False', 'ReconcileComplete', 'every object matches the spec');
   }
   if (input.databaseUpgrade) conditions = withDatabaseUpgrade(conditions, input.databaseUpgrade, g, input.now);
+  // An upgrade under way, or stopped: Progressing says its phase, Degraded why it stopped.
+  const upgrade = prev.upgrade;
+  if (o.kind === 'applied' && upgrade) {
+    for (const c of upgradeConditions(upgrade, o.degraded !== undefined)) set(c.type, c.status, c.reason, c.message);
+  }
 
   conditions.sort((a, b) => ORDER.indexOf(a.type) - ORDER.indexOf(b.type));
   return {
     observedGeneration: o.kind === 'failed' ? (prev.observedGeneration ?? 0) : g,
     conditions,
     components,
-    version: ready[0] === 'True' ? input.version : (prev.version ?? ''),
+    // The release reached: only once an upgrade is Done does it move to spec.version.
+    version: ready[0] === 'True' && (!upgrade || upgrade.phase === 'Done') ? input.version : (prev.version ?? ''),
     url: input.url,
     ...(o.kind === 'applied' && input.appliedDigest ? { appliedDigest: input.appliedDigest } : {}),
+    ...(upgrade ? { upgrade } : {}),
   };
 }
 

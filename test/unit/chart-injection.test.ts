@@ -109,6 +109,11 @@ const knownRules: Record<string, (self: unknown) => boolean> = {
   'self >= 0': (s) => Number(s) >= 0,
   '!has(self.persistence) || !has(self.persistence.trivyCacheExistingClaim) || !has(self.components) || !has(self.components.trivy) || !has(self.components.trivy.replicas) || self.components.trivy.replicas <= 1':
     (s) => !has(get(s, 'persistence'), 'trivyCacheExistingClaim') || !has(get(s, 'components', 'trivy'), 'replicas') || Number(get(s, 'components', 'trivy', 'replicas')) <= 1,
+  "!has(self.external) || !has(self.external.provision) || (has(self.type) && self.type == 'External')": (s) =>
+    !has(get(s, 'external'), 'provision') || get(s, 'type') === 'External',
+  'has(self.provision) || (has(self.username) && has(self.passwordSecretRef))': (s) =>
+    has(s, 'provision') || (has(s, 'username') && has(s, 'passwordSecretRef')),
+  '!has(self.provision) || !has(self.passwordSecretRef)': (s) => !has(s, 'provision') || !has(s, 'passwordSecretRef'),
 };
 
 /** A rule as a predicate: known by text, or of a few generic forms on strings. */
@@ -405,6 +410,12 @@ const bases: Record<string, JsonObject> = {
     cache: { type: 'External', external: { address: 's1:26379,s2:26379', sentinelMasterSet: 'mymaster', passwordSecretRef: { name: 'redis' } } },
     storage: { type: 'S3', s3: { bucket: 'images', region: 'eu-west-1', endpoint: 'https://minio.example.com', credentialsSecretRef: { name: 's3' } } },
   },
+  // The database made by the operator on an external server (no password ref: it is generated).
+  provision: {
+    externalURL: `https://${host}`,
+    expose: { type: 'Ingress', ingress: { host } },
+    database: { type: 'External', external: { host: 'pg.example.com', provision: { adminSecretRef: { name: 'pg-admin' } } } },
+  },
 };
 
 /** The bases a slot is tried in: where its section is in use (every base for the rest). */
@@ -413,6 +424,7 @@ function basesOf(slot: Slot): string[] {
   if (n.startsWith('spec.components.')) return ['ingress'];
   if (n.startsWith('spec.expose.service.')) return ['loadBalancer'];
   if (n.startsWith('spec.expose.ingress.')) return ['ingress', 'external'];
+  if (n.startsWith('spec.database.external.provision.')) return ['provision'];
   if (/^spec\.(database|cache)\.external\.|^spec\.storage\.s3\.|^spec\.adminPasswordSecretRef\./.test(n)) return ['external'];
   if (/^spec\.(database|cache)\.inCluster\.|^spec\.storage\.filesystem\./.test(n)) return ['ingress', 'loadBalancer'];
   return ['ingress', 'loadBalancer', 'external'];
