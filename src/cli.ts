@@ -9,6 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseAllDocuments, stringify } from 'yaml';
+import { adoptUsage, runAdopt } from './adopt/command.ts';
 import type { HarborCluster } from './api/types.generated.ts';
 import { explain } from './cli-errors.ts';
 import { formatPlan, knownSecrets, maskSecrets, maskValue } from './cli-output.ts';
@@ -32,6 +33,7 @@ import { completeSecrets, type GeneratedSecrets } from './secrets/generate.ts';
 export const cliUsage = `usage:
   harbor-operator render -f cr.yaml [--namespace NS] [--helm PATH] [--chart-dir DIR] [--debug]
   harbor-operator diff   -f cr.yaml [--namespace NS] [--kubeconfig PATH] [--helm PATH] [--chart-dir DIR] [--debug]
+${adoptUsage}
 
   render  the objects the operator would apply for the HarborCluster in the file
           (no cluster needed; secret values masked, random placeholders for generated ones)
@@ -39,6 +41,8 @@ export const cliUsage = `usage:
           first checked by the API server (server-side dry run), then each object
           to create, update (old → new values) or prune; secret values masked.
           exit 0: no change, 1: changes, 2: error, 3: the API server refuses the spec
+  adopt   take over a Harbor that upstream's chart installed (docs/adopt.md): prints the
+          HarborCluster and the steps; --apply carries them out
   --helm  helm v4 binary (else HELM_BIN, else helm on PATH); npm run cluster:build
           builds one into ~/.cache/harbor-operator/bin/helm-<version>/helm`;
 
@@ -171,6 +175,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
   const debug = rest.includes('--debug');
   try {
+    if (command === 'adopt') return await runAdopt(rest, (line) => {
+      io.out(line);
+    });
     let values;
     try {
       ({ values } = parseArgs({

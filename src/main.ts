@@ -27,7 +27,7 @@ async function loadKubeConfig(path: string | undefined): Promise<ApiAccess> {
 
 async function main(): Promise<number> {
   const sub = process.argv[2];
-  if (sub === 'render' || sub === 'diff') {
+  if (sub === 'render' || sub === 'diff' || sub === 'adopt') {
     // `… render | head` closes the pipe early: that is not an error.
     process.stdout.on('error', (err: NodeJS.ErrnoException) => {
       if (err.code === 'EPIPE') process.exit(0);

@@ -231,6 +231,15 @@ export interface DatabaseInCluster {
    * default. Cannot change after creation.
    */
   storageClassName?: string;
+  /**
+   * Existing PersistentVolumeClaim that holds the PostgreSQL data (in pgdata/ at the root of the
+   * volume, where upstream's Harbor chart keeps it too), mounted instead of a claim of the
+   * StatefulSet's own: storageSize and storageClassName are then not used, and the operator never
+   * resizes or deletes this claim (also not with spec.persistence.deleteClaimsWithCluster). Cannot
+   * change after creation, also not from unset to set. harbor-operator adopt sets it to the claim of
+   * the Harbor it takes over.
+   */
+  existingClaim?: string;
 }
 
 /**
@@ -372,6 +381,14 @@ export interface CacheInCluster {
    * default. Cannot change after creation.
    */
   storageClassName?: string;
+  /**
+   * Existing PersistentVolumeClaim for the data of the in-cluster Redis/Valkey, mounted instead of a
+   * claim of the StatefulSet's own: storageSize and storageClassName are then not used, and the
+   * operator never resizes or deletes this claim (also not with
+   * spec.persistence.deleteClaimsWithCluster). Cannot change after creation, also not from unset to
+   * set. harbor-operator adopt sets it to the claim of the Harbor it takes over.
+   */
+  existingClaim?: string;
 }
 
 /** Connection to an existing Redis (type External). */
@@ -1269,6 +1286,20 @@ export interface Persistence {
    * @defaultValue "5Gi"
    */
   trivyCacheSize?: string;
+  /**
+   * Existing PersistentVolumeClaim for the job logs of jobservice (jobLogger File), mounted instead
+   * of a claim of the operator's own: jobserviceLogSize is then not used, and the operator never
+   * resizes or deletes this claim. harbor-operator adopt sets it to the job-log claim of the Harbor
+   * it takes over.
+   */
+  jobserviceLogExistingClaim?: string;
+  /**
+   * Existing PersistentVolumeClaim for Trivy's cache, mounted instead of a claim of the
+   * StatefulSet's own (at most 1 Trivy replica then): trivyCacheSize is then not used, and the
+   * operator never resizes or deletes this claim. Cannot change after creation, also not from unset
+   * to set. harbor-operator adopt sets it to the Trivy claim of the Harbor it takes over.
+   */
+  trivyCacheExistingClaim?: string;
 }
 
 /**

@@ -204,7 +204,7 @@ export function grantOf(
 }
 
 /**
- * Files in src/kube/ whose requests only `harbor-operator diff` sends, with
- * the user's own credentials: not the operator's, so not in the table.
+ * Files in src/kube/ whose requests only `harbor-operator diff` and `adopt`
+ * send, with the user's own credentials: not the operator's, so not in the table.
  */
-export const cliOnlyFiles: readonly string[] = ['diff-reads.ts'];
+export const cliOnlyFiles: readonly string[] = ['diff-reads.ts', 'adopt-requests.ts'];

@@ -101,6 +101,12 @@ export interface VolumeValues {
   storageClass: string;
 }
 
+/** The volume of an in-cluster StatefulSet (database, cache). */
+export interface InternalStoreValues extends VolumeValues {
+  /** A claim to mount instead of the StatefulSet's own template; empty for none. */
+  existingClaim: string;
+}
+
 export interface IngressValues {
   host: string;
   className: string;
@@ -140,7 +146,7 @@ export interface ChartValues {
   };
   database: {
     type: 'internal' | 'external';
-    internal: VolumeValues;
+    internal: InternalStoreValues;
     external: {
       host: string;
       port: number;
@@ -156,7 +162,7 @@ export interface ChartValues {
     type: 'internal' | 'external';
     /** The server its image runs (the image's CMD), from the cache's release row. */
     server: 'redis-server' | 'valkey-server';
-    internal: VolumeValues;
+    internal: InternalStoreValues;
     external: { addr: string; sentinelMasterSet: string };
     /** Empty for no password. */
     password: string;
@@ -166,7 +172,14 @@ export interface ChartValues {
   cacheLayer: { enabled: boolean; expireHours: number };
   /** spec.configuration as core's CONFIG_OVERWRITE_JSON; empty: not set. */
   configuration: { overwriteJSON: string };
-  persistence: { jobserviceLogSize: string; trivySize: string; storageClass: string };
+  persistence: {
+    jobserviceLogSize: string;
+    trivySize: string;
+    storageClass: string;
+    /** Claims to use instead of the chart's own (empty: none). */
+    jobserviceLogExistingClaim: string;
+    trivyExistingClaim: string;
+  };
   /** Registry types core offers, from core's release row (src/api/releases.ts). */
   registryTypes: {
     /** REPLICATION_ADAPTER_WHITELIST; empty: not rendered (the release does not read it). */

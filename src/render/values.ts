@@ -72,6 +72,8 @@ export function toValues(cr: HarborCluster, secrets: HarborSecrets, versions?: C
       jobserviceLogSize: spec.persistence?.jobserviceLogSize ?? D['spec.persistence.jobserviceLogSize'],
       trivySize: spec.persistence?.trivyCacheSize ?? D['spec.persistence.trivyCacheSize'],
       storageClass,
+      jobserviceLogExistingClaim: spec.persistence?.jobserviceLogExistingClaim ?? '',
+      trivyExistingClaim: spec.persistence?.trivyCacheExistingClaim ?? '',
     },
     // Read by core: core's release.
     registryTypes: {
@@ -193,7 +195,10 @@ function databaseValues(cr: HarborCluster, secrets: HarborSecrets, storageClass:
   const provisioned = type === 'external' && ext?.provision ? provisionNames(cr.metadata.namespace ?? '', cr.metadata.name ?? '', ext) : undefined;
   return {
     type,
-    internal: volume(db.inCluster?.storageSize ?? D['spec.database.inCluster.storageSize'], db.inCluster?.storageClassName, storageClass),
+    internal: {
+      ...volume(db.inCluster?.storageSize ?? D['spec.database.inCluster.storageSize'], db.inCluster?.storageClassName, storageClass),
+      existingClaim: db.inCluster?.existingClaim ?? '',
+    },
     external: {
       host: ext?.host ?? '',
       port: ext?.port ?? D['spec.database.external.port'],
@@ -221,7 +226,10 @@ function cacheValues(
   return {
     type,
     server: release.cache.server,
-    internal: volume(cache.inCluster?.storageSize ?? D['spec.cache.inCluster.storageSize'], cache.inCluster?.storageClassName, storageClass),
+    internal: {
+      ...volume(cache.inCluster?.storageSize ?? D['spec.cache.inCluster.storageSize'], cache.inCluster?.storageClassName, storageClass),
+      existingClaim: cache.inCluster?.existingClaim ?? '',
+    },
     external: { addr: ext?.address ?? '', sentinelMasterSet: ext?.sentinelMasterSet ?? '' },
     password: secrets.cachePassword,
   };

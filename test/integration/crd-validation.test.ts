@@ -290,6 +290,12 @@ const invalid: InvalidCase[] = [
   { name: 'Trivy GitHub token as a string', spec: { ...base, components: { trivy: { githubToken: 'ghp' } } }, opts: { fieldValidation: 'Strict' }, code: 400, message: /unknown field "spec\.components\.trivy\.githubToken"/ },
   { name: 'cache layer expiring after 0 hours', spec: { ...base, cache: { layer: { enabled: true, expireHours: 0 } } }, message: /spec\.cache\.layer\.expireHours: Invalid value: 0/ },
   {
+    name: "Trivy's existing claim with 2 replicas",
+    spec: { ...base, persistence: { trivyCacheExistingClaim: 'data-harbor-trivy-0' }, components: { trivy: { replicas: 2 } } },
+    message: /spec\.persistence\.trivyCacheExistingClaim is one volume for one pod/,
+  },
+  { name: 'an existing claim that is no claim name', spec: { ...base, database: { inCluster: { existingClaim: 'Data_0' } } }, message: /spec\.database\.inCluster\.existingClaim in body should match/ },
+  {
     name: 'unknown field with fieldValidation Strict',
     spec: { ...base, replica: 2 },
     opts: { fieldValidation: 'Strict' },
@@ -478,6 +484,29 @@ const updates: UpdateCase[] = [
     before: base,
     after: (s) => ({ ...s, persistence: { ...s.persistence, storageClassName: 'fast' } }),
     message: /spec\.persistence\.storageClassName: Invalid value.*spec\.persistence\.storageClassName cannot change after creation/,
+  },
+  {
+    name: 'database existing claim unset → set',
+    before: base,
+    after: (s) => ({ ...s, database: { ...s.database, inCluster: { existingClaim: 'database-data-harbor-database-0' } } }),
+    message: /spec\.database\.inCluster\.existingClaim cannot change after creation/,
+  },
+  {
+    name: 'cache existing claim a → b',
+    before: { ...base, cache: { inCluster: { existingClaim: 'a' } } },
+    after: (s) => ({ ...s, cache: { ...s.cache, inCluster: { existingClaim: 'b' } } }),
+    message: /spec\.cache\.inCluster\.existingClaim cannot change after creation/,
+  },
+  {
+    name: "Trivy's existing claim set → unset",
+    before: { ...base, persistence: { trivyCacheExistingClaim: 'data-harbor-trivy-0' } },
+    after: (s) => ({ ...s, persistence: { jobserviceLogSize: '1Gi' } }),
+    message: /spec\.persistence\.trivyCacheExistingClaim cannot change after creation/,
+  },
+  {
+    name: 'the existing claims kept and a replica count changed',
+    before: { ...base, database: { inCluster: { existingClaim: 'db' } }, persistence: { trivyCacheExistingClaim: 't' } },
+    after: (s) => ({ ...s, components: { core: { replicas: 2 } } }),
   },
   {
     name: 'the same StorageClass and a bigger size together',

@@ -108,6 +108,8 @@ const knownRules: Record<string, (self: unknown) => boolean> = {
       ),
   "!self.exists(k, k.startsWith('checksum/'))": (s) => !Object.keys(s as JsonObject).some((k) => k.startsWith('checksum/')),
   'self >= 0': (s) => Number(s) >= 0,
+  '!has(self.persistence) || !has(self.persistence.trivyCacheExistingClaim) || !has(self.components) || !has(self.components.trivy) || !has(self.components.trivy.replicas) || self.components.trivy.replicas <= 1':
+    (s) => !has(get(s, 'persistence'), 'trivyCacheExistingClaim') || !has(get(s, 'components', 'trivy'), 'replicas') || Number(get(s, 'components', 'trivy', 'replicas')) <= 1,
   "!has(self.external) || !has(self.external.provision) || (has(self.type) && self.type == 'External')": (s) =>
     !has(get(s, 'external'), 'provision') || get(s, 'type') === 'External',
   'has(self.provision) || (has(self.username) && has(self.passwordSecretRef))': (s) =>
