@@ -15,6 +15,7 @@ import { parse } from 'yaml';
 import type { KubeObject } from '../src/model/object.ts';
 import { certManagerInstalled, installCertManagerCrds, markCertificateIssued } from '../test/harness/cert-manager.ts';
 import { createCluster, get, getCluster, list, patchCluster, raw, remove, waitForCondition } from '../test/harness/harbor.ts';
+import { finishPod, runningPodOf } from '../test/harness/job-pods.ts';
 import { waitUntil } from '../test/harness/kube.ts';
 import { chartArgsForLocalRun, helm, serviceAccountKubeconfig } from '../test/harness/chart.ts';
 import { freePort } from '../test/harness/process.ts';
@@ -44,14 +45,18 @@ async function ensureNamespace(name: string): Promise<void> {
 describe('harbor-operator end to end', () => {
   let operator: ChildProcess | undefined;
   const output: string[] = [];
+  // The operator outlives the test that starts it: its files go when the suite ends.
+  const cleanups: (() => Promise<void>)[] = [];
+  const suite = { after: (fn: () => Promise<void>): void => void cleanups.push(fn) };
 
   before(async () => {
     if (!inCluster && !(await certManagerInstalled())) await installCertManagerCrds();
     await ensureNamespace(NS);
   });
 
-  after(() => {
+  after(async () => {
     operator?.kill('SIGKILL');
+    for (const fn of cleanups) await fn();
   });
 
   test('helm install: the API server accepts every object of the chart', async () => {
@@ -68,7 +73,7 @@ describe('harbor-operator end to end', () => {
     }
     // The local control plane runs no containers: run the same command line
     // here, as the chart's ServiceAccount.
-    const kubeconfig = await serviceAccountKubeconfig(SYSTEM_NS, RELEASE);
+    const kubeconfig = await serviceAccountKubeconfig(suite, SYSTEM_NS, RELEASE);
     const args = chartArgsForLocalRun(deployment, await freePort(), await freePort());
     operator = spawn(process.execPath, [join(root, 'src/main.ts'), ...args], {
       env: { ...process.env, KUBECONFIG: kubeconfig, POD_NAMESPACE: SYSTEM_NS },
@@ -109,6 +114,10 @@ describe('harbor-operator end to end', () => {
     await waitForCondition(NS, 'upgrade', 'Ready', 'True', undefined, 180_000);
     assert.equal((await getCluster(NS, 'upgrade')).status?.version, '2.14.4');
     await patchCluster(NS, 'upgrade', { spec: { version: '2.15.2' } });
+    // The upgrade waits for its backup Job. On the local control plane kwok
+    // holds its pod Running and the test finishes it as a kubelet would; in a
+    // real cluster pg_dump runs and ends it.
+    if (!inCluster) await finishPod(NS, await runningPodOf(NS, 'upgrade-backup-v2-15-2'), 0);
     await waitUntil('status.version 2.15.2', async () => (await getCluster(NS, 'upgrade')).status?.version === '2.15.2', {
       timeoutMs: 180_000,
     });

@@ -15,6 +15,9 @@ import { childTypes, harborClusterType } from '../kube/resources.ts';
 import { cachedChild } from '../kube/cached-child.ts';
 import { withoutManagedFields } from '../kube/managed-fields.ts';
 import { createVolumeClient } from '../kube/volumes.ts';
+import { createCreateOnceClient } from '../kube/jobs.ts';
+import type { PhaseBounds } from '../status/upgrade-phase.ts';
+import { createBackupGate, type BackupGate } from './backup-gate.ts';
 import { createWriter, FIELD_MANAGER } from '../kube/writer.ts';
 import { namespacedName } from '../model/object.ts';
 import { chartDigest, codeDigest } from '../render/chart-digest.ts';
@@ -26,6 +29,7 @@ import { STATUS_ONLY_DELAY_MS, statusOnlyChange } from './child-event.ts';
 import { PermanentError, WorkQueue, type QueueHooks } from './queue.ts';
 import type { Logger, ReconcileMetrics } from './ports.ts';
 import { Reconciler } from './reconciler.ts';
+import { ReferencedSecretWatch } from './referenced-secrets.ts';
 import { statusSourceInformers } from './status-source-informers.ts';
 
 export interface ManagerOptions {
@@ -47,6 +51,10 @@ export interface ManagerOptions {
   permanentRetryMs?: number;
   /** How long a deleted HarborCluster waits for its database to be dropped (tests shorten it; default 10 min). */
   databaseDropTimeoutMs?: number;
+  /** The backup an upgrade waits for (default: backup-gate.ts's Job over the API server). */
+  backupGate?: BackupGate;
+  /** How long an upgrade phase may wait for its workloads before it is reported (default: upgrade-phase.ts). */
+  upgradeBounds?: PhaseBounds;
 }
 
 export class Manager {
@@ -54,6 +62,8 @@ export class Manager {
   readonly renderer: Renderer;
   readonly cache: InformerCache;
   readonly reconciler: Reconciler;
+  /** The metadata watch of Secrets HarborClusters reference. */
+  readonly referencedSecrets: ReferencedSecretWatch;
   private readonly informers: Informer[];
   /** Pods and FailedCreate events, for status only: started after the others have synced, never waited for. */
   private readonly sourceInformers: Informer[];
@@ -162,7 +172,17 @@ export class Manager {
         });
       }),
     );
-    this.informers = [...clusterInformers, ...childInformers];
+    // A referenced Secret that changes, appears or goes brings back the
+    // clusters that read it (referenced-secrets.ts).
+    this.referencedSecrets = new ReferencedSecretWatch(opts.http, {
+      namespaces,
+      listGate,
+      onError,
+      onChange: (key) => {
+        this.queue.add(key);
+      },
+    });
+    this.informers = [...clusterInformers, ...childInformers, ...this.referencedSecrets.informers];
     this.crdWatches = [...crdWatches.values()];
     this.cache = new InformerCache(clusterInformers, childInformers);
     const causes = new CauseCache();
@@ -190,10 +210,13 @@ export class Manager {
       events: createEventRecorder(opts.http, { component: 'harbor-operator', onError }),
       renderer: this.renderer,
       log,
+      referencedSecrets: this.referencedSecrets,
       finalizers: createFinalizerWriter(opts.http),
       ...(opts.metrics ? { metrics: opts.metrics } : {}),
       sources: causes,
       ...(opts.databaseDropTimeoutMs !== undefined ? { databaseDropTimeoutMs: opts.databaseDropTimeoutMs } : {}),
+      backups: opts.backupGate ?? createBackupGate(createCreateOnceClient(opts.http)),
+      ...(opts.upgradeBounds ? { upgradeBounds: opts.upgradeBounds } : {}),
     });
     this.opts = opts;
   }

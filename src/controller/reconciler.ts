@@ -1,17 +1,18 @@
-// One reconcile of one HarborCluster: secrets → values → render → normalize →
+// One reconcile of one HarborCluster: the upgrade step → secrets → values → render → normalize →
 // diff against the cache → volumes → apply → prune → status; any failure →
 // Degraded, an event, and a retry (slow when the API server refused).
 // Level-based: it looks at the whole state each time and makes it so. Decisions are pure functions
 // elsewhere; this file only sequences them and does the I/O through narrow
 // interfaces.
 import { randomBytes } from 'node:crypto';
+import type { ComponentVersions } from '../api/component-versions.ts';
 import type { HarborCluster } from '../api/types.generated.ts';
 import { clusterIdentity } from '../diff/ownership.ts';
 import { plan, summarize } from '../diff/plan.ts';
 import type { EventRecorder } from '../kube/events.ts';
 import type { FinalizerWriter } from '../kube/finalizers.ts';
 import type { PostgresConnector } from '../provision/postgres.ts';
-import { FIELD_MANAGER, type ObjectReader, type ObjectWriter, type SecretReader, type StatusWriter } from '../kube/writer.ts';
+import { FIELD_MANAGER, type ObjectReader, type ObjectWriter, type SecretKeeper, type SecretReader, type StatusWriter } from '../kube/writer.ts';
 import { namespacedName, objectKey, type KubeObject } from '../model/object.ts';
 import type { VolumeClient } from '../kube/volumes.ts';
 import { RenderError } from '../render/render-error.ts';
@@ -21,6 +22,7 @@ import { toValues } from '../render/values.ts';
 import type { GeneratedSecrets, RandomBytes } from '../secrets/generate.ts';
 import { databaseUpgradeOf, unsupportedMessage } from '../status/database-upgrade.ts';
 import { COMPONENT_LABEL, type HarborClusterStatus } from '../status/observe.ts';
+import type { PhaseBounds } from '../status/upgrade-phase.ts';
 import { Applier, NotOwnedWrites, type Applied } from './applier.ts';
 import { appliedDigest, inputsDigest } from './applied-digest.ts';
 import { applyPhase } from './apply-order.ts';
@@ -28,13 +30,15 @@ import { DatabaseProvisionError, DatabaseProvisioner } from './database-provisio
 import { desiredObjects } from './desired.ts';
 import { NotOwnedError, ownedWriter, ownershipRules } from './owned-writer.ts';
 import { describeNotOwned, gatePlan, type GatedPlan, type NotOwned } from './ownership-gate.ts';
-import type { ClusterCache, Logger, ReconcileMetrics, StatusSources } from './ports.ts';
+import type { ClusterCache, Logger, ReconcileMetrics, ReferencedSecretVersions, StatusSources } from './ports.ts';
 import { PermanentError, type Result } from './queue.ts';
 import { describeFailure, errorText, ReconcileFailure } from './reconcile-failure.ts';
 import { redact } from './redact.ts';
 import { describeUnsafe, unsafeObjects } from './render-guard.ts';
 import { SecretsSource } from './secrets-source.ts';
 import { VolumeGrowth } from './volume-growth.ts';
+import type { BackupGate } from './backup-gate.ts';
+import { UpgradeStep } from './upgrade-step.ts';
 import { CERT_KIND, StatusReporter, workloadsOf } from './status-reporter.ts';
 
 
@@ -54,9 +58,11 @@ interface Run {
 
 export interface ReconcilerDeps {
   cache: ClusterCache;
-  writer: ObjectWriter & ObjectReader & StatusWriter & SecretReader;
+  writer: ObjectWriter & ObjectReader & StatusWriter & SecretReader & SecretKeeper;
   volumes: VolumeClient;
   events: EventRecorder;
+  /** The watch of referenced Secrets (referenced-secrets.ts). */
+  referencedSecrets?: ReferencedSecretVersions;
   renderer: Renderer;
   log: Logger;
   now?: () => Date;
@@ -70,6 +76,10 @@ export interface ReconcilerDeps {
   postgres?: PostgresConnector;
   /** How long a deleted HarborCluster waits for its database to be dropped (default 10 min). */
   databaseDropTimeoutMs?: number;
+  /** The backup a change of spec.version waits for (upgrade-step.ts). */
+  backups: BackupGate;
+  /** How long an upgrade phase may wait for its workloads before it is reported (tests shorten it). */
+  upgradeBounds?: PhaseBounds;
 }
 
 export class Reconciler {
@@ -79,6 +89,7 @@ export class Reconciler {
   private readonly status: StatusReporter;
   private readonly volumes: VolumeGrowth;
   private readonly database: DatabaseProvisioner;
+  private readonly upgrades: UpgradeStep;
   /** Hash of the last render whose objects were all applied, by cluster key. */
   private readonly appliedHash = new Map<string, string>();
 
@@ -87,10 +98,12 @@ export class Reconciler {
     const now = deps.now ?? ((): Date => new Date());
     this.secretsSource = new SecretsSource({
       cache: deps.cache,
-      reader: deps.writer,
+      store: deps.writer,
+      events: deps.events,
       log: deps.log,
       now,
       random: deps.random ?? randomBytes,
+      ...(deps.referencedSecrets ? { watch: deps.referencedSecrets } : {}),
     });
     this.applier = new Applier({
       // Every apply goes through the ownership rule (owned-writer.ts).
@@ -126,6 +139,14 @@ export class Reconciler {
       ...(deps.sources ? { sources: deps.sources } : {}),
       conditions: (cr) => this.database.conditions(namespacedName(cr)),
     });
+    this.upgrades = new UpgradeStep({
+      gate: deps.backups,
+      status: this.status,
+      events: deps.events,
+      log: deps.log,
+      now,
+      ...(deps.upgradeBounds ? { bounds: deps.upgradeBounds } : {}),
+    });
   }
 
   /**
@@ -144,9 +165,10 @@ export class Reconciler {
       if (live && this.database.holdsFinalizer(live) && live.metadata.annotations?.[PAUSED_ANNOTATION] !== 'true') {
         await this.database.finalize(key, live);
       }
-      // Children go with their owner through the garbage collector.
+      // Children go with their owner through the garbage collector; the
+      // generated Secret's finalizer is settled.
       this.forget(key);
-      return {};
+      return this.secretsSource.settle(namespace, name);
     }
     const run: Run = { key, live, before: live.status as HarborClusterStatus | undefined, secretValues: [], step: 'SecretsFailed' };
     try {
@@ -173,16 +195,34 @@ export class Reconciler {
   }
 
   private async run(run: Run): Promise<Result> {
-    const { key, live } = run;
+    const { live } = run;
     const namespace = live.metadata.namespace ?? '';
     const name = live.metadata.name;
     const cr = live as unknown as HarborCluster & { metadata: KubeObject['metadata'] };
-    const previous = run.before;
     if (live.metadata.annotations?.[PAUSED_ANNOTATION] === 'true') {
       run.step = 'StatusWriteFailed';
-      await this.status.write(live, previous, { kind: 'paused' }, []);
+      await this.status.write(live, run.before, { kind: 'paused' }, []);
       return {};
     }
+    // A change of spec.version is an upgrade: its phase (in status, before
+    // anything is rendered from it) says which release each component runs.
+    run.step = 'UpgradeFailed';
+    const upgrade = await this.upgrades.advance(live, this.d.cache.childrenOf(namespace, name), run.before);
+    run.before = upgrade.status;
+    const result = await this.converge(run, cr, upgrade.versions);
+    return soonest(result, upgrade.wakeMs);
+  }
+
+  /** Everything after the upgrade step: render the components at their releases, apply, prune, status. */
+  private async converge(
+    run: Run,
+    cr: HarborCluster & { metadata: KubeObject['metadata'] },
+    versions: ComponentVersions,
+  ): Promise<Result> {
+    const { key, live } = run;
+    const namespace = live.metadata.namespace ?? '';
+    const name = live.metadata.name;
+    const previous = run.before;
 
     const owner = {
       apiVersion: live.apiVersion,
@@ -215,7 +255,7 @@ export class Reconciler {
       run.secretValues = [...plain, ...plain.map((v) => Buffer.from(v, 'utf8').toString('base64'))];
       let values: ChartValues;
       try {
-        values = toValues(cr, secrets);
+        values = toValues(cr, secrets, versions);
       } catch (err) {
         throw asRenderFailure(err);
       }
@@ -290,7 +330,7 @@ export class Reconciler {
     }
 
     // A PostgreSQL major ahead is in status and an event before the database StatefulSet changes.
-    const dbUpgrade = databaseUpgradeOf(cr, run.before, this.d.cache.childrenOf(namespace, name), COMPONENT_LABEL);
+    const dbUpgrade = databaseUpgradeOf(cr, run.before, this.d.cache.childrenOf(namespace, name), COMPONENT_LABEL, versions.database);
     if (dbUpgrade.kind === 'unsupported') throw asRenderFailure(new Error(unsupportedMessage(dbUpgrade)));
     if (dbUpgrade.kind === 'pending') {
       run.step = 'StatusWriteFailed';
@@ -403,6 +443,12 @@ export class Reconciler {
     }
     return [...seen.values()];
   }
+}
+
+/** A result that also comes back after `wakeMs`, whichever is sooner. */
+function soonest(r: Result, wakeMs: number | undefined): Result {
+  if (wakeMs === undefined) return r;
+  return { ...r, requeueAfter: r.requeueAfter === undefined ? wakeMs : Math.min(r.requeueAfter, wakeMs) };
 }
 
 /** Whether the chart renders a Certificate for these values (the Ingress with a cert-manager issuer). */

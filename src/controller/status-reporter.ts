@@ -20,6 +20,8 @@ import { DATABASE_UPGRADE, databaseUpgradeOf, withDatabaseUpgrade, type Database
 import { COMPONENT_LABEL, observe, sameStatus, type HarborClusterStatus, type ObserveInput, type Outcome, type StepCondition } from '../status/observe.ts';
 import type { Problem } from '../status/pod-problem.ts';
 import { managedItems } from '../render/configuration.ts';
+import { neverOlderThanLive, workloadFacts } from '../status/upgrade-phase.ts';
+import { plannedVersions, type UpgradeStatus } from '../status/upgrade-plan.ts';
 import { freshest } from '../status/workloads.ts';
 import type { ClusterCache, Logger, StatusSources } from './ports.ts';
 import { redact } from './redact.ts';
@@ -82,7 +84,14 @@ export class StatusReporter {
       causes: this.causesOf(namespace, cr.metadata.name, live),
       ...(certificate ? { certificate } : {}),
       ...(digest ? { appliedDigest: digest } : {}),
-      databaseUpgrade: databaseUpgradeOf(cr as unknown as HarborCluster, before, live, COMPONENT_LABEL),
+      // The database's release is its step's while an upgrade is under way (as upgrade-step.ts gives it).
+      databaseUpgrade: databaseUpgradeOf(
+        cr as unknown as HarborCluster,
+        before,
+        live,
+        COMPONENT_LABEL,
+        neverOlderThanLive(plannedVersions(spec.version ?? '', before?.upgrade), workloadFacts(live, COMPONENT_LABEL)).database,
+      ),
       conditions: this.d.conditions?.(cr) ?? [],
       ...(outcome.kind === 'applied' && spec.configuration ? { managedSettings: managedItems(spec.configuration) } : {}),
       now: this.stamp(),
@@ -107,6 +116,16 @@ export class StatusReporter {
     const res = await this.d.writer.patchStatus(cr.metadata.namespace ?? '', cr.metadata.name, next);
     this.written.wrote(namespacedName(cr), cachedVersion, res.metadata.resourceVersion, next);
     this.databaseUpgradeEvent(cr, status, next);
+    return next;
+  }
+
+  /** Writes status.upgrade (the upgrade's state machine, upgrade-step.ts); returns the status as written. */
+  async writeUpgrade(cr: KubeObject, previous: HarborClusterStatus | undefined, upgrade: UpgradeStatus): Promise<HarborClusterStatus> {
+    const { cachedVersion, status } = this.known(cr, previous);
+    const next: HarborClusterStatus = { ...status, upgrade };
+    if (status && sameStatus(status, next)) return status;
+    const res = await this.d.writer.patchStatus(cr.metadata.namespace ?? '', cr.metadata.name, next);
+    this.written.wrote(namespacedName(cr), cachedVersion, res.metadata.resourceVersion, next);
     return next;
   }
 

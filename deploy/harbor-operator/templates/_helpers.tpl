@@ -74,35 +74,44 @@ Name of the leader-election Lease (in the release namespace).
 {{- end }}
 
 {{/*
-Rules for HarborClusters and the objects the operator renders for them, exactly
-what the code uses (src/kube/resources.ts, writer.ts, events.ts). Shared by the
-ClusterRole (all namespaces) and the per-namespace Roles (watchNamespaces).
+Rules for HarborClusters and the objects the operator renders for them: exactly
+the requests the code sends (the table in src/kube/permissions.ts; a unit test
+compares them). Children are listed and watched by label, server-side applied
+(patch, and create when the object is new), read one by one (get: the live
+object behind an ownership decision, referenced Secrets, volume growth) and
+pruned (delete). Shared by the ClusterRole (all
+namespaces) and the per-namespace Roles (watchNamespaces).
 */}}
 {{- define "harbor-operator.managerRules" -}}
+{{- /* Informers, and finalizers.ts: get, then a patch of metadata.finalizers. */}}
 - apiGroups: ["harbor-operator.dev"]
   resources: ["harborclusters"]
   verbs: ["get", "list", "watch", "patch"]
 - apiGroups: ["harbor-operator.dev"]
   resources: ["harborclusters/status"]
-  verbs: ["get", "patch", "update"]
+  verbs: ["patch"]
 - apiGroups: [""]
   resources: ["configmaps", "secrets", "services", "persistentvolumeclaims", "serviceaccounts"]
-  verbs: ["get", "list", "watch", "create", "update", "patch", "delete"]
+  verbs: ["get", "list", "watch", "create", "patch", "delete"]
 - apiGroups: ["apps"]
   resources: ["deployments", "statefulsets"]
-  verbs: ["get", "list", "watch", "create", "update", "patch", "delete"]
+  verbs: ["get", "list", "watch", "create", "patch", "delete"]
 - apiGroups: ["networking.k8s.io"]
   resources: ["ingresses"]
-  verbs: ["get", "list", "watch", "create", "update", "patch", "delete"]
+  verbs: ["get", "list", "watch", "create", "patch", "delete"]
 - apiGroups: ["policy"]
   resources: ["poddisruptionbudgets"]
-  verbs: ["get", "list", "watch", "create", "update", "patch", "delete"]
+  verbs: ["get", "list", "watch", "create", "patch", "delete"]
 - apiGroups: ["cert-manager.io"]
   resources: ["certificates"]
-  verbs: ["get", "list", "watch", "create", "update", "patch", "delete"]
+  verbs: ["get", "list", "watch", "create", "patch", "delete"]
 - apiGroups: [""]
   resources: ["events"]
   verbs: ["create", "patch"]
+{{- /* The backup Job before an upgrade: created once, then read (src/kube/jobs.ts). */}}
+- apiGroups: ["batch"]
+  resources: ["jobs"]
+  verbs: ["get", "create"]
 {{- /* Read for status only: why pods are missing (the HarborClusters' pods by
        label, StatefulSets' FailedCreate events by field selector). */}}
 - apiGroups: [""]
