@@ -875,6 +875,35 @@ export interface ComponentsCore {
    * them.
    */
   podLabels?: Record<string, string>;
+  /**
+   * Extra environment variables of the core container, in the core/v1 EnvVar shape (a value, or
+   * valueFrom a secretKeyRef or configMapKeyRef in the HarborCluster's namespace), rendered after
+   * the ones the operator sets. A name the operator sets from this component's ConfigMap (envFrom)
+   * is overridden by the entry here (Kubernetes gives env precedence over envFrom); a name the
+   * operator sets from a Secret cannot be replaced: the render fails (Degraded, RenderFailed, naming
+   * the variable) and what runs is left as it is. A change rolls this component's pods only. The
+   * Secrets and ConfigMaps named here are read by the kubelet when a pod starts; the operator does
+   * not watch them.
+   */
+  env?: ComponentsCoreEnv[];
+  /**
+   * ServiceAccount the pods of this component run as (it must exist in the HarborCluster's
+   * namespace; the operator does not create it), for cloud workload identities and pod security
+   * policies bound to it. The Kubernetes API token is still not mounted
+   * (automountServiceAccountToken false). Unset: the namespace's default ServiceAccount.
+   */
+  serviceAccountName?: string;
+  /** Pull policy of this component's containers. Unset, IfNotPresent. */
+  imagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
+  /**
+   * Another image for the core container instead of the release table's
+   * (<imageRegistry>/goharbor/<name>:v<version>): a repository, a tag (each replacing its part of
+   * the table's reference), or a full reference (repository[:tag][@sha256:digest]). It should be a
+   * build of the same Harbor release: the operator still renders the configuration of spec.version
+   * for it, and an upgrade reads the release a workload runs from its images' v<version> tags, else
+   * from its app.kubernetes.io/version label.
+   */
+  image?: ComponentsCoreImage;
 }
 
 /**
@@ -931,6 +960,76 @@ export interface TopologySpreadConstraint {
   nodeTaintsPolicy?: 'Honor' | 'Ignore';
 }
 
+/** One environment variable. */
+export interface ComponentsCoreEnv {
+  /** Name of the variable, a C identifier (letters, digits and _, not starting with a digit). */
+  name: string;
+  /** The value; as in any pod, $(NAME) refers to a variable defined before it ($$ escapes it). */
+  value?: string;
+  /** Where the value comes from; exactly one of secretKeyRef and configMapKeyRef. */
+  valueFrom?: ComponentsCoreEnvValueFrom;
+}
+
+/** Where the value comes from; exactly one of secretKeyRef and configMapKeyRef. */
+export interface ComponentsCoreEnvValueFrom {
+  /**
+   * A key of a Secret in the namespace of the HarborCluster (the kubelet reads it when the pod
+   * starts).
+   */
+  secretKeyRef?: SecretKeyRef;
+  /**
+   * A key of a ConfigMap in the namespace of the HarborCluster (the kubelet reads it when the pod
+   * starts).
+   */
+  configMapKeyRef?: ConfigMapKeyRef;
+}
+
+/**
+ * A key of a Secret in the namespace of the HarborCluster (the kubelet reads it when the pod
+ * starts).
+ */
+export interface SecretKeyRef {
+  /** Name of the Secret. */
+  name: string;
+  /** Key in the Secret. */
+  key: string;
+  /** true: the pod starts without the variable when the Secret or key is missing. */
+  optional?: boolean;
+}
+
+/**
+ * A key of a ConfigMap in the namespace of the HarborCluster (the kubelet reads it when the pod
+ * starts).
+ */
+export interface ConfigMapKeyRef {
+  /** Name of the ConfigMap. */
+  name: string;
+  /** Key in the ConfigMap. */
+  key: string;
+  /** true: the pod starts without the variable when the ConfigMap or key is missing. */
+  optional?: boolean;
+}
+
+/**
+ * Another image for the core container instead of the release table's
+ * (<imageRegistry>/goharbor/<name>:v<version>): a repository, a tag (each replacing its part of
+ * the table's reference), or a full reference (repository[:tag][@sha256:digest]). It should be a
+ * build of the same Harbor release: the operator still renders the configuration of spec.version
+ * for it, and an upgrade reads the release a workload runs from its images' v<version> tags, else
+ * from its app.kubernetes.io/version label.
+ */
+export interface ComponentsCoreImage {
+  /** Repository of the image, with its registry (mirror.example.com/goharbor/harbor-core). */
+  repository?: string;
+  /** Tag of the image. */
+  tag?: string;
+  /**
+   * The whole image reference (mirror.example.com/goharbor/harbor-core:v2.15.2 or
+   * ...@sha256:<digest>).
+   */
+  reference?: string;
+}
+
 /** Settings of portal (the web UI). */
 export interface ComponentsPortal {
   /**
@@ -968,6 +1067,79 @@ export interface ComponentsPortal {
    * them.
    */
   podLabels?: Record<string, string>;
+  /**
+   * Extra environment variables of the portal container, in the core/v1 EnvVar shape (a value, or
+   * valueFrom a secretKeyRef or configMapKeyRef in the HarborCluster's namespace), rendered after
+   * the ones the operator sets. A name the operator sets from this component's ConfigMap (envFrom)
+   * is overridden by the entry here (Kubernetes gives env precedence over envFrom); a name the
+   * operator sets from a Secret cannot be replaced: the render fails (Degraded, RenderFailed, naming
+   * the variable) and what runs is left as it is. A change rolls this component's pods only. The
+   * Secrets and ConfigMaps named here are read by the kubelet when a pod starts; the operator does
+   * not watch them.
+   */
+  env?: ComponentsPortalEnv[];
+  /**
+   * ServiceAccount the pods of this component run as (it must exist in the HarborCluster's
+   * namespace; the operator does not create it), for cloud workload identities and pod security
+   * policies bound to it. The Kubernetes API token is still not mounted
+   * (automountServiceAccountToken false). Unset: the namespace's default ServiceAccount.
+   */
+  serviceAccountName?: string;
+  /** Pull policy of this component's containers. Unset, IfNotPresent. */
+  imagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
+  /**
+   * Another image for the portal container instead of the release table's
+   * (<imageRegistry>/goharbor/<name>:v<version>): a repository, a tag (each replacing its part of
+   * the table's reference), or a full reference (repository[:tag][@sha256:digest]). It should be a
+   * build of the same Harbor release: the operator still renders the configuration of spec.version
+   * for it, and an upgrade reads the release a workload runs from its images' v<version> tags, else
+   * from its app.kubernetes.io/version label.
+   */
+  image?: ComponentsPortalImage;
+}
+
+/** One environment variable. */
+export interface ComponentsPortalEnv {
+  /** Name of the variable, a C identifier (letters, digits and _, not starting with a digit). */
+  name: string;
+  /** The value; as in any pod, $(NAME) refers to a variable defined before it ($$ escapes it). */
+  value?: string;
+  /** Where the value comes from; exactly one of secretKeyRef and configMapKeyRef. */
+  valueFrom?: ComponentsPortalEnvValueFrom;
+}
+
+/** Where the value comes from; exactly one of secretKeyRef and configMapKeyRef. */
+export interface ComponentsPortalEnvValueFrom {
+  /**
+   * A key of a Secret in the namespace of the HarborCluster (the kubelet reads it when the pod
+   * starts).
+   */
+  secretKeyRef?: SecretKeyRef;
+  /**
+   * A key of a ConfigMap in the namespace of the HarborCluster (the kubelet reads it when the pod
+   * starts).
+   */
+  configMapKeyRef?: ConfigMapKeyRef;
+}
+
+/**
+ * Another image for the portal container instead of the release table's
+ * (<imageRegistry>/goharbor/<name>:v<version>): a repository, a tag (each replacing its part of
+ * the table's reference), or a full reference (repository[:tag][@sha256:digest]). It should be a
+ * build of the same Harbor release: the operator still renders the configuration of spec.version
+ * for it, and an upgrade reads the release a workload runs from its images' v<version> tags, else
+ * from its app.kubernetes.io/version label.
+ */
+export interface ComponentsPortalImage {
+  /** Repository of the image, with its registry (mirror.example.com/goharbor/harbor-core). */
+  repository?: string;
+  /** Tag of the image. */
+  tag?: string;
+  /**
+   * The whole image reference (mirror.example.com/goharbor/harbor-core:v2.15.2 or
+   * ...@sha256:<digest>).
+   */
+  reference?: string;
 }
 
 /** Settings of the registry (image storage, with registryctl in the same pod). */
@@ -1009,6 +1181,44 @@ export interface ComponentsRegistry {
    * them.
    */
   podLabels?: Record<string, string>;
+  /**
+   * Extra environment variables of the registry container, in the core/v1 EnvVar shape (a value, or
+   * valueFrom a secretKeyRef or configMapKeyRef in the HarborCluster's namespace), rendered after
+   * the ones the operator sets. A name the operator sets from this component's ConfigMap (envFrom)
+   * is overridden by the entry here (Kubernetes gives env precedence over envFrom); a name the
+   * operator sets from a Secret cannot be replaced: the render fails (Degraded, RenderFailed, naming
+   * the variable) and what runs is left as it is. A change rolls this component's pods only. The
+   * Secrets and ConfigMaps named here are read by the kubelet when a pod starts; the operator does
+   * not watch them.
+   */
+  env?: ComponentsRegistryEnv[];
+  /**
+   * ServiceAccount the pods of this component run as (it must exist in the HarborCluster's
+   * namespace; the operator does not create it), for cloud workload identities and pod security
+   * policies bound to it. The Kubernetes API token is still not mounted
+   * (automountServiceAccountToken false). Unset: the namespace's default ServiceAccount.
+   */
+  serviceAccountName?: string;
+  /** Pull policy of this component's containers. Unset, IfNotPresent. */
+  imagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
+  /**
+   * Another image for the registry container instead of the release table's
+   * (<imageRegistry>/goharbor/<name>:v<version>): a repository, a tag (each replacing its part of
+   * the table's reference), or a full reference (repository[:tag][@sha256:digest]). It should be a
+   * build of the same Harbor release: the operator still renders the configuration of spec.version
+   * for it, and an upgrade reads the release a workload runs from its images' v<version> tags, else
+   * from its app.kubernetes.io/version label.
+   */
+  image?: ComponentsRegistryImage;
+  /**
+   * Another image for the registryctl container (in the registry pod) instead of the release table's
+   * (<imageRegistry>/goharbor/<name>:v<version>): a repository, a tag (each replacing its part of
+   * the table's reference), or a full reference (repository[:tag][@sha256:digest]). It should be a
+   * build of the same Harbor release: the operator still renders the configuration of spec.version
+   * for it, and an upgrade reads the release a workload runs from its images' v<version> tags, else
+   * from its app.kubernetes.io/version label.
+   */
+  controllerImage?: ComponentsRegistryControllerImage;
 }
 
 /** Compute resources of the registryctl container in the registry pod (requests and limits). */
@@ -1023,6 +1233,70 @@ export interface ComponentsRegistryControllerResources {
    * ephemeral-storage), as Kubernetes quantities such as "1" or "1Gi".
    */
   limits?: Record<string, number | string>;
+}
+
+/** One environment variable. */
+export interface ComponentsRegistryEnv {
+  /** Name of the variable, a C identifier (letters, digits and _, not starting with a digit). */
+  name: string;
+  /** The value; as in any pod, $(NAME) refers to a variable defined before it ($$ escapes it). */
+  value?: string;
+  /** Where the value comes from; exactly one of secretKeyRef and configMapKeyRef. */
+  valueFrom?: ComponentsRegistryEnvValueFrom;
+}
+
+/** Where the value comes from; exactly one of secretKeyRef and configMapKeyRef. */
+export interface ComponentsRegistryEnvValueFrom {
+  /**
+   * A key of a Secret in the namespace of the HarborCluster (the kubelet reads it when the pod
+   * starts).
+   */
+  secretKeyRef?: SecretKeyRef;
+  /**
+   * A key of a ConfigMap in the namespace of the HarborCluster (the kubelet reads it when the pod
+   * starts).
+   */
+  configMapKeyRef?: ConfigMapKeyRef;
+}
+
+/**
+ * Another image for the registry container instead of the release table's
+ * (<imageRegistry>/goharbor/<name>:v<version>): a repository, a tag (each replacing its part of
+ * the table's reference), or a full reference (repository[:tag][@sha256:digest]). It should be a
+ * build of the same Harbor release: the operator still renders the configuration of spec.version
+ * for it, and an upgrade reads the release a workload runs from its images' v<version> tags, else
+ * from its app.kubernetes.io/version label.
+ */
+export interface ComponentsRegistryImage {
+  /** Repository of the image, with its registry (mirror.example.com/goharbor/harbor-core). */
+  repository?: string;
+  /** Tag of the image. */
+  tag?: string;
+  /**
+   * The whole image reference (mirror.example.com/goharbor/harbor-core:v2.15.2 or
+   * ...@sha256:<digest>).
+   */
+  reference?: string;
+}
+
+/**
+ * Another image for the registryctl container (in the registry pod) instead of the release table's
+ * (<imageRegistry>/goharbor/<name>:v<version>): a repository, a tag (each replacing its part of
+ * the table's reference), or a full reference (repository[:tag][@sha256:digest]). It should be a
+ * build of the same Harbor release: the operator still renders the configuration of spec.version
+ * for it, and an upgrade reads the release a workload runs from its images' v<version> tags, else
+ * from its app.kubernetes.io/version label.
+ */
+export interface ComponentsRegistryControllerImage {
+  /** Repository of the image, with its registry (mirror.example.com/goharbor/harbor-core). */
+  repository?: string;
+  /** Tag of the image. */
+  tag?: string;
+  /**
+   * The whole image reference (mirror.example.com/goharbor/harbor-core:v2.15.2 or
+   * ...@sha256:<digest>).
+   */
+  reference?: string;
 }
 
 /** Settings of jobservice (replication, garbage collection, scans and other background jobs). */
@@ -1082,6 +1356,79 @@ export interface ComponentsJobservice {
    * them.
    */
   podLabels?: Record<string, string>;
+  /**
+   * Extra environment variables of the jobservice container, in the core/v1 EnvVar shape (a value,
+   * or valueFrom a secretKeyRef or configMapKeyRef in the HarborCluster's namespace), rendered after
+   * the ones the operator sets. A name the operator sets from this component's ConfigMap (envFrom)
+   * is overridden by the entry here (Kubernetes gives env precedence over envFrom); a name the
+   * operator sets from a Secret cannot be replaced: the render fails (Degraded, RenderFailed, naming
+   * the variable) and what runs is left as it is. A change rolls this component's pods only. The
+   * Secrets and ConfigMaps named here are read by the kubelet when a pod starts; the operator does
+   * not watch them.
+   */
+  env?: ComponentsJobserviceEnv[];
+  /**
+   * ServiceAccount the pods of this component run as (it must exist in the HarborCluster's
+   * namespace; the operator does not create it), for cloud workload identities and pod security
+   * policies bound to it. The Kubernetes API token is still not mounted
+   * (automountServiceAccountToken false). Unset: the namespace's default ServiceAccount.
+   */
+  serviceAccountName?: string;
+  /** Pull policy of this component's containers. Unset, IfNotPresent. */
+  imagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
+  /**
+   * Another image for the jobservice container instead of the release table's
+   * (<imageRegistry>/goharbor/<name>:v<version>): a repository, a tag (each replacing its part of
+   * the table's reference), or a full reference (repository[:tag][@sha256:digest]). It should be a
+   * build of the same Harbor release: the operator still renders the configuration of spec.version
+   * for it, and an upgrade reads the release a workload runs from its images' v<version> tags, else
+   * from its app.kubernetes.io/version label.
+   */
+  image?: ComponentsJobserviceImage;
+}
+
+/** One environment variable. */
+export interface ComponentsJobserviceEnv {
+  /** Name of the variable, a C identifier (letters, digits and _, not starting with a digit). */
+  name: string;
+  /** The value; as in any pod, $(NAME) refers to a variable defined before it ($$ escapes it). */
+  value?: string;
+  /** Where the value comes from; exactly one of secretKeyRef and configMapKeyRef. */
+  valueFrom?: ComponentsJobserviceEnvValueFrom;
+}
+
+/** Where the value comes from; exactly one of secretKeyRef and configMapKeyRef. */
+export interface ComponentsJobserviceEnvValueFrom {
+  /**
+   * A key of a Secret in the namespace of the HarborCluster (the kubelet reads it when the pod
+   * starts).
+   */
+  secretKeyRef?: SecretKeyRef;
+  /**
+   * A key of a ConfigMap in the namespace of the HarborCluster (the kubelet reads it when the pod
+   * starts).
+   */
+  configMapKeyRef?: ConfigMapKeyRef;
+}
+
+/**
+ * Another image for the jobservice container instead of the release table's
+ * (<imageRegistry>/goharbor/<name>:v<version>): a repository, a tag (each replacing its part of
+ * the table's reference), or a full reference (repository[:tag][@sha256:digest]). It should be a
+ * build of the same Harbor release: the operator still renders the configuration of spec.version
+ * for it, and an upgrade reads the release a workload runs from its images' v<version> tags, else
+ * from its app.kubernetes.io/version label.
+ */
+export interface ComponentsJobserviceImage {
+  /** Repository of the image, with its registry (mirror.example.com/goharbor/harbor-core). */
+  repository?: string;
+  /** Tag of the image. */
+  tag?: string;
+  /**
+   * The whole image reference (mirror.example.com/goharbor/harbor-core:v2.15.2 or
+   * ...@sha256:<digest>).
+   */
+  reference?: string;
 }
 
 /** Settings of the Trivy vulnerability scanner. */
@@ -1177,6 +1524,35 @@ export interface ComponentsTrivy {
    * them.
    */
   podLabels?: Record<string, string>;
+  /**
+   * Extra environment variables of the trivy container, in the core/v1 EnvVar shape (a value, or
+   * valueFrom a secretKeyRef or configMapKeyRef in the HarborCluster's namespace), rendered after
+   * the ones the operator sets. A name the operator sets from this component's ConfigMap (envFrom)
+   * is overridden by the entry here (Kubernetes gives env precedence over envFrom); a name the
+   * operator sets from a Secret cannot be replaced: the render fails (Degraded, RenderFailed, naming
+   * the variable) and what runs is left as it is. A change rolls this component's pods only. The
+   * Secrets and ConfigMaps named here are read by the kubelet when a pod starts; the operator does
+   * not watch them.
+   */
+  env?: ComponentsTrivyEnv[];
+  /**
+   * ServiceAccount the pods of this component run as (it must exist in the HarborCluster's
+   * namespace; the operator does not create it), for cloud workload identities and pod security
+   * policies bound to it. The Kubernetes API token is still not mounted
+   * (automountServiceAccountToken false). Unset: the namespace's default ServiceAccount.
+   */
+  serviceAccountName?: string;
+  /** Pull policy of this component's containers. Unset, IfNotPresent. */
+  imagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
+  /**
+   * Another image for the trivy container instead of the release table's
+   * (<imageRegistry>/goharbor/<name>:v<version>): a repository, a tag (each replacing its part of
+   * the table's reference), or a full reference (repository[:tag][@sha256:digest]). It should be a
+   * build of the same Harbor release: the operator still renders the configuration of spec.version
+   * for it, and an upgrade reads the release a workload runs from its images' v<version> tags, else
+   * from its app.kubernetes.io/version label.
+   */
+  image?: ComponentsTrivyImage;
 }
 
 /**
@@ -1191,6 +1567,50 @@ export interface ComponentsTrivyGithubTokenSecretRef {
    * @defaultValue "token"
    */
   key?: string;
+}
+
+/** One environment variable. */
+export interface ComponentsTrivyEnv {
+  /** Name of the variable, a C identifier (letters, digits and _, not starting with a digit). */
+  name: string;
+  /** The value; as in any pod, $(NAME) refers to a variable defined before it ($$ escapes it). */
+  value?: string;
+  /** Where the value comes from; exactly one of secretKeyRef and configMapKeyRef. */
+  valueFrom?: ComponentsTrivyEnvValueFrom;
+}
+
+/** Where the value comes from; exactly one of secretKeyRef and configMapKeyRef. */
+export interface ComponentsTrivyEnvValueFrom {
+  /**
+   * A key of a Secret in the namespace of the HarborCluster (the kubelet reads it when the pod
+   * starts).
+   */
+  secretKeyRef?: SecretKeyRef;
+  /**
+   * A key of a ConfigMap in the namespace of the HarborCluster (the kubelet reads it when the pod
+   * starts).
+   */
+  configMapKeyRef?: ConfigMapKeyRef;
+}
+
+/**
+ * Another image for the trivy container instead of the release table's
+ * (<imageRegistry>/goharbor/<name>:v<version>): a repository, a tag (each replacing its part of
+ * the table's reference), or a full reference (repository[:tag][@sha256:digest]). It should be a
+ * build of the same Harbor release: the operator still renders the configuration of spec.version
+ * for it, and an upgrade reads the release a workload runs from its images' v<version> tags, else
+ * from its app.kubernetes.io/version label.
+ */
+export interface ComponentsTrivyImage {
+  /** Repository of the image, with its registry (mirror.example.com/goharbor/harbor-core). */
+  repository?: string;
+  /** Tag of the image. */
+  tag?: string;
+  /**
+   * The whole image reference (mirror.example.com/goharbor/harbor-core:v2.15.2 or
+   * ...@sha256:<digest>).
+   */
+  reference?: string;
 }
 
 /** Settings of the Prometheus exporter of Harbor metrics. */
@@ -1235,6 +1655,79 @@ export interface ComponentsExporter {
    * them.
    */
   podLabels?: Record<string, string>;
+  /**
+   * Extra environment variables of the exporter container, in the core/v1 EnvVar shape (a value, or
+   * valueFrom a secretKeyRef or configMapKeyRef in the HarborCluster's namespace), rendered after
+   * the ones the operator sets. A name the operator sets from this component's ConfigMap (envFrom)
+   * is overridden by the entry here (Kubernetes gives env precedence over envFrom); a name the
+   * operator sets from a Secret cannot be replaced: the render fails (Degraded, RenderFailed, naming
+   * the variable) and what runs is left as it is. A change rolls this component's pods only. The
+   * Secrets and ConfigMaps named here are read by the kubelet when a pod starts; the operator does
+   * not watch them.
+   */
+  env?: ComponentsExporterEnv[];
+  /**
+   * ServiceAccount the pods of this component run as (it must exist in the HarborCluster's
+   * namespace; the operator does not create it), for cloud workload identities and pod security
+   * policies bound to it. The Kubernetes API token is still not mounted
+   * (automountServiceAccountToken false). Unset: the namespace's default ServiceAccount.
+   */
+  serviceAccountName?: string;
+  /** Pull policy of this component's containers. Unset, IfNotPresent. */
+  imagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
+  /**
+   * Another image for the exporter container instead of the release table's
+   * (<imageRegistry>/goharbor/<name>:v<version>): a repository, a tag (each replacing its part of
+   * the table's reference), or a full reference (repository[:tag][@sha256:digest]). It should be a
+   * build of the same Harbor release: the operator still renders the configuration of spec.version
+   * for it, and an upgrade reads the release a workload runs from its images' v<version> tags, else
+   * from its app.kubernetes.io/version label.
+   */
+  image?: ComponentsExporterImage;
+}
+
+/** One environment variable. */
+export interface ComponentsExporterEnv {
+  /** Name of the variable, a C identifier (letters, digits and _, not starting with a digit). */
+  name: string;
+  /** The value; as in any pod, $(NAME) refers to a variable defined before it ($$ escapes it). */
+  value?: string;
+  /** Where the value comes from; exactly one of secretKeyRef and configMapKeyRef. */
+  valueFrom?: ComponentsExporterEnvValueFrom;
+}
+
+/** Where the value comes from; exactly one of secretKeyRef and configMapKeyRef. */
+export interface ComponentsExporterEnvValueFrom {
+  /**
+   * A key of a Secret in the namespace of the HarborCluster (the kubelet reads it when the pod
+   * starts).
+   */
+  secretKeyRef?: SecretKeyRef;
+  /**
+   * A key of a ConfigMap in the namespace of the HarborCluster (the kubelet reads it when the pod
+   * starts).
+   */
+  configMapKeyRef?: ConfigMapKeyRef;
+}
+
+/**
+ * Another image for the exporter container instead of the release table's
+ * (<imageRegistry>/goharbor/<name>:v<version>): a repository, a tag (each replacing its part of
+ * the table's reference), or a full reference (repository[:tag][@sha256:digest]). It should be a
+ * build of the same Harbor release: the operator still renders the configuration of spec.version
+ * for it, and an upgrade reads the release a workload runs from its images' v<version> tags, else
+ * from its app.kubernetes.io/version label.
+ */
+export interface ComponentsExporterImage {
+  /** Repository of the image, with its registry (mirror.example.com/goharbor/harbor-core). */
+  repository?: string;
+  /** Tag of the image. */
+  tag?: string;
+  /**
+   * The whole image reference (mirror.example.com/goharbor/harbor-core:v2.15.2 or
+   * ...@sha256:<digest>).
+   */
+  reference?: string;
 }
 
 /** Reference to an image pull Secret. */

@@ -184,6 +184,36 @@ export const fullConfigurationCase: GoldenCase = {
   }),
 };
 
+/** Every escape hatch of spec.components: extra variables (a value, a Secret key, a ConfigMap key), a ServiceAccount, a pull policy and image overrides (repository, tag, a whole reference). */
+export const escapeHatchesCase: GoldenCase = {
+  name: 'escape-hatches',
+  cr: minimalWith({
+    components: {
+      core: {
+        env: [
+          { name: 'HTTP_PROXY', value: 'http://proxy.example.com:3128' },
+          { name: 'LOG_LEVEL', value: 'debug' },
+          { name: 'EXTRA_TOKEN', valueFrom: { secretKeyRef: { name: 'core-extra', key: 'token', optional: true } } },
+        ],
+        serviceAccountName: 'harbor-core',
+        imagePullPolicy: 'Always',
+        image: { repository: 'mirror.example.com/goharbor/harbor-core' },
+      },
+      portal: { env: [{ name: 'TZ', value: 'Europe/Paris' }], serviceAccountName: 'harbor-portal', imagePullPolicy: 'Never', image: { tag: 'v2.15.2-patched' } },
+      registry: {
+        env: [{ name: 'REGISTRY_LOG_LEVEL', valueFrom: { configMapKeyRef: { name: 'registry-extra', key: 'level' } } }],
+        serviceAccountName: 'harbor-registry',
+        imagePullPolicy: 'IfNotPresent',
+        image: { reference: 'mirror.example.com/goharbor/registry-photon:v2.15.2@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef' },
+        controllerImage: { repository: 'mirror.example.com/goharbor/harbor-registryctl', tag: 'v2.15.2' },
+      },
+      jobservice: { env: [{ name: 'NO_PROXY', value: '.svc,.cluster.local' }], serviceAccountName: 'harbor-jobservice', imagePullPolicy: 'Always', image: { tag: 'v2.15.2' } },
+      trivy: { env: [{ name: 'SCANNER_LOG_LEVEL', value: 'debug' }], serviceAccountName: 'harbor-trivy', imagePullPolicy: 'Always', image: { repository: 'mirror.example.com/goharbor/trivy-adapter-photon', tag: 'v2.15.2' } },
+      exporter: { env: [{ name: 'GOMAXPROCS', value: '2' }], serviceAccountName: 'harbor-exporter', imagePullPolicy: 'Always', image: { reference: 'mirror.example.com/goharbor/harbor-exporter:v2.15.2' } },
+    },
+  }),
+};
+
 export const goldenCases: readonly GoldenCase[] = [
   { name: 'minimal', cr: sample('minimal.yaml') },
   { name: 'external-services', cr: sample('external-services.yaml') },
@@ -194,6 +224,7 @@ export const goldenCases: readonly GoldenCase[] = [
   { name: 'offline-scanner', cr: sample('offline-scanner.yaml') },
   ...storageGoldenCases,
   fullConfigurationCase,
+  escapeHatchesCase,
 ];
 
 /**
