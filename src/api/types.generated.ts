@@ -52,6 +52,16 @@ export interface HarborClusterSpec {
    */
   adminPasswordSecretRef?: AdminPasswordSecretRef;
   /**
+   * Harbor's own secrets from Secrets of yours instead of generated ones, to move an existing Harbor
+   * under the operator without re-encrypting anything. A referenced value wins over the generated
+   * one, which stays in <name>-generated-secrets (never regenerated): removing a reference goes back
+   * to it. The referenced Secrets are watched: a changed value rolls only the pods that read it. A
+   * value Harbor cannot use is reported in status (Degraded, reason InvalidSecret, naming the field;
+   * never the value) and nothing is applied.
+   * @defaultValue {}
+   */
+  secrets?: Secrets;
+  /**
    * PostgreSQL database of Harbor.
    * @defaultValue {}
    */
@@ -196,6 +206,122 @@ export interface AdminPasswordSecretRef {
   /**
    * Key of the password in the Secret.
    * @defaultValue "password"
+   */
+  key?: string;
+}
+
+/**
+ * Harbor's own secrets from Secrets of yours instead of generated ones, to move an existing Harbor
+ * under the operator without re-encrypting anything. A referenced value wins over the generated
+ * one, which stays in <name>-generated-secrets (never regenerated): removing a reference goes back
+ * to it. The referenced Secrets are watched: a changed value rolls only the pods that read it. A
+ * value Harbor cannot use is reported in status (Degraded, reason InvalidSecret, naming the field;
+ * never the value) and nothing is applied.
+ */
+export interface Secrets {
+  /**
+   * The key Harbor encrypts stored credentials with (core's /etc/core/key: registry endpoint and
+   * replication passwords, the OIDC client secret, ...): exactly 16 bytes, Harbor's secretkey file
+   * (a trailing newline counts). It cannot be added, removed or changed after creation, and its
+   * value must never change either: Harbor then cannot decrypt what it stored under the old key.
+   * Unset: generated.
+   */
+  secretKeySecretRef?: SecretsSecretKeySecretRef;
+  /**
+   * The RSA private key core signs registry tokens with (/etc/core/private_key.pem), PKCS#1 PEM
+   * (BEGIN RSA PRIVATE KEY; core's libtrust does not read PKCS#8 PRIVATE KEY). A new key makes
+   * tokens already issued invalid: clients log in again. Unset: generated.
+   */
+  tokenKeySecretRef?: SecretsTokenKeySecretRef;
+  /**
+   * CORE_SECRET, which core, jobservice and registryctl present to one another: at least 16
+   * characters. A change rolls those pods. Unset: generated.
+   */
+  coreSecretSecretRef?: SecretsCoreSecretSecretRef;
+  /**
+   * JOBSERVICE_SECRET, which core, jobservice and registryctl present to one another: at least 16
+   * characters. A change rolls those pods. Unset: generated.
+   */
+  jobserviceSecretSecretRef?: SecretsJobserviceSecretSecretRef;
+  /**
+   * REGISTRY_HTTP_SECRET, which the registry signs upload state with (the same in every registry
+   * pod): at least 16 characters. A change rolls the registry; uploads in progress then fail and are
+   * retried by clients. Unset: generated.
+   */
+  registryHttpSecretSecretRef?: SecretsRegistryHttpSecretSecretRef;
+}
+
+/**
+ * The key Harbor encrypts stored credentials with (core's /etc/core/key: registry endpoint and
+ * replication passwords, the OIDC client secret, ...): exactly 16 bytes, Harbor's secretkey file
+ * (a trailing newline counts). It cannot be added, removed or changed after creation, and its
+ * value must never change either: Harbor then cannot decrypt what it stored under the old key.
+ * Unset: generated.
+ */
+export interface SecretsSecretKeySecretRef {
+  /** Name of the Secret, in the namespace of the HarborCluster. */
+  name: string;
+  /**
+   * Key of the value in the Secret.
+   * @defaultValue "secretKey"
+   */
+  key?: string;
+}
+
+/**
+ * The RSA private key core signs registry tokens with (/etc/core/private_key.pem), PKCS#1 PEM
+ * (BEGIN RSA PRIVATE KEY; core's libtrust does not read PKCS#8 PRIVATE KEY). A new key makes
+ * tokens already issued invalid: clients log in again. Unset: generated.
+ */
+export interface SecretsTokenKeySecretRef {
+  /** Name of the Secret, in the namespace of the HarborCluster. */
+  name: string;
+  /**
+   * Key of the value in the Secret.
+   * @defaultValue "tls.key"
+   */
+  key?: string;
+}
+
+/**
+ * CORE_SECRET, which core, jobservice and registryctl present to one another: at least 16
+ * characters. A change rolls those pods. Unset: generated.
+ */
+export interface SecretsCoreSecretSecretRef {
+  /** Name of the Secret, in the namespace of the HarborCluster. */
+  name: string;
+  /**
+   * Key of the value in the Secret.
+   * @defaultValue "secret"
+   */
+  key?: string;
+}
+
+/**
+ * JOBSERVICE_SECRET, which core, jobservice and registryctl present to one another: at least 16
+ * characters. A change rolls those pods. Unset: generated.
+ */
+export interface SecretsJobserviceSecretSecretRef {
+  /** Name of the Secret, in the namespace of the HarborCluster. */
+  name: string;
+  /**
+   * Key of the value in the Secret.
+   * @defaultValue "secret"
+   */
+  key?: string;
+}
+
+/**
+ * REGISTRY_HTTP_SECRET, which the registry signs upload state with (the same in every registry
+ * pod): at least 16 characters. A change rolls the registry; uploads in progress then fail and are
+ * retried by clients. Unset: generated.
+ */
+export interface SecretsRegistryHttpSecretSecretRef {
+  /** Name of the Secret, in the namespace of the HarborCluster. */
+  name: string;
+  /**
+   * Key of the value in the Secret.
+   * @defaultValue "secret"
    */
   key?: string;
 }
@@ -2213,6 +2339,12 @@ export const harborClusterDefaults = {
   'spec.expose.ingress.tls.issuerRef.kind': 'Issuer',
   'spec.expose.ingress.tls.issuerRef.group': 'cert-manager.io',
   'spec.adminPasswordSecretRef.key': 'password',
+  'spec.secrets': {},
+  'spec.secrets.secretKeySecretRef.key': 'secretKey',
+  'spec.secrets.tokenKeySecretRef.key': 'tls.key',
+  'spec.secrets.coreSecretSecretRef.key': 'secret',
+  'spec.secrets.jobserviceSecretSecretRef.key': 'secret',
+  'spec.secrets.registryHttpSecretSecretRef.key': 'secret',
   'spec.database': {},
   'spec.database.type': 'InCluster',
   'spec.database.inCluster.storageSize': '1Gi',

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { parse, parseAllDocuments, stringify } from 'yaml';
 import type { HarborCluster } from '../../src/api/types.generated.ts';
 import type { KubeObject } from '../../src/model/object.ts';
+import { assembleSecrets } from '../../src/controller/desired.ts';
 import { helmTemplate } from '../../src/render/helm.ts';
 import type { HarborSecrets } from '../../src/render/secrets-input.ts';
 import { toValues } from '../../src/render/values.ts';
@@ -21,6 +22,8 @@ export interface GoldenCase {
   /** Also the file name: test/golden/<name>.yaml. */
   name: string;
   cr: HarborCluster;
+  /** The resolved secrets it is rendered with; fixedSecrets when unset. */
+  secrets?: HarborSecrets;
 }
 
 function sample(file: string): HarborCluster {
@@ -214,6 +217,38 @@ export const escapeHatchesCase: GoldenCase = {
   }),
 };
 
+/**
+ * The values in the Secrets spec.secrets names in the byo-secrets case (each
+ * one Harbor can use: secrets/own-secrets.ts); the token key is the fixture's
+ * real PKCS#1 key, while the generated one of that case is a marker that must
+ * not be rendered.
+ */
+export const broughtSecrets = {
+  secretKey: 'brought-key-0016',
+  coreSecret: 'brought-core-secret-01',
+  jobserviceSecret: 'brought-jobs-secret-01',
+  registryHttpSecret: 'brought-registry-http-secret',
+} as const;
+export const generatedTokenKeyMarker = '-----BEGIN RSA PRIVATE KEY-----\nGENERATED-AND-UNUSED\n-----END RSA PRIVATE KEY-----\n';
+
+/** A HarborCluster bringing every secret of spec.secrets (as an existing Harbor moved under the operator). */
+export const byoSecretsCase: GoldenCase = {
+  name: 'byo-secrets',
+  cr: minimalWith({
+    secrets: {
+      secretKeySecretRef: { name: 'old-harbor', key: 'secretkey' },
+      tokenKeySecretRef: { name: 'old-harbor-token' },
+      coreSecretSecretRef: { name: 'old-harbor', key: 'CORE_SECRET' },
+      jobserviceSecretSecretRef: { name: 'old-harbor', key: 'JOBSERVICE_SECRET' },
+      registryHttpSecretSecretRef: { name: 'old-harbor', key: 'REGISTRY_HTTP_SECRET' },
+    },
+  }),
+  // Assembled as the reconciler does (controller/desired.ts): referenced values over generated ones.
+  get secrets(): HarborSecrets {
+    return assembleSecrets({ ...broughtSecrets, tokenKey: fixedSecrets.tokenKey }, { ...fixedSecrets, tokenKey: generatedTokenKeyMarker });
+  },
+};
+
 export const goldenCases: readonly GoldenCase[] = [
   { name: 'minimal', cr: sample('minimal.yaml') },
   { name: 'external-services', cr: sample('external-services.yaml') },
@@ -225,6 +260,7 @@ export const goldenCases: readonly GoldenCase[] = [
   ...storageGoldenCases,
   fullConfigurationCase,
   escapeHatchesCase,
+  byoSecretsCase,
 ];
 
 /**
@@ -327,7 +363,7 @@ export function goldenHelm(): string {
 }
 
 export async function renderCase(c: GoldenCase, helm: string = goldenHelm()): Promise<KubeObject[]> {
-  const values = toValues(c.cr, fixedSecrets);
+  const values = toValues(c.cr, c.secrets ?? fixedSecrets);
   const release = c.cr.metadata.name;
   if (!release) throw new Error(`golden case ${c.name}: the HarborCluster has no metadata.name`);
   return helmTemplate({ helm, chartDir, timeoutMs: 60_000 }, release, goldenNamespace, values);

@@ -14,6 +14,7 @@ import { parse } from 'yaml';
 import type { KubeObject } from '../../src/model/object.ts';
 import { defaultVersion, releaseOf } from '../../src/api/releases.ts';
 import { ingressTlsSecretName } from '../../src/render/values.ts';
+import { ownSecretProblem, type OwnSecretField } from '../../src/secrets/own-secrets.ts';
 import {
   fixedSecrets,
   goldenCases,
@@ -21,6 +22,7 @@ import {
   goldenFile,
   goldenNamespace,
   parseObjects,
+  broughtSecrets,
   releaseGoldenVersions,
   renderCase,
   serializeObjects,
@@ -372,6 +374,28 @@ facts['escape-hatches'] = (objs) => {
   }
 };
 
+// spec.secrets (test/harness/golden-cases.ts byoSecretsCase): each brought value where Harbor reads it, no generated one.
+facts['byo-secrets'] = (objs) => {
+  for (const [field, value] of Object.entries(broughtSecrets)) assert.equal(ownSecretProblem(field as OwnSecretField, value), undefined, field);
+  assert.equal(ownSecretProblem('tokenKey', fixedSecrets.tokenKey), undefined);
+  const core = secretData(objs, 'harbor-core');
+  assert.equal(core['key'], broughtSecrets.secretKey, "core's /etc/core/key");
+  assert.equal(core['private_key.pem'], fixedSecrets.tokenKey, "core's token key");
+  assert.equal(core['CORE_SECRET'], broughtSecrets.coreSecret);
+  assert.equal(core['JOBSERVICE_SECRET'], broughtSecrets.jobserviceSecret);
+  const jobservice = secretData(objs, 'harbor-jobservice');
+  assert.deepEqual([jobservice['CORE_SECRET'], jobservice['JOBSERVICE_SECRET']], [broughtSecrets.coreSecret, broughtSecrets.jobserviceSecret]);
+  const registry = secretData(objs, 'harbor-registry');
+  assert.deepEqual(
+    [registry['REGISTRY_HTTP_SECRET'], registry['CORE_SECRET'], registry['JOBSERVICE_SECRET']],
+    [broughtSecrets.registryHttpSecret, broughtSecrets.coreSecret, broughtSecrets.jobserviceSecret],
+  );
+  const everything = JSON.stringify(objs.map((o) => ({ ...o, data: Object.values((o['data'] ?? {}) as Record<string, string>).map((v) => Buffer.from(v, 'base64').toString('utf8')) })));
+  for (const generated of ['GENERATED-AND-UNUSED', fixedSecrets.secretKey, fixedSecrets.coreSecret, fixedSecrets.jobserviceSecret, fixedSecrets.registryHttpSecret]) {
+    assert.ok(!everything.includes(generated), `the generated ${generated.slice(0, 12)}… is not rendered`);
+  }
+};
+
 // The release cases: the minimal sample at that version, with the images upstream
 // built for it (the row of src/api/releases.ts; test/unit/releases.test.ts checks
 // every row against upstream's Makefile).
@@ -513,7 +537,7 @@ for (const c of goldenCases) {
           ...(cm['data'] as Record<string, string> | undefined),
           ...(cm['binaryData'] as Record<string, string> | undefined),
         };
-        for (const [secret, value] of Object.entries(fixedSecrets) as [string, string | undefined][]) {
+        for (const [secret, value] of Object.entries(c.secrets ?? fixedSecrets) as [string, string | undefined][]) {
           if (!value) continue;
           const forms = [value, Buffer.from(value).toString('base64')];
           for (const [key, text] of Object.entries(entries)) {
