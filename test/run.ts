@@ -63,8 +63,8 @@ async function main(): Promise<number> {
         ? ['test/faults/**/*.test.ts']
         : ['test/unit/**/*.test.ts', 'test/integration/**/*.test.ts'];
   const testTmp = mkdtempSync(join(tmpdir(), 'harbor-operator-run-'));
-  // Searchable by other users, not listable: the PostgreSQL harness runs
-  // initdb and postgres as the postgres user in a folder of its own in here.
+  // Others may pass through it to a folder of their own (the throwaway PostgreSQL of the
+  // provisioning tests runs as the system user postgres when the tests run as root), not list it.
   chmodSync(testTmp, 0o711);
   const env: NodeJS.ProcessEnv = { ...process.env, TMPDIR: testTmp };
   let cluster: ClusterState | undefined;

@@ -1,7 +1,7 @@
 // The Secret keys spec.configuration, the storage drivers other than S3's key
 // pair, S3's CloudFront key and Trivy's GitHub token reference. Part of
 // secretRefs() (secret-refs.ts): read and watched like the others
-// (secrets-source.ts, referenced-secrets.ts). Only the
+// (referenced-secrets.ts). Only the
 // references in use are returned (a section its type or mode does not use is
 // ignored, as the chart ignores it).
 import { harborClusterDefaults as D, type HarborCluster } from '../api/types.generated.ts';

@@ -663,16 +663,19 @@ describe('fault injection', () => {
     });
   });
 
-  test('12. settings, storage and scanner credentials: missing ones reported, all read, a rotation rolls core only', async (t) => {
+  test('12. settings, storage and scanner credentials: missing ones reported, all read, a rotated one rolls core only without a spec change', async (t) => {
     await record(t, '12 settings and storage Secrets', async () => {
       const ns = await namespace('f12');
-      // Every value of these Secrets is scanned at the end (label harbor-operator.test/scan).
-      const secret = (name: string, stringData: Record<string, string>): Promise<unknown> =>
-        raw().request('PATCH', `/api/v1/namespaces/${ns}/secrets/${name}`, {
+      // Every value of these Secrets is scanned at the end (label harbor-operator.test/scan;
+      // the values rotated away too).
+      const secret = (name: string, stringData: Record<string, string>): Promise<unknown> => {
+        for (const v of Object.values(stringData)) referencedValues.add(v);
+        return raw().request('PATCH', `/api/v1/namespaces/${ns}/secrets/${name}`, {
           body: { apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace: ns, labels: { 'harbor-operator.test/scan': 'true' } }, stringData },
           contentType: 'application/apply-patch+yaml',
           query: { fieldManager: 'faults', force: true },
         });
+      };
       const op = await operator(t, [`--namespaces=${ns}`]);
       const oidc = { endpoint: 'https://id.example.test', clientID: 'harbor', clientSecretSecretRef: { name: 'oidc' } };
       const clusters: Record<string, Record<string, unknown>> = {
@@ -718,29 +721,34 @@ describe('fault injection', () => {
       const t0 = Date.now();
       for (const name of Object.keys(clusters)) await waitForCondition(ns, name, 'Ready', 'True', undefined, 120_000);
       const readyAfter = Date.now() - t0;
-      // A rotated OIDC client secret; a spec change (only the Ingress) makes the operator read it again.
+      // A rotated OIDC client secret, with no spec change: the watch of referenced Secrets brings it.
       const workloads = async (): Promise<Map<string, string>> =>
         new Map((await Promise.all(['Deployment', 'StatefulSet'].map((k) => list(ns, k)))).flat().filter((w) => w.metadata.name.startsWith('oidc-')).map((w) => [w.metadata.name, JSON.stringify((w['spec'] as { template: unknown }).template)]));
       const before = await workloads();
+      const digestBefore = (await getCluster(ns, 'oidc')).status?.appliedDigest;
+      assert.ok(digestBefore, 'a complete apply recorded');
+      const t1 = Date.now();
       await secret('oidc', { clientSecret: 'f12-oidc-client-secret-2' });
-      await patchCluster(ns, 'oidc', { spec: { expose: { ingress: { annotations: { 'example.test/rotated': 'f12' } } } } });
-      // Waited for until the reconcile of the new generation is complete (every
-      // workload it changes is applied by then), so a second rolled workload shows.
+      // Waited for until a new complete apply is recorded (status.appliedDigest is removed
+      // before a reconcile changes a child and set again after every write), so a second
+      // rolled workload would show.
       const rolled = await waitUntil(
-        'core rolled and the new generation observed',
+        'core rolled and the apply recorded',
         async () => {
-          const hc = await getCluster(ns, 'oidc');
-          const s = hc.status;
-          if (s?.observedGeneration !== hc.metadata.generation || !s?.conditions?.some((c) => c.type === 'Degraded' && c.status === 'False')) return undefined;
+          const digest = (await getCluster(ns, 'oidc')).status?.appliedDigest;
+          if (!digest || digest === digestBefore) return undefined;
           const now = await workloads();
           const changed = [...now.keys()].filter((k) => now.get(k) !== before.get(k));
           return changed.includes('oidc-core') ? changed : undefined;
         },
-        { timeoutMs: 60_000 },
+        { timeoutMs: 30_000 },
       );
+      const rotatedMs = Date.now() - t1;
+      const overwrite = Buffer.from(((await get(ns, 'Secret', 'oidc-core'))?.['data'] as Record<string, string>)['CONFIG_OVERWRITE_JSON'] ?? '', 'base64').toString('utf8');
+      assert.equal((JSON.parse(overwrite) as Record<string, unknown>)['oidc_client_secret'], 'f12-oidc-client-secret-2', 'core reads the rotated secret');
       assert.deepEqual(rolled, ['oidc-core'], 'only core reads the OIDC client secret');
       assert.ok(alive(op), 'the operator never crashed');
-      return `${Object.keys(clusters).length} clusters: missing Secrets reported by field, Ready ${seconds(readyAfter)} after ${Object.keys(values).length} Secrets appeared; a rotated OIDC secret rolled ${rolled.join(', ')} only`;
+      return `${Object.keys(clusters).length} clusters: missing Secrets reported by field, Ready ${seconds(readyAfter)} after ${Object.keys(values).length} Secrets appeared; a rotated OIDC secret rolled ${rolled.join(', ')} only, ${seconds(rotatedMs)} after the Secret changed`;
     });
   });
 
@@ -750,7 +758,8 @@ describe('fault injection', () => {
       const values = new Set<string>();
       for (const s of secrets.items as { metadata: { name: string; labels?: Record<string, string> }; data?: Record<string, string> }[]) {
         // The generated Secrets, and every value of the Secrets labelled for the scan (the admin
-        // connections of case 10, whose user name is no secret; the credentials of case 11).
+        // connections of case 10, whose user name is no secret; the database password of
+        // case 11; the credentials of case 12).
         const scanned = s.metadata.name.endsWith('-generated-secrets')
           ? Object.values(s.data ?? {})
           : s.metadata.labels?.['harbor-operator.test/scan'] === 'true'

@@ -42,11 +42,29 @@ function rolled(before: Map<string, string>, after: Map<string, string>): string
   return [...after.keys()].filter((k) => before.get(k) !== after.get(k)).sort();
 }
 
-/** Waits until the workloads of `expected` have new pod templates, then returns every one that changed. */
-async function rollOf(ns: string, before: Map<string, string>, expected: string[]): Promise<string[]> {
+/** The pod templates and the HarborCluster's status.appliedDigest before a change. */
+interface Snapshot {
+  templates: Map<string, string>;
+  digest: string | undefined;
+}
+
+async function snapshot(ns: string, cluster: string): Promise<Snapshot> {
+  const digest = (await getCluster(ns, cluster)).status?.appliedDigest;
+  assert.ok(digest, `${cluster}: a complete apply recorded before the change`);
+  return { templates: await templates(ns), digest };
+}
+
+/**
+ * Waits until the workloads of `expected` have new pod templates and a new
+ * complete apply is recorded (status.appliedDigest is removed before a
+ * reconcile changes a child and set again once every write is done, so no
+ * workload of that apply is still on its way), then returns every one that changed.
+ */
+async function rollOf(ns: string, cluster: string, before: Snapshot, expected: string[]): Promise<string[]> {
   return waitUntil(`${expected.join(', ')} rolled`, async () => {
-    const now = await templates(ns);
-    const changed = rolled(before, now);
+    const digest = (await getCluster(ns, cluster)).status?.appliedDigest;
+    if (!digest || digest === before.digest) return undefined;
+    const changed = rolled(before.templates, await templates(ns));
     return expected.every((e) => changed.includes(e)) ? changed : undefined;
   });
 }
@@ -88,22 +106,19 @@ describe("Harbor's settings, storage drivers, scanner and cache layer", () => {
       if (s.metadata.name !== 'c1-core') assert.equal(decoded(s)['CONFIG_OVERWRITE_JSON'], undefined, `${s.metadata.name} has no overwrite`);
     }
 
-    // The client secret is rotated in its Secret. Until the operator watches
-    // referenced Secrets, a change of the spec makes it read them again: this
-    // one touches only the Ingress (an annotation), so any pod that rolls
-    // rolls because of the Secret.
-    const before = await templates(ns);
+    // The client secret is rotated in its Secret, with no spec change: the
+    // watch of referenced Secrets brings it.
+    const before = await snapshot(ns, 'c1');
     const second = 'oidc-client-secret-0002';
     await replaceSecretData(ns, 'oidc', { clientSecret: second });
-    await patchCluster(ns, 'c1', { spec: { expose: { ingress: { annotations: { 'example.com/rotated': '1' } } } } });
-    const changed = await rollOf(ns, before, ['Deployment/c1-core']);
+    const changed = await rollOf(ns, 'c1', before, ['Deployment/c1-core']);
     assert.deepEqual(changed, ['Deployment/c1-core'], 'only core reads the overwrite');
     assert.equal((JSON.parse(decoded(await get(ns, 'Secret', 'c1-core'))['CONFIG_OVERWRITE_JSON'] ?? '{}') as Record<string, unknown>)['oidc_client_secret'], second);
 
     // A setting changes: core again, and nothing else.
-    const before2 = await templates(ns);
+    const before2 = await snapshot(ns, 'c1');
     await patchCluster(ns, 'c1', { spec: { configuration: { readOnly: true } } });
-    assert.deepEqual(await rollOf(ns, before2, ['Deployment/c1-core']), ['Deployment/c1-core']);
+    assert.deepEqual(await rollOf(ns, 'c1', before2, ['Deployment/c1-core']), ['Deployment/c1-core']);
     const now = await waitUntil('read_only managed', async () => {
       const c = await getCluster(ns, 'c1');
       return c.status?.configuration?.managed.includes('read_only') ? c : undefined;
@@ -119,16 +134,16 @@ describe("Harbor's settings, storage drivers, scanner and cache layer", () => {
     const op = await startOperator(t, ns);
     await createCluster(ns, harborCluster('c2'));
     await waitForCondition(ns, 'c2', 'Ready', 'True');
-    const before = await templates(ns);
+    const before = await snapshot(ns, 'c2');
     await patchCluster(ns, 'c2', { spec: { cache: { layer: { enabled: true, expireHours: 6 } } } });
-    assert.deepEqual(await rollOf(ns, before, ['Deployment/c2-core', 'Deployment/c2-jobservice']), ['Deployment/c2-core', 'Deployment/c2-jobservice']);
+    assert.deepEqual(await rollOf(ns, 'c2', before, ['Deployment/c2-core', 'Deployment/c2-jobservice']), ['Deployment/c2-core', 'Deployment/c2-jobservice']);
     const coreEnv = (await get(ns, 'ConfigMap', 'c2-core'))?.['data'] as Record<string, string>;
     assert.deepEqual([coreEnv['CACHE_ENABLED'], coreEnv['CACHE_EXPIRE_HOURS']], ['true', '6']);
     assert.match(decoded(await get(ns, 'Secret', 'c2-jobservice'))['_REDIS_URL_CACHE_LAYER'] ?? '', /^redis:\/\/:[^@]+@c2-redis:6379\/7$/);
 
     const token = 'ghp_integration_token_0001';
     await createSecret(ns, 'gh', { token });
-    const before2 = await templates(ns);
+    const before2 = await snapshot(ns, 'c2');
     await patchCluster(ns, 'c2', {
       spec: {
         components: {
@@ -144,7 +159,7 @@ describe("Harbor's settings, storage drivers, scanner and cache layer", () => {
         },
       },
     });
-    assert.deepEqual(await rollOf(ns, before2, ['StatefulSet/c2-trivy']), ['StatefulSet/c2-trivy']);
+    assert.deepEqual(await rollOf(ns, 'c2', before2, ['StatefulSet/c2-trivy']), ['StatefulSet/c2-trivy']);
     const trivyEnv = (await get(ns, 'ConfigMap', 'c2-trivy'))?.['data'] as Record<string, string>;
     assert.equal(trivyEnv['SCANNER_TRIVY_OFFLINE_SCAN'], 'true');
     assert.equal(trivyEnv['SCANNER_TRIVY_SKIP_JAVA_DB_UPDATE'], 'true');
