@@ -52,6 +52,16 @@ export interface HarborClusterSpec {
    */
   adminPasswordSecretRef?: AdminPasswordSecretRef;
   /**
+   * Harbor's own secrets from Secrets of yours instead of generated ones, to move an existing Harbor
+   * under the operator without re-encrypting anything. A referenced value wins over the generated
+   * one, which stays in <name>-generated-secrets (never regenerated): removing a reference goes back
+   * to it. The referenced Secrets are watched: a changed value rolls only the pods that read it. A
+   * value Harbor cannot use is reported in status (Degraded, reason InvalidSecret, naming the field;
+   * never the value) and nothing is applied.
+   * @defaultValue {}
+   */
+  secrets?: Secrets;
+  /**
    * PostgreSQL database of Harbor.
    * @defaultValue {}
    */
@@ -196,6 +206,122 @@ export interface AdminPasswordSecretRef {
   /**
    * Key of the password in the Secret.
    * @defaultValue "password"
+   */
+  key?: string;
+}
+
+/**
+ * Harbor's own secrets from Secrets of yours instead of generated ones, to move an existing Harbor
+ * under the operator without re-encrypting anything. A referenced value wins over the generated
+ * one, which stays in <name>-generated-secrets (never regenerated): removing a reference goes back
+ * to it. The referenced Secrets are watched: a changed value rolls only the pods that read it. A
+ * value Harbor cannot use is reported in status (Degraded, reason InvalidSecret, naming the field;
+ * never the value) and nothing is applied.
+ */
+export interface Secrets {
+  /**
+   * The key Harbor encrypts stored credentials with (core's /etc/core/key: registry endpoint and
+   * replication passwords, the OIDC client secret, ...): exactly 16 bytes, Harbor's secretkey file
+   * (a trailing newline counts). It cannot be added, removed or changed after creation, and its
+   * value must never change either: Harbor then cannot decrypt what it stored under the old key.
+   * Unset: generated.
+   */
+  secretKeySecretRef?: SecretsSecretKeySecretRef;
+  /**
+   * The RSA private key core signs registry tokens with (/etc/core/private_key.pem), PKCS#1 PEM
+   * (BEGIN RSA PRIVATE KEY; core's libtrust does not read PKCS#8 PRIVATE KEY). A new key makes
+   * tokens already issued invalid: clients log in again. Unset: generated.
+   */
+  tokenKeySecretRef?: SecretsTokenKeySecretRef;
+  /**
+   * CORE_SECRET, which core, jobservice and registryctl present to one another: at least 16
+   * characters. A change rolls those pods. Unset: generated.
+   */
+  coreSecretSecretRef?: SecretsCoreSecretSecretRef;
+  /**
+   * JOBSERVICE_SECRET, which core, jobservice and registryctl present to one another: at least 16
+   * characters. A change rolls those pods. Unset: generated.
+   */
+  jobserviceSecretSecretRef?: SecretsJobserviceSecretSecretRef;
+  /**
+   * REGISTRY_HTTP_SECRET, which the registry signs upload state with (the same in every registry
+   * pod): at least 16 characters. A change rolls the registry; uploads in progress then fail and are
+   * retried by clients. Unset: generated.
+   */
+  registryHttpSecretSecretRef?: SecretsRegistryHttpSecretSecretRef;
+}
+
+/**
+ * The key Harbor encrypts stored credentials with (core's /etc/core/key: registry endpoint and
+ * replication passwords, the OIDC client secret, ...): exactly 16 bytes, Harbor's secretkey file
+ * (a trailing newline counts). It cannot be added, removed or changed after creation, and its
+ * value must never change either: Harbor then cannot decrypt what it stored under the old key.
+ * Unset: generated.
+ */
+export interface SecretsSecretKeySecretRef {
+  /** Name of the Secret, in the namespace of the HarborCluster. */
+  name: string;
+  /**
+   * Key of the value in the Secret.
+   * @defaultValue "secretKey"
+   */
+  key?: string;
+}
+
+/**
+ * The RSA private key core signs registry tokens with (/etc/core/private_key.pem), PKCS#1 PEM
+ * (BEGIN RSA PRIVATE KEY; core's libtrust does not read PKCS#8 PRIVATE KEY). A new key makes
+ * tokens already issued invalid: clients log in again. Unset: generated.
+ */
+export interface SecretsTokenKeySecretRef {
+  /** Name of the Secret, in the namespace of the HarborCluster. */
+  name: string;
+  /**
+   * Key of the value in the Secret.
+   * @defaultValue "tls.key"
+   */
+  key?: string;
+}
+
+/**
+ * CORE_SECRET, which core, jobservice and registryctl present to one another: at least 16
+ * characters. A change rolls those pods. Unset: generated.
+ */
+export interface SecretsCoreSecretSecretRef {
+  /** Name of the Secret, in the namespace of the HarborCluster. */
+  name: string;
+  /**
+   * Key of the value in the Secret.
+   * @defaultValue "secret"
+   */
+  key?: string;
+}
+
+/**
+ * JOBSERVICE_SECRET, which core, jobservice and registryctl present to one another: at least 16
+ * characters. A change rolls those pods. Unset: generated.
+ */
+export interface SecretsJobserviceSecretSecretRef {
+  /** Name of the Secret, in the namespace of the HarborCluster. */
+  name: string;
+  /**
+   * Key of the value in the Secret.
+   * @defaultValue "secret"
+   */
+  key?: string;
+}
+
+/**
+ * REGISTRY_HTTP_SECRET, which the registry signs upload state with (the same in every registry
+ * pod): at least 16 characters. A change rolls the registry; uploads in progress then fail and are
+ * retried by clients. Unset: generated.
+ */
+export interface SecretsRegistryHttpSecretSecretRef {
+  /** Name of the Secret, in the namespace of the HarborCluster. */
+  name: string;
+  /**
+   * Key of the value in the Secret.
+   * @defaultValue "secret"
    */
   key?: string;
 }
@@ -892,6 +1018,35 @@ export interface ComponentsCore {
    * them.
    */
   podLabels?: Record<string, string>;
+  /**
+   * Extra environment variables of the core container, in the core/v1 EnvVar shape (a value, or
+   * valueFrom a secretKeyRef or configMapKeyRef in the HarborCluster's namespace), rendered after
+   * the ones the operator sets. A name the operator sets from this component's ConfigMap (envFrom)
+   * is overridden by the entry here (Kubernetes gives env precedence over envFrom); a name the
+   * operator sets from a Secret cannot be replaced: the render fails (Degraded, RenderFailed, naming
+   * the variable) and what runs is left as it is. A change rolls this component's pods only. The
+   * Secrets and ConfigMaps named here are read by the kubelet when a pod starts; the operator does
+   * not watch them.
+   */
+  env?: ComponentsCoreEnv[];
+  /**
+   * ServiceAccount the pods of this component run as (it must exist in the HarborCluster's
+   * namespace; the operator does not create it), for cloud workload identities and pod security
+   * policies bound to it. The Kubernetes API token is still not mounted
+   * (automountServiceAccountToken false). Unset: the namespace's default ServiceAccount.
+   */
+  serviceAccountName?: string;
+  /** Pull policy of this component's containers. Unset, IfNotPresent. */
+  imagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
+  /**
+   * Another image for the core container instead of the release table's
+   * (<imageRegistry>/goharbor/<name>:v<version>): a repository, a tag (each replacing its part of
+   * the table's reference), or a full reference (repository[:tag][@sha256:digest]). It should be a
+   * build of the same Harbor release: the operator still renders the configuration of spec.version
+   * for it, and an upgrade reads the release a workload runs from its images' v<version> tags, else
+   * from its app.kubernetes.io/version label.
+   */
+  image?: ComponentsCoreImage;
 }
 
 /**
@@ -948,6 +1103,76 @@ export interface TopologySpreadConstraint {
   nodeTaintsPolicy?: 'Honor' | 'Ignore';
 }
 
+/** One environment variable. */
+export interface ComponentsCoreEnv {
+  /** Name of the variable, a C identifier (letters, digits and _, not starting with a digit). */
+  name: string;
+  /** The value; as in any pod, $(NAME) refers to a variable defined before it ($$ escapes it). */
+  value?: string;
+  /** Where the value comes from; exactly one of secretKeyRef and configMapKeyRef. */
+  valueFrom?: ComponentsCoreEnvValueFrom;
+}
+
+/** Where the value comes from; exactly one of secretKeyRef and configMapKeyRef. */
+export interface ComponentsCoreEnvValueFrom {
+  /**
+   * A key of a Secret in the namespace of the HarborCluster (the kubelet reads it when the pod
+   * starts).
+   */
+  secretKeyRef?: SecretKeyRef;
+  /**
+   * A key of a ConfigMap in the namespace of the HarborCluster (the kubelet reads it when the pod
+   * starts).
+   */
+  configMapKeyRef?: ConfigMapKeyRef;
+}
+
+/**
+ * A key of a Secret in the namespace of the HarborCluster (the kubelet reads it when the pod
+ * starts).
+ */
+export interface SecretKeyRef {
+  /** Name of the Secret. */
+  name: string;
+  /** Key in the Secret. */
+  key: string;
+  /** true: the pod starts without the variable when the Secret or key is missing. */
+  optional?: boolean;
+}
+
+/**
+ * A key of a ConfigMap in the namespace of the HarborCluster (the kubelet reads it when the pod
+ * starts).
+ */
+export interface ConfigMapKeyRef {
+  /** Name of the ConfigMap. */
+  name: string;
+  /** Key in the ConfigMap. */
+  key: string;
+  /** true: the pod starts without the variable when the ConfigMap or key is missing. */
+  optional?: boolean;
+}
+
+/**
+ * Another image for the core container instead of the release table's
+ * (<imageRegistry>/goharbor/<name>:v<version>): a repository, a tag (each replacing its part of
+ * the table's reference), or a full reference (repository[:tag][@sha256:digest]). It should be a
+ * build of the same Harbor release: the operator still renders the configuration of spec.version
+ * for it, and an upgrade reads the release a workload runs from its images' v<version> tags, else
+ * from its app.kubernetes.io/version label.
+ */
+export interface ComponentsCoreImage {
+  /** Repository of the image, with its registry (mirror.example.com/goharbor/harbor-core). */
+  repository?: string;
+  /** Tag of the image. */
+  tag?: string;
+  /**
+   * The whole image reference (mirror.example.com/goharbor/harbor-core:v2.15.2 or
+   * ...@sha256:<digest>).
+   */
+  reference?: string;
+}
+
 /** Settings of portal (the web UI). */
 export interface ComponentsPortal {
   /**
@@ -985,6 +1210,79 @@ export interface ComponentsPortal {
    * them.
    */
   podLabels?: Record<string, string>;
+  /**
+   * Extra environment variables of the portal container, in the core/v1 EnvVar shape (a value, or
+   * valueFrom a secretKeyRef or configMapKeyRef in the HarborCluster's namespace), rendered after
+   * the ones the operator sets. A name the operator sets from this component's ConfigMap (envFrom)
+   * is overridden by the entry here (Kubernetes gives env precedence over envFrom); a name the
+   * operator sets from a Secret cannot be replaced: the render fails (Degraded, RenderFailed, naming
+   * the variable) and what runs is left as it is. A change rolls this component's pods only. The
+   * Secrets and ConfigMaps named here are read by the kubelet when a pod starts; the operator does
+   * not watch them.
+   */
+  env?: ComponentsPortalEnv[];
+  /**
+   * ServiceAccount the pods of this component run as (it must exist in the HarborCluster's
+   * namespace; the operator does not create it), for cloud workload identities and pod security
+   * policies bound to it. The Kubernetes API token is still not mounted
+   * (automountServiceAccountToken false). Unset: the namespace's default ServiceAccount.
+   */
+  serviceAccountName?: string;
+  /** Pull policy of this component's containers. Unset, IfNotPresent. */
+  imagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
+  /**
+   * Another image for the portal container instead of the release table's
+   * (<imageRegistry>/goharbor/<name>:v<version>): a repository, a tag (each replacing its part of
+   * the table's reference), or a full reference (repository[:tag][@sha256:digest]). It should be a
+   * build of the same Harbor release: the operator still renders the configuration of spec.version
+   * for it, and an upgrade reads the release a workload runs from its images' v<version> tags, else
+   * from its app.kubernetes.io/version label.
+   */
+  image?: ComponentsPortalImage;
+}
+
+/** One environment variable. */
+export interface ComponentsPortalEnv {
+  /** Name of the variable, a C identifier (letters, digits and _, not starting with a digit). */
+  name: string;
+  /** The value; as in any pod, $(NAME) refers to a variable defined before it ($$ escapes it). */
+  value?: string;
+  /** Where the value comes from; exactly one of secretKeyRef and configMapKeyRef. */
+  valueFrom?: ComponentsPortalEnvValueFrom;
+}
+
+/** Where the value comes from; exactly one of secretKeyRef and configMapKeyRef. */
+export interface ComponentsPortalEnvValueFrom {
+  /**
+   * A key of a Secret in the namespace of the HarborCluster (the kubelet reads it when the pod
+   * starts).
+   */
+  secretKeyRef?: SecretKeyRef;
+  /**
+   * A key of a ConfigMap in the namespace of the HarborCluster (the kubelet reads it when the pod
+   * starts).
+   */
+  configMapKeyRef?: ConfigMapKeyRef;
+}
+
+/**
+ * Another image for the portal container instead of the release table's
+ * (<imageRegistry>/goharbor/<name>:v<version>): a repository, a tag (each replacing its part of
+ * the table's reference), or a full reference (repository[:tag][@sha256:digest]). It should be a
+ * build of the same Harbor release: the operator still renders the configuration of spec.version
+ * for it, and an upgrade reads the release a workload runs from its images' v<version> tags, else
+ * from its app.kubernetes.io/version label.
+ */
+export interface ComponentsPortalImage {
+  /** Repository of the image, with its registry (mirror.example.com/goharbor/harbor-core). */
+  repository?: string;
+  /** Tag of the image. */
+  tag?: string;
+  /**
+   * The whole image reference (mirror.example.com/goharbor/harbor-core:v2.15.2 or
+   * ...@sha256:<digest>).
+   */
+  reference?: string;
 }
 
 /** Settings of the registry (image storage, with registryctl in the same pod). */
@@ -1026,6 +1324,44 @@ export interface ComponentsRegistry {
    * them.
    */
   podLabels?: Record<string, string>;
+  /**
+   * Extra environment variables of the registry container, in the core/v1 EnvVar shape (a value, or
+   * valueFrom a secretKeyRef or configMapKeyRef in the HarborCluster's namespace), rendered after
+   * the ones the operator sets. A name the operator sets from this component's ConfigMap (envFrom)
+   * is overridden by the entry here (Kubernetes gives env precedence over envFrom); a name the
+   * operator sets from a Secret cannot be replaced: the render fails (Degraded, RenderFailed, naming
+   * the variable) and what runs is left as it is. A change rolls this component's pods only. The
+   * Secrets and ConfigMaps named here are read by the kubelet when a pod starts; the operator does
+   * not watch them.
+   */
+  env?: ComponentsRegistryEnv[];
+  /**
+   * ServiceAccount the pods of this component run as (it must exist in the HarborCluster's
+   * namespace; the operator does not create it), for cloud workload identities and pod security
+   * policies bound to it. The Kubernetes API token is still not mounted
+   * (automountServiceAccountToken false). Unset: the namespace's default ServiceAccount.
+   */
+  serviceAccountName?: string;
+  /** Pull policy of this component's containers. Unset, IfNotPresent. */
+  imagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
+  /**
+   * Another image for the registry container instead of the release table's
+   * (<imageRegistry>/goharbor/<name>:v<version>): a repository, a tag (each replacing its part of
+   * the table's reference), or a full reference (repository[:tag][@sha256:digest]). It should be a
+   * build of the same Harbor release: the operator still renders the configuration of spec.version
+   * for it, and an upgrade reads the release a workload runs from its images' v<version> tags, else
+   * from its app.kubernetes.io/version label.
+   */
+  image?: ComponentsRegistryImage;
+  /**
+   * Another image for the registryctl container (in the registry pod) instead of the release table's
+   * (<imageRegistry>/goharbor/<name>:v<version>): a repository, a tag (each replacing its part of
+   * the table's reference), or a full reference (repository[:tag][@sha256:digest]). It should be a
+   * build of the same Harbor release: the operator still renders the configuration of spec.version
+   * for it, and an upgrade reads the release a workload runs from its images' v<version> tags, else
+   * from its app.kubernetes.io/version label.
+   */
+  controllerImage?: ComponentsRegistryControllerImage;
 }
 
 /** Compute resources of the registryctl container in the registry pod (requests and limits). */
@@ -1040,6 +1376,70 @@ export interface ComponentsRegistryControllerResources {
    * ephemeral-storage), as Kubernetes quantities such as "1" or "1Gi".
    */
   limits?: Record<string, number | string>;
+}
+
+/** One environment variable. */
+export interface ComponentsRegistryEnv {
+  /** Name of the variable, a C identifier (letters, digits and _, not starting with a digit). */
+  name: string;
+  /** The value; as in any pod, $(NAME) refers to a variable defined before it ($$ escapes it). */
+  value?: string;
+  /** Where the value comes from; exactly one of secretKeyRef and configMapKeyRef. */
+  valueFrom?: ComponentsRegistryEnvValueFrom;
+}
+
+/** Where the value comes from; exactly one of secretKeyRef and configMapKeyRef. */
+export interface ComponentsRegistryEnvValueFrom {
+  /**
+   * A key of a Secret in the namespace of the HarborCluster (the kubelet reads it when the pod
+   * starts).
+   */
+  secretKeyRef?: SecretKeyRef;
+  /**
+   * A key of a ConfigMap in the namespace of the HarborCluster (the kubelet reads it when the pod
+   * starts).
+   */
+  configMapKeyRef?: ConfigMapKeyRef;
+}
+
+/**
+ * Another image for the registry container instead of the release table's
+ * (<imageRegistry>/goharbor/<name>:v<version>): a repository, a tag (each replacing its part of
+ * the table's reference), or a full reference (repository[:tag][@sha256:digest]). It should be a
+ * build of the same Harbor release: the operator still renders the configuration of spec.version
+ * for it, and an upgrade reads the release a workload runs from its images' v<version> tags, else
+ * from its app.kubernetes.io/version label.
+ */
+export interface ComponentsRegistryImage {
+  /** Repository of the image, with its registry (mirror.example.com/goharbor/harbor-core). */
+  repository?: string;
+  /** Tag of the image. */
+  tag?: string;
+  /**
+   * The whole image reference (mirror.example.com/goharbor/harbor-core:v2.15.2 or
+   * ...@sha256:<digest>).
+   */
+  reference?: string;
+}
+
+/**
+ * Another image for the registryctl container (in the registry pod) instead of the release table's
+ * (<imageRegistry>/goharbor/<name>:v<version>): a repository, a tag (each replacing its part of
+ * the table's reference), or a full reference (repository[:tag][@sha256:digest]). It should be a
+ * build of the same Harbor release: the operator still renders the configuration of spec.version
+ * for it, and an upgrade reads the release a workload runs from its images' v<version> tags, else
+ * from its app.kubernetes.io/version label.
+ */
+export interface ComponentsRegistryControllerImage {
+  /** Repository of the image, with its registry (mirror.example.com/goharbor/harbor-core). */
+  repository?: string;
+  /** Tag of the image. */
+  tag?: string;
+  /**
+   * The whole image reference (mirror.example.com/goharbor/harbor-core:v2.15.2 or
+   * ...@sha256:<digest>).
+   */
+  reference?: string;
 }
 
 /** Settings of jobservice (replication, garbage collection, scans and other background jobs). */
@@ -1099,6 +1499,79 @@ export interface ComponentsJobservice {
    * them.
    */
   podLabels?: Record<string, string>;
+  /**
+   * Extra environment variables of the jobservice container, in the core/v1 EnvVar shape (a value,
+   * or valueFrom a secretKeyRef or configMapKeyRef in the HarborCluster's namespace), rendered after
+   * the ones the operator sets. A name the operator sets from this component's ConfigMap (envFrom)
+   * is overridden by the entry here (Kubernetes gives env precedence over envFrom); a name the
+   * operator sets from a Secret cannot be replaced: the render fails (Degraded, RenderFailed, naming
+   * the variable) and what runs is left as it is. A change rolls this component's pods only. The
+   * Secrets and ConfigMaps named here are read by the kubelet when a pod starts; the operator does
+   * not watch them.
+   */
+  env?: ComponentsJobserviceEnv[];
+  /**
+   * ServiceAccount the pods of this component run as (it must exist in the HarborCluster's
+   * namespace; the operator does not create it), for cloud workload identities and pod security
+   * policies bound to it. The Kubernetes API token is still not mounted
+   * (automountServiceAccountToken false). Unset: the namespace's default ServiceAccount.
+   */
+  serviceAccountName?: string;
+  /** Pull policy of this component's containers. Unset, IfNotPresent. */
+  imagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
+  /**
+   * Another image for the jobservice container instead of the release table's
+   * (<imageRegistry>/goharbor/<name>:v<version>): a repository, a tag (each replacing its part of
+   * the table's reference), or a full reference (repository[:tag][@sha256:digest]). It should be a
+   * build of the same Harbor release: the operator still renders the configuration of spec.version
+   * for it, and an upgrade reads the release a workload runs from its images' v<version> tags, else
+   * from its app.kubernetes.io/version label.
+   */
+  image?: ComponentsJobserviceImage;
+}
+
+/** One environment variable. */
+export interface ComponentsJobserviceEnv {
+  /** Name of the variable, a C identifier (letters, digits and _, not starting with a digit). */
+  name: string;
+  /** The value; as in any pod, $(NAME) refers to a variable defined before it ($$ escapes it). */
+  value?: string;
+  /** Where the value comes from; exactly one of secretKeyRef and configMapKeyRef. */
+  valueFrom?: ComponentsJobserviceEnvValueFrom;
+}
+
+/** Where the value comes from; exactly one of secretKeyRef and configMapKeyRef. */
+export interface ComponentsJobserviceEnvValueFrom {
+  /**
+   * A key of a Secret in the namespace of the HarborCluster (the kubelet reads it when the pod
+   * starts).
+   */
+  secretKeyRef?: SecretKeyRef;
+  /**
+   * A key of a ConfigMap in the namespace of the HarborCluster (the kubelet reads it when the pod
+   * starts).
+   */
+  configMapKeyRef?: ConfigMapKeyRef;
+}
+
+/**
+ * Another image for the jobservice container instead of the release table's
+ * (<imageRegistry>/goharbor/<name>:v<version>): a repository, a tag (each replacing its part of
+ * the table's reference), or a full reference (repository[:tag][@sha256:digest]). It should be a
+ * build of the same Harbor release: the operator still renders the configuration of spec.version
+ * for it, and an upgrade reads the release a workload runs from its images' v<version> tags, else
+ * from its app.kubernetes.io/version label.
+ */
+export interface ComponentsJobserviceImage {
+  /** Repository of the image, with its registry (mirror.example.com/goharbor/harbor-core). */
+  repository?: string;
+  /** Tag of the image. */
+  tag?: string;
+  /**
+   * The whole image reference (mirror.example.com/goharbor/harbor-core:v2.15.2 or
+   * ...@sha256:<digest>).
+   */
+  reference?: string;
 }
 
 /** Settings of the Trivy vulnerability scanner. */
@@ -1194,6 +1667,35 @@ export interface ComponentsTrivy {
    * them.
    */
   podLabels?: Record<string, string>;
+  /**
+   * Extra environment variables of the trivy container, in the core/v1 EnvVar shape (a value, or
+   * valueFrom a secretKeyRef or configMapKeyRef in the HarborCluster's namespace), rendered after
+   * the ones the operator sets. A name the operator sets from this component's ConfigMap (envFrom)
+   * is overridden by the entry here (Kubernetes gives env precedence over envFrom); a name the
+   * operator sets from a Secret cannot be replaced: the render fails (Degraded, RenderFailed, naming
+   * the variable) and what runs is left as it is. A change rolls this component's pods only. The
+   * Secrets and ConfigMaps named here are read by the kubelet when a pod starts; the operator does
+   * not watch them.
+   */
+  env?: ComponentsTrivyEnv[];
+  /**
+   * ServiceAccount the pods of this component run as (it must exist in the HarborCluster's
+   * namespace; the operator does not create it), for cloud workload identities and pod security
+   * policies bound to it. The Kubernetes API token is still not mounted
+   * (automountServiceAccountToken false). Unset: the namespace's default ServiceAccount.
+   */
+  serviceAccountName?: string;
+  /** Pull policy of this component's containers. Unset, IfNotPresent. */
+  imagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
+  /**
+   * Another image for the trivy container instead of the release table's
+   * (<imageRegistry>/goharbor/<name>:v<version>): a repository, a tag (each replacing its part of
+   * the table's reference), or a full reference (repository[:tag][@sha256:digest]). It should be a
+   * build of the same Harbor release: the operator still renders the configuration of spec.version
+   * for it, and an upgrade reads the release a workload runs from its images' v<version> tags, else
+   * from its app.kubernetes.io/version label.
+   */
+  image?: ComponentsTrivyImage;
 }
 
 /**
@@ -1208,6 +1710,50 @@ export interface ComponentsTrivyGithubTokenSecretRef {
    * @defaultValue "token"
    */
   key?: string;
+}
+
+/** One environment variable. */
+export interface ComponentsTrivyEnv {
+  /** Name of the variable, a C identifier (letters, digits and _, not starting with a digit). */
+  name: string;
+  /** The value; as in any pod, $(NAME) refers to a variable defined before it ($$ escapes it). */
+  value?: string;
+  /** Where the value comes from; exactly one of secretKeyRef and configMapKeyRef. */
+  valueFrom?: ComponentsTrivyEnvValueFrom;
+}
+
+/** Where the value comes from; exactly one of secretKeyRef and configMapKeyRef. */
+export interface ComponentsTrivyEnvValueFrom {
+  /**
+   * A key of a Secret in the namespace of the HarborCluster (the kubelet reads it when the pod
+   * starts).
+   */
+  secretKeyRef?: SecretKeyRef;
+  /**
+   * A key of a ConfigMap in the namespace of the HarborCluster (the kubelet reads it when the pod
+   * starts).
+   */
+  configMapKeyRef?: ConfigMapKeyRef;
+}
+
+/**
+ * Another image for the trivy container instead of the release table's
+ * (<imageRegistry>/goharbor/<name>:v<version>): a repository, a tag (each replacing its part of
+ * the table's reference), or a full reference (repository[:tag][@sha256:digest]). It should be a
+ * build of the same Harbor release: the operator still renders the configuration of spec.version
+ * for it, and an upgrade reads the release a workload runs from its images' v<version> tags, else
+ * from its app.kubernetes.io/version label.
+ */
+export interface ComponentsTrivyImage {
+  /** Repository of the image, with its registry (mirror.example.com/goharbor/harbor-core). */
+  repository?: string;
+  /** Tag of the image. */
+  tag?: string;
+  /**
+   * The whole image reference (mirror.example.com/goharbor/harbor-core:v2.15.2 or
+   * ...@sha256:<digest>).
+   */
+  reference?: string;
 }
 
 /** Settings of the Prometheus exporter of Harbor metrics. */
@@ -1252,6 +1798,79 @@ export interface ComponentsExporter {
    * them.
    */
   podLabels?: Record<string, string>;
+  /**
+   * Extra environment variables of the exporter container, in the core/v1 EnvVar shape (a value, or
+   * valueFrom a secretKeyRef or configMapKeyRef in the HarborCluster's namespace), rendered after
+   * the ones the operator sets. A name the operator sets from this component's ConfigMap (envFrom)
+   * is overridden by the entry here (Kubernetes gives env precedence over envFrom); a name the
+   * operator sets from a Secret cannot be replaced: the render fails (Degraded, RenderFailed, naming
+   * the variable) and what runs is left as it is. A change rolls this component's pods only. The
+   * Secrets and ConfigMaps named here are read by the kubelet when a pod starts; the operator does
+   * not watch them.
+   */
+  env?: ComponentsExporterEnv[];
+  /**
+   * ServiceAccount the pods of this component run as (it must exist in the HarborCluster's
+   * namespace; the operator does not create it), for cloud workload identities and pod security
+   * policies bound to it. The Kubernetes API token is still not mounted
+   * (automountServiceAccountToken false). Unset: the namespace's default ServiceAccount.
+   */
+  serviceAccountName?: string;
+  /** Pull policy of this component's containers. Unset, IfNotPresent. */
+  imagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
+  /**
+   * Another image for the exporter container instead of the release table's
+   * (<imageRegistry>/goharbor/<name>:v<version>): a repository, a tag (each replacing its part of
+   * the table's reference), or a full reference (repository[:tag][@sha256:digest]). It should be a
+   * build of the same Harbor release: the operator still renders the configuration of spec.version
+   * for it, and an upgrade reads the release a workload runs from its images' v<version> tags, else
+   * from its app.kubernetes.io/version label.
+   */
+  image?: ComponentsExporterImage;
+}
+
+/** One environment variable. */
+export interface ComponentsExporterEnv {
+  /** Name of the variable, a C identifier (letters, digits and _, not starting with a digit). */
+  name: string;
+  /** The value; as in any pod, $(NAME) refers to a variable defined before it ($$ escapes it). */
+  value?: string;
+  /** Where the value comes from; exactly one of secretKeyRef and configMapKeyRef. */
+  valueFrom?: ComponentsExporterEnvValueFrom;
+}
+
+/** Where the value comes from; exactly one of secretKeyRef and configMapKeyRef. */
+export interface ComponentsExporterEnvValueFrom {
+  /**
+   * A key of a Secret in the namespace of the HarborCluster (the kubelet reads it when the pod
+   * starts).
+   */
+  secretKeyRef?: SecretKeyRef;
+  /**
+   * A key of a ConfigMap in the namespace of the HarborCluster (the kubelet reads it when the pod
+   * starts).
+   */
+  configMapKeyRef?: ConfigMapKeyRef;
+}
+
+/**
+ * Another image for the exporter container instead of the release table's
+ * (<imageRegistry>/goharbor/<name>:v<version>): a repository, a tag (each replacing its part of
+ * the table's reference), or a full reference (repository[:tag][@sha256:digest]). It should be a
+ * build of the same Harbor release: the operator still renders the configuration of spec.version
+ * for it, and an upgrade reads the release a workload runs from its images' v<version> tags, else
+ * from its app.kubernetes.io/version label.
+ */
+export interface ComponentsExporterImage {
+  /** Repository of the image, with its registry (mirror.example.com/goharbor/harbor-core). */
+  repository?: string;
+  /** Tag of the image. */
+  tag?: string;
+  /**
+   * The whole image reference (mirror.example.com/goharbor/harbor-core:v2.15.2 or
+   * ...@sha256:<digest>).
+   */
+  reference?: string;
 }
 
 /** Reference to an image pull Secret. */
@@ -1751,6 +2370,12 @@ export const harborClusterDefaults = {
   'spec.expose.ingress.tls.issuerRef.kind': 'Issuer',
   'spec.expose.ingress.tls.issuerRef.group': 'cert-manager.io',
   'spec.adminPasswordSecretRef.key': 'password',
+  'spec.secrets': {},
+  'spec.secrets.secretKeySecretRef.key': 'secretKey',
+  'spec.secrets.tokenKeySecretRef.key': 'tls.key',
+  'spec.secrets.coreSecretSecretRef.key': 'secret',
+  'spec.secrets.jobserviceSecretSecretRef.key': 'secret',
+  'spec.secrets.registryHttpSecretSecretRef.key': 'secret',
   'spec.database': {},
   'spec.database.type': 'InCluster',
   'spec.database.inCluster.storageSize': '1Gi',

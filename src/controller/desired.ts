@@ -46,15 +46,16 @@ export function secretNeeds(refs: Refs, cacheInCluster: boolean): SecretNeeds {
 export function assembleSecrets(user: UserSecrets, values: GeneratedSecrets): HarborSecrets {
   return {
     adminPassword: user.adminPassword ?? values.adminPassword ?? '',
-    coreSecret: values.coreSecret ?? '',
-    jobserviceSecret: values.jobserviceSecret ?? '',
+    coreSecret: user.coreSecret ?? values.coreSecret ?? '',
+    jobserviceSecret: user.jobserviceSecret ?? values.jobserviceSecret ?? '',
     csrfKey: values.csrfKey ?? '',
-    secretKey: values.secretKey ?? '',
-    registryHttpSecret: values.registryHttpSecret ?? '',
+    secretKey: user.secretKey ?? values.secretKey ?? '',
+    registryHttpSecret: user.registryHttpSecret ?? values.registryHttpSecret ?? '',
     registryUsername: REGISTRY_USER,
     registryPassword: values.registryPassword ?? '',
     registryHtpasswd: values.registryHtpasswd ?? '',
-    tokenKey: values.tokenKey ?? '',
+    // The chart passes no certificate on (no component reads one): a user's key needs none.
+    tokenKey: user.tokenKey ?? values.tokenKey ?? '',
     tokenCert: values.tokenCert ?? '',
     databasePassword: user.databasePassword ?? values.databasePassword ?? '',
     cachePassword: user.cachePassword ?? values.cachePassword ?? '',

@@ -1,10 +1,12 @@
 // Reads the values of Secrets a HarborCluster references (admin password,
 // external database, cache and storage credentials, Harbor's settings,
-// Trivy's token). A missing Secret or key is an
+// Trivy's token, Harbor's own secrets of spec.secrets). A missing Secret or key is an
 // error that names the reference, never the value.
 import { harborClusterDefaults as D, type HarborCluster } from '../api/types.generated.ts';
 import type { KubeObject } from '../model/object.ts';
+import type { OwnSecretField } from '../secrets/own-secrets.ts';
 import { moreSecretRefs, type MoreSecretField } from './more-secret-refs.ts';
+import { ownSecretRefs } from './own-secret-refs.ts';
 
 export class SecretRefError extends Error {
   constructor(message: string) {
@@ -22,7 +24,8 @@ export interface SecretRef {
 /** Every Secret key the spec references, with the field that references it (those of more-secret-refs.ts only when in use). */
 export function secretRefs(
   cr: HarborCluster,
-): Record<'adminPassword' | 'databasePassword' | 'cachePassword' | 's3AccessKey' | 's3SecretKey', SecretRef | undefined> & Partial<Record<MoreSecretField, SecretRef>> {
+): Record<'adminPassword' | 'databasePassword' | 'cachePassword' | 's3AccessKey' | 's3SecretKey', SecretRef | undefined> &
+  Partial<Record<MoreSecretField | OwnSecretField, SecretRef>> {
   const s = cr.spec;
   const admin = s.adminPasswordSecretRef;
   const db = s.database?.type === 'External' ? s.database.external?.passwordSecretRef : undefined;
@@ -51,6 +54,7 @@ export function secretRefs(
       key: s3.secretKeyKey ?? D['spec.storage.s3.credentialsSecretRef.secretKeyKey'],
     },
     ...moreSecretRefs(cr),
+    ...ownSecretRefs(cr),
   };
 }
 

@@ -21,6 +21,7 @@ import type { ObjectReader, ObjectWriter, SecretKeeper, SecretReader } from '../
 import type { KubeObject } from '../model/object.ts';
 import type { HarborSecrets } from '../render/secrets-input.ts';
 import { completeSecrets, type GeneratedSecrets, type RandomBytes } from '../secrets/generate.ts';
+import { ownSecretFields, ownSecretProblem } from '../secrets/own-secrets.ts';
 import {
   COPY_COMPONENTS,
   decideRecovery,
@@ -56,6 +57,18 @@ export class GeneratedSecretLost extends ReconcileFailure {
   constructor(message: string, secretName: string) {
     super('GeneratedSecretLost', message, { permanent: true, objects: [`Secret/${secretName}`] });
     this.name = 'GeneratedSecretLost';
+  }
+}
+
+/**
+ * A value of spec.secrets Harbor cannot use (secrets/own-secrets.ts): the
+ * reconcile stops (Degraded, reason InvalidSecret). A change of the Secret
+ * brings the cluster back through the watch: permanent, like a lost one.
+ */
+export class InvalidSecret extends ReconcileFailure {
+  constructor(message: string) {
+    super('InvalidSecret', message, { permanent: true });
+    this.name = 'InvalidSecret';
   }
 }
 
@@ -248,6 +261,15 @@ export class SecretsSource {
     for (const [field, ref] of Object.entries(refs)) {
       if (ref) user[field as keyof UserSecrets] = valueOf(ref, fetched.get(ref.name), namespace);
     }
+    // Harbor's own secrets from spec.secrets: a value Harbor cannot use stops
+    // here (not remembered, so it is read again), before anything is applied.
+    const problems = ownSecretFields.flatMap((f) => {
+      const ref = refs[f];
+      const value = user[f];
+      const problem = ref && value !== undefined ? ownSecretProblem(f, value) : undefined;
+      return ref && problem ? [`${ref.field}: Secret ${namespace}/${ref.name} key "${ref.key}" ${problem}`] : [];
+    });
+    if (problems.length > 0) throw new InvalidSecret(problems.join('; '));
     this.memo.set(key, { generation, user, read });
     return user;
   }

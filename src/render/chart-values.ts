@@ -24,12 +24,38 @@ export interface ComponentValues {
   priorityClassName: string;
   podAnnotations: Record<string, string>;
   podLabels: Record<string, string>;
+  /** The escape hatches below are left out when the HarborCluster sets none (spec.components.<c>). */
+  /** Extra variables of the main container, after the operator's (the chart refuses a name it sets from a Secret). */
+  env?: EnvValue[];
+  serviceAccountName?: string;
+  /** Of every container of the component; else image.pullPolicy. */
+  imagePullPolicy?: PullPolicy;
 }
 
-/** An image under <image.registry>/<image.repository>/. */
+export type PullPolicy = 'Always' | 'IfNotPresent' | 'Never';
+
+/** A core/v1 EnvVar: a value, or a key of a Secret or ConfigMap. */
+export interface EnvValue {
+  name: string;
+  value?: string;
+  valueFrom?: {
+    secretKeyRef?: KeyRefValue;
+    configMapKeyRef?: KeyRefValue;
+  };
+}
+
+export interface KeyRefValue {
+  name: string;
+  key: string;
+  optional?: boolean;
+}
+
+/** An image under <image.registry>/<image.repository>/, or `reference` when the HarborCluster overrides it. */
 export interface ImageRef {
   name: string;
   tag: string;
+  /** The whole reference the container runs (spec.components.<c>.image); name and tag are then the release's, unused. */
+  reference?: string;
 }
 
 /** The release a component runs (its own during an upgrade) and its image from that release's row. */
@@ -133,7 +159,7 @@ export interface ChartValues {
   externalURL: string;
   logLevel: 'debug' | 'info' | 'warning' | 'error';
   /** Every image is <registry>/<repository>/<name>:<tag>; name and tag are the component's (components.<c>.image). */
-  image: { registry: string; repository: string; pullPolicy: 'Always' | 'IfNotPresent' | 'Never' };
+  image: { registry: string; repository: string; pullPolicy: PullPolicy };
   /** Names of Secrets of type kubernetes.io/dockerconfigjson. */
   imagePullSecrets: string[];
   commonLabels: Record<string, string>;

@@ -11,7 +11,7 @@ import {
 } from '../api/types.generated.ts';
 import { oldestVersion, releasesOf, uniformVersions, type ComponentVersions, type UpgradeComponent } from '../api/component-versions.ts';
 import { releaseOf, supportedVersions, type ImageComponent, type Release } from '../api/releases.ts';
-import type { ChartValues, ComponentValues, IngressValues, ReleasedValues, VolumeValues } from './chart-values.ts';
+import type { ChartValues, ComponentValues, EnvValue, IngressValues, KeyRefValue, ReleasedValues, VolumeValues } from './chart-values.ts';
 import { provisionNames } from '../provision/names.ts';
 import { configOverwriteJSON } from './configuration.ts';
 import { storageValues } from './storage.ts';
@@ -48,11 +48,12 @@ export function toValues(cr: HarborCluster, secrets: HarborSecrets, versions?: C
   if (!release) throw new Error(`spec.version ${version} is not a Harbor release this operator knows (${supportedVersions().join(', ')})`);
   const at = versions ?? uniformVersions(version);
   const rows = releasesOf(at);
+  const registry = spec.imageRegistry ?? D['spec.imageRegistry'];
   return {
     version: oldestVersion(at),
     externalURL: spec.externalURL,
     logLevel: spec.logLevel ?? D['spec.logLevel'],
-    image: { registry: spec.imageRegistry ?? D['spec.imageRegistry'], repository: 'goharbor', pullPolicy: 'IfNotPresent' },
+    image: { registry, repository: 'goharbor', pullPolicy: 'IfNotPresent' },
     imagePullSecrets: (spec.imagePullSecrets ?? []).map((s) => s.name),
     commonLabels: { [clusterLabel]: name },
     expose: exposeValues(name, spec),
@@ -94,25 +95,28 @@ export function toValues(cr: HarborCluster, secrets: HarborSecrets, versions?: C
       tokenKey: secrets.tokenKey,
     },
     components: {
-      core: { ...componentValues(components.core, D['spec.components.core.replicas']), ...released(rows, 'core', 'core') },
-      portal: { ...componentValues(components.portal, D['spec.components.portal.replicas']), ...released(rows, 'portal', 'portal') },
+      core: { ...componentValues(components.core, D['spec.components.core.replicas']), ...released(rows, 'core', 'core', registry, components.core?.image) },
+      portal: {
+        ...componentValues(components.portal, D['spec.components.portal.replicas']),
+        ...released(rows, 'portal', 'portal', registry, components.portal?.image),
+      },
       registry: {
         ...componentValues(components.registry, D['spec.components.registry.replicas']),
         ...(components.registry?.controllerResources ? { controllerResources: components.registry.controllerResources } : {}),
-        ...released(rows, 'registry', 'registry'),
-        controllerImage: released(rows, 'registry', 'registryctl').image,
+        ...released(rows, 'registry', 'registry', registry, components.registry?.image),
+        controllerImage: released(rows, 'registry', 'registryctl', registry, components.registry?.controllerImage).image,
       },
       jobservice: {
         ...componentValues(components.jobservice, D['spec.components.jobservice.replicas']),
-        ...released(rows, 'jobservice', 'jobservice'),
+        ...released(rows, 'jobservice', 'jobservice', registry, components.jobservice?.image),
         workers: components.jobservice?.workers ?? D['spec.components.jobservice.workers'],
         jobLogger: jobLoggers[components.jobservice?.jobLogger ?? D['spec.components.jobservice.jobLogger']],
       },
-      trivy: { ...trivyValues(components.trivy, secrets), ...released(rows, 'trivy', 'trivy') },
+      trivy: { ...trivyValues(components.trivy, secrets), ...released(rows, 'trivy', 'trivy', registry, components.trivy?.image) },
       exporter: {
         enabled: components.exporter?.enabled ?? D['spec.components.exporter.enabled'],
         ...componentValues(components.exporter, D['spec.components.exporter.replicas']),
-        ...released(rows, 'exporter', 'exporter'),
+        ...released(rows, 'exporter', 'exporter', registry, components.exporter?.image),
       },
       // The routing proxy (no Ingress) is the only way in: as many as core.
       proxy: {
@@ -126,10 +130,30 @@ export function toValues(cr: HarborCluster, secrets: HarborSecrets, versions?: C
   };
 }
 
-/** The release of a component and one of its images, from that release's row. */
-function released(rows: Readonly<Record<UpgradeComponent, Release>>, component: UpgradeComponent, image: ImageComponent): ReleasedValues {
+/** spec.components.<c>.image (or the registry's controllerImage): another image than the release table's. */
+export interface ImageOverride {
+  repository?: string;
+  tag?: string;
+  reference?: string;
+}
+
+/**
+ * The release of a component and one of its images, from that release's row.
+ * An override replaces the image (`reference`: the whole of it; repository or
+ * tag: that part of <registry>/goharbor/<name>:<tag>); the version label stays
+ * the release's.
+ */
+function released(
+  rows: Readonly<Record<UpgradeComponent, Release>>,
+  component: UpgradeComponent,
+  image: ImageComponent,
+  registry?: string,
+  override?: ImageOverride,
+): ReleasedValues {
   const r = rows[component];
-  return { version: r.version, image: { name: r.images[image], tag: r.tag } };
+  const ref = { name: r.images[image], tag: r.tag };
+  const reference = override && (override.reference ?? `${override.repository ?? `${registry}/goharbor/${ref.name}`}:${override.tag ?? ref.tag}`);
+  return { version: r.version, image: reference ? { ...ref, reference } : ref };
 }
 
 function componentValues(c: Components[keyof Components], defaultReplicas: number): ComponentValues {
@@ -144,7 +168,23 @@ function componentValues(c: Components[keyof Components], defaultReplicas: numbe
     priorityClassName: s.priorityClassName ?? '',
     podAnnotations: s.podAnnotations ?? {},
     podLabels: s.podLabels ?? {},
+    ...(s.env?.length ? { env: s.env.map(envValue) } : {}),
+    ...(s.serviceAccountName ? { serviceAccountName: s.serviceAccountName } : {}),
+    ...(s.imagePullPolicy ? { imagePullPolicy: s.imagePullPolicy } : {}),
   };
+}
+
+/** An entry of spec.components.<c>.env, with only the fields it sets (the CRD keeps value and valueFrom apart). */
+function envValue(e: NonNullable<ComponentsCore['env']>[number]): EnvValue {
+  const from = e.valueFrom;
+  const keyRef = (r: { name: string; key: string; optional?: boolean }): KeyRefValue => ({
+    name: r.name,
+    key: r.key,
+    ...(r.optional !== undefined ? { optional: r.optional } : {}),
+  });
+  if (from?.secretKeyRef) return { name: e.name, valueFrom: { secretKeyRef: keyRef(from.secretKeyRef) } };
+  if (from?.configMapKeyRef) return { name: e.name, valueFrom: { configMapKeyRef: keyRef(from.configMapKeyRef) } };
+  return { name: e.name, value: e.value ?? '' };
 }
 
 function exposeValues(name: string, spec: HarborClusterSpec): ChartValues['expose'] {

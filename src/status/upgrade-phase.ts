@@ -36,7 +36,8 @@ export interface WorkloadFact {
   component: string;
   kind: string;
   name: string;
-  /** The release every container's image is tagged with (":v<release>"); undefined when they differ. */
+  /** The release every container's image is tagged with (":v<release>"; images without such a tag do not count,
+   *  and with none the pod template's app.kubernetes.io/version label); undefined when they differ. */
   version: string | undefined;
   ready: number;
   desired: number;
@@ -88,7 +89,10 @@ interface Shape {
   metadata: { generation?: number; labels?: Record<string, string> };
   spec?: {
     replicas?: number;
-    template?: { spec?: { containers?: { image?: string }[]; initContainers?: { image?: string }[] } };
+    template?: {
+      metadata?: { labels?: Record<string, string> };
+      spec?: { containers?: { image?: string }[]; initContainers?: { image?: string }[] };
+    };
   };
   status?: {
     observedGeneration?: number;
@@ -100,6 +104,9 @@ interface Shape {
   };
 }
 
+/** The label the chart sets on every object and pod template to the component's release. */
+const VERSION_LABEL = 'app.kubernetes.io/version';
+
 /** The facts of the cluster's Deployments and StatefulSets. */
 export function workloadFacts(workloads: readonly KubeObject[], componentLabel: string): WorkloadFact[] {
   return workloads
@@ -107,7 +114,13 @@ export function workloadFacts(workloads: readonly KubeObject[], componentLabel: 
     .map((w) => {
       const s = w as unknown as Shape;
       const pod = s.spec?.template?.spec;
-      const versions = new Set([...(pod?.containers ?? []), ...(pod?.initContainers ?? [])].map((c) => versionOfImage(c.image ?? '')));
+      const images = [...(pod?.containers ?? []), ...(pod?.initContainers ?? [])].map((c) => versionOfImage(c.image ?? ''));
+      // An image the HarborCluster overrides (spec.components.<c>.image) may carry no
+      // :v<release> tag: the others tell the release, and with none the pod
+      // template's version label (the chart sets it to the component's release).
+      const tagged = new Set(images.filter((v): v is string => v !== undefined));
+      const label = s.spec?.template?.metadata?.labels?.[VERSION_LABEL];
+      const versions = tagged.size > 0 ? tagged : new Set([label !== undefined && /^\d+\.\d+\.\d+$/.test(label) ? label : undefined]);
       const desired = s.spec?.replicas ?? 1;
       const st = s.status ?? {};
       const current = (st.observedGeneration ?? 0) >= (s.metadata.generation ?? 0);

@@ -2,7 +2,8 @@
 // the operator killed mid-work, the API server down, expired watches, render
 // failures, bad input, a fight over a field, throttling, RBAC limits, a real
 // PostgreSQL refusing or gone, the generated Secret deleted or lost and a
-// referenced password rotated.
+// referenced password rotated, the Secrets of Harbor's settings, storage
+// drivers and Trivy's token referenced before they exist (case 12).
 // Cases 15.x are issue 15's, tried as a careless or hostile namespace user
 // would: a string that tries to steer the chart, objects someone else made and
 // names that collide, a database volume grown, a phase the API server refuses

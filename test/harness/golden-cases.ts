@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { parse, parseAllDocuments, stringify } from 'yaml';
 import type { HarborCluster } from '../../src/api/types.generated.ts';
 import type { KubeObject } from '../../src/model/object.ts';
+import { assembleSecrets } from '../../src/controller/desired.ts';
 import { helmTemplate } from '../../src/render/helm.ts';
 import type { HarborSecrets } from '../../src/render/secrets-input.ts';
 import { toValues } from '../../src/render/values.ts';
@@ -21,6 +22,8 @@ export interface GoldenCase {
   /** Also the file name: test/golden/<name>.yaml. */
   name: string;
   cr: HarborCluster;
+  /** The resolved secrets it is rendered with; fixedSecrets when unset. */
+  secrets?: HarborSecrets;
 }
 
 function sample(file: string): HarborCluster {
@@ -184,6 +187,68 @@ export const fullConfigurationCase: GoldenCase = {
   }),
 };
 
+/** Every escape hatch of spec.components: extra variables (a value, a Secret key, a ConfigMap key), a ServiceAccount, a pull policy and image overrides (repository, tag, a whole reference). */
+export const escapeHatchesCase: GoldenCase = {
+  name: 'escape-hatches',
+  cr: minimalWith({
+    components: {
+      core: {
+        env: [
+          { name: 'HTTP_PROXY', value: 'http://proxy.example.com:3128' },
+          { name: 'LOG_LEVEL', value: 'debug' },
+          { name: 'EXTRA_TOKEN', valueFrom: { secretKeyRef: { name: 'core-extra', key: 'token', optional: true } } },
+        ],
+        serviceAccountName: 'harbor-core',
+        imagePullPolicy: 'Always',
+        image: { repository: 'mirror.example.com/goharbor/harbor-core' },
+      },
+      portal: { env: [{ name: 'TZ', value: 'Europe/Paris' }], serviceAccountName: 'harbor-portal', imagePullPolicy: 'Never', image: { tag: 'v2.15.2-patched' } },
+      registry: {
+        env: [{ name: 'REGISTRY_LOG_LEVEL', valueFrom: { configMapKeyRef: { name: 'registry-extra', key: 'level' } } }],
+        serviceAccountName: 'harbor-registry',
+        imagePullPolicy: 'IfNotPresent',
+        image: { reference: 'mirror.example.com/goharbor/registry-photon:v2.15.2@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef' },
+        controllerImage: { repository: 'mirror.example.com/goharbor/harbor-registryctl', tag: 'v2.15.2' },
+      },
+      jobservice: { env: [{ name: 'NO_PROXY', value: '.svc,.cluster.local' }], serviceAccountName: 'harbor-jobservice', imagePullPolicy: 'Always', image: { tag: 'v2.15.2' } },
+      trivy: { env: [{ name: 'SCANNER_LOG_LEVEL', value: 'debug' }], serviceAccountName: 'harbor-trivy', imagePullPolicy: 'Always', image: { repository: 'mirror.example.com/goharbor/trivy-adapter-photon', tag: 'v2.15.2' } },
+      exporter: { env: [{ name: 'GOMAXPROCS', value: '2' }], serviceAccountName: 'harbor-exporter', imagePullPolicy: 'Always', image: { reference: 'mirror.example.com/goharbor/harbor-exporter:v2.15.2' } },
+    },
+  }),
+};
+
+/**
+ * The values in the Secrets spec.secrets names in the byo-secrets case (each
+ * one Harbor can use: secrets/own-secrets.ts); the token key is the fixture's
+ * real PKCS#1 key, while the generated one of that case is a marker that must
+ * not be rendered.
+ */
+export const broughtSecrets = {
+  secretKey: 'brought-key-0016',
+  coreSecret: 'brought-core-secret-01',
+  jobserviceSecret: 'brought-jobs-secret-01',
+  registryHttpSecret: 'brought-registry-http-secret',
+} as const;
+export const generatedTokenKeyMarker = '-----BEGIN RSA PRIVATE KEY-----\nGENERATED-AND-UNUSED\n-----END RSA PRIVATE KEY-----\n';
+
+/** A HarborCluster bringing every secret of spec.secrets (as an existing Harbor moved under the operator). */
+export const byoSecretsCase: GoldenCase = {
+  name: 'byo-secrets',
+  cr: minimalWith({
+    secrets: {
+      secretKeySecretRef: { name: 'old-harbor', key: 'secretkey' },
+      tokenKeySecretRef: { name: 'old-harbor-token' },
+      coreSecretSecretRef: { name: 'old-harbor', key: 'CORE_SECRET' },
+      jobserviceSecretSecretRef: { name: 'old-harbor', key: 'JOBSERVICE_SECRET' },
+      registryHttpSecretSecretRef: { name: 'old-harbor', key: 'REGISTRY_HTTP_SECRET' },
+    },
+  }),
+  // Assembled as the reconciler does (controller/desired.ts): referenced values over generated ones.
+  get secrets(): HarborSecrets {
+    return assembleSecrets({ ...broughtSecrets, tokenKey: fixedSecrets.tokenKey }, { ...fixedSecrets, tokenKey: generatedTokenKeyMarker });
+  },
+};
+
 export const goldenCases: readonly GoldenCase[] = [
   { name: 'minimal', cr: sample('minimal.yaml') },
   { name: 'external-services', cr: sample('external-services.yaml') },
@@ -194,6 +259,8 @@ export const goldenCases: readonly GoldenCase[] = [
   { name: 'offline-scanner', cr: sample('offline-scanner.yaml') },
   ...storageGoldenCases,
   fullConfigurationCase,
+  escapeHatchesCase,
+  byoSecretsCase,
 ];
 
 /**
@@ -296,7 +363,7 @@ export function goldenHelm(): string {
 }
 
 export async function renderCase(c: GoldenCase, helm: string = goldenHelm()): Promise<KubeObject[]> {
-  const values = toValues(c.cr, fixedSecrets);
+  const values = toValues(c.cr, c.secrets ?? fixedSecrets);
   const release = c.cr.metadata.name;
   if (!release) throw new Error(`golden case ${c.name}: the HarborCluster has no metadata.name`);
   return helmTemplate({ helm, chartDir, timeoutMs: 60_000 }, release, goldenNamespace, values);

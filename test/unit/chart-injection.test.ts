@@ -88,6 +88,10 @@ function hostOf(url: string): string | undefined {
 
 /** Rules whose text is known here, by text. Transition rules (oldSelf) hold at creation. */
 const knownRules: Record<string, (self: unknown) => boolean> = {
+  // spec.components.<c>.env[] and its valueFrom; spec.components.<c>.image (and the registry's controllerImage).
+  '!(has(self.value) && has(self.valueFrom))': (s) => !(has(s, 'value') && has(s, 'valueFrom')),
+  'has(self.secretKeyRef) != has(self.configMapKeyRef)': (s) => has(s, 'secretKeyRef') !== has(s, 'configMapKeyRef'),
+  '!has(self.reference) || (!has(self.repository) && !has(self.tag))': (s) => !has(s, 'reference') || (!has(s, 'repository') && !has(s, 'tag')),
   "(has(self.expose) && has(self.expose.type) && self.expose.type != 'Ingress') || (has(self.expose) && has(self.expose.ingress) && has(self.expose.ingress.host))":
     (s) => (has(get(s, 'expose'), 'type') && get(s, 'expose', 'type') !== 'Ingress') || has(get(s, 'expose', 'ingress'), 'host'),
   "!has(self.expose) || !has(self.expose.type) || self.expose.type != 'Ingress' || !has(self.expose.ingress) || !has(self.expose.ingress.host) || !isURL(self.externalURL) || url(self.externalURL).getHostname() == self.expose.ingress.host":

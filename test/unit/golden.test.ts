@@ -14,6 +14,7 @@ import { parse } from 'yaml';
 import type { KubeObject } from '../../src/model/object.ts';
 import { defaultVersion, releaseOf } from '../../src/api/releases.ts';
 import { ingressTlsSecretName } from '../../src/render/values.ts';
+import { ownSecretProblem, type OwnSecretField } from '../../src/secrets/own-secrets.ts';
 import {
   fixedSecrets,
   goldenCases,
@@ -21,6 +22,7 @@ import {
   goldenFile,
   goldenNamespace,
   parseObjects,
+  broughtSecrets,
   releaseGoldenVersions,
   renderCase,
   serializeObjects,
@@ -309,6 +311,91 @@ Object.assign(facts, {
   },
 });
 
+// Every escape hatch of spec.components (test/harness/golden-cases.ts escapeHatchesCase).
+facts['escape-hatches'] = (objs) => {
+  interface Env {
+    name: string;
+    value?: string;
+    valueFrom?: unknown;
+  }
+  interface Pod {
+    serviceAccountName?: string;
+    automountServiceAccountToken?: boolean;
+    containers: { name: string; image: string; imagePullPolicy: string; env?: Env[] }[];
+  }
+  const pod = (kind: string, name: string): Pod => {
+    const w = named(objs, kind, name);
+    assert.ok(w, `${kind}/${name}`);
+    return (w.spec as { template: { spec: Pod } }).template.spec;
+  };
+  const want: [string, string, string, string, string][] = [
+    ['Deployment', 'harbor-core', 'harbor-core', 'Always', 'mirror.example.com/goharbor/harbor-core:v2.15.2'],
+    ['Deployment', 'harbor-portal', 'harbor-portal', 'Never', 'docker.io/goharbor/harbor-portal:v2.15.2-patched'],
+    [
+      'Deployment',
+      'harbor-registry',
+      'harbor-registry',
+      'IfNotPresent',
+      'mirror.example.com/goharbor/registry-photon:v2.15.2@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef',
+    ],
+    ['Deployment', 'harbor-jobservice', 'harbor-jobservice', 'Always', 'docker.io/goharbor/harbor-jobservice:v2.15.2'],
+    ['StatefulSet', 'harbor-trivy', 'harbor-trivy', 'Always', 'mirror.example.com/goharbor/trivy-adapter-photon:v2.15.2'],
+    ['Deployment', 'harbor-exporter', 'harbor-exporter', 'Always', 'mirror.example.com/goharbor/harbor-exporter:v2.15.2'],
+  ];
+  for (const [kind, name, sa, policy, image] of want) {
+    const p = pod(kind, name);
+    assert.equal(p.serviceAccountName, sa, `${name} ServiceAccount`);
+    assert.equal(p.automountServiceAccountToken, false, `${name}: still no API token`);
+    assert.equal(p.containers[0]?.image, image, `${name} image`);
+    for (const c of p.containers) assert.equal(c.imagePullPolicy, policy, `${name}/${c.name} pull policy`);
+  }
+  const registryctl = pod('Deployment', 'harbor-registry').containers.find((c) => c.name === 'registryctl');
+  assert.equal(registryctl?.image, 'mirror.example.com/goharbor/harbor-registryctl:v2.15.2', 'controllerImage');
+  assert.equal(registryctl.env?.some((e) => e.name === 'REGISTRY_LOG_LEVEL'), false, 'env is the main container only');
+  // The operator's own variables first, the HarborCluster's after them, as given.
+  const core = pod('Deployment', 'harbor-core').containers[0]?.env ?? [];
+  assert.deepEqual(core.slice(-3), [
+    { name: 'HTTP_PROXY', value: 'http://proxy.example.com:3128' },
+    { name: 'LOG_LEVEL', value: 'debug' },
+    { name: 'EXTRA_TOKEN', valueFrom: { secretKeyRef: { name: 'core-extra', key: 'token', optional: true } } },
+  ]);
+  assert.ok(core.some((e) => e.name === 'CORE_SECRET'), 'the operator keeps its own');
+  assert.deepEqual(pod('Deployment', 'harbor-registry').containers[0]?.env?.at(-1), {
+    name: 'REGISTRY_LOG_LEVEL',
+    valueFrom: { configMapKeyRef: { name: 'registry-extra', key: 'level' } },
+  });
+  assert.deepEqual(pod('Deployment', 'harbor-portal').containers[0]?.env, [{ name: 'TZ', value: 'Europe/Paris' }]);
+  // Components without settings keep the release table's images and the chart's policy.
+  for (const [kind, name] of [['StatefulSet', 'harbor-database'], ['StatefulSet', 'harbor-redis']] as const) {
+    const p = pod(kind, name);
+    assert.equal(p.serviceAccountName, undefined, name);
+    assert.match(p.containers[0]?.image ?? '', /^docker\.io\/goharbor\/[a-z-]+:v2\.15\.2$/, name);
+    assert.equal(p.containers[0]?.imagePullPolicy, 'IfNotPresent', name);
+  }
+};
+
+// spec.secrets (test/harness/golden-cases.ts byoSecretsCase): each brought value where Harbor reads it, no generated one.
+facts['byo-secrets'] = (objs) => {
+  for (const [field, value] of Object.entries(broughtSecrets)) assert.equal(ownSecretProblem(field as OwnSecretField, value), undefined, field);
+  assert.equal(ownSecretProblem('tokenKey', fixedSecrets.tokenKey), undefined);
+  const core = secretData(objs, 'harbor-core');
+  assert.equal(core['key'], broughtSecrets.secretKey, "core's /etc/core/key");
+  assert.equal(core['private_key.pem'], fixedSecrets.tokenKey, "core's token key");
+  assert.equal(core['CORE_SECRET'], broughtSecrets.coreSecret);
+  assert.equal(core['JOBSERVICE_SECRET'], broughtSecrets.jobserviceSecret);
+  const jobservice = secretData(objs, 'harbor-jobservice');
+  assert.deepEqual([jobservice['CORE_SECRET'], jobservice['JOBSERVICE_SECRET']], [broughtSecrets.coreSecret, broughtSecrets.jobserviceSecret]);
+  const registry = secretData(objs, 'harbor-registry');
+  assert.deepEqual(
+    [registry['REGISTRY_HTTP_SECRET'], registry['CORE_SECRET'], registry['JOBSERVICE_SECRET']],
+    [broughtSecrets.registryHttpSecret, broughtSecrets.coreSecret, broughtSecrets.jobserviceSecret],
+  );
+  const everything = JSON.stringify(objs.map((o) => ({ ...o, data: Object.values((o['data'] ?? {}) as Record<string, string>).map((v) => Buffer.from(v, 'base64').toString('utf8')) })));
+  for (const generated of ['GENERATED-AND-UNUSED', fixedSecrets.secretKey, fixedSecrets.coreSecret, fixedSecrets.jobserviceSecret, fixedSecrets.registryHttpSecret]) {
+    assert.ok(!everything.includes(generated), `the generated ${generated.slice(0, 12)}… is not rendered`);
+  }
+};
+
 // The release cases: the minimal sample at that version, with the images upstream
 // built for it (the row of src/api/releases.ts; test/unit/releases.test.ts checks
 // every row against upstream's Makefile).
@@ -450,7 +537,7 @@ for (const c of goldenCases) {
           ...(cm['data'] as Record<string, string> | undefined),
           ...(cm['binaryData'] as Record<string, string> | undefined),
         };
-        for (const [secret, value] of Object.entries(fixedSecrets) as [string, string | undefined][]) {
+        for (const [secret, value] of Object.entries(c.secrets ?? fixedSecrets) as [string, string | undefined][]) {
           if (!value) continue;
           const forms = [value, Buffer.from(value).toString('base64')];
           for (const [key, text] of Object.entries(entries)) {

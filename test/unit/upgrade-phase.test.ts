@@ -324,11 +324,26 @@ describe('upgradeWakeMs', () => {
 });
 
 describe('workloadFacts', () => {
-  const deployment = (o: { image: string; gen?: number; observed?: number; replicas?: number; ready?: number; updated?: number; total?: number }): KubeObject => ({
+  const deployment = (o: {
+    image: string;
+    gen?: number;
+    observed?: number;
+    replicas?: number;
+    ready?: number;
+    updated?: number;
+    total?: number;
+    podVersion?: string;
+  }): KubeObject => ({
     apiVersion: 'apps/v1',
     kind: 'Deployment',
     metadata: { name: 'h-core', generation: o.gen ?? 2, labels: { 'app.kubernetes.io/component': 'core' } },
-    spec: { replicas: o.replicas ?? 1, template: { spec: { containers: [{ name: 'core', image: o.image }] } } },
+    spec: {
+      replicas: o.replicas ?? 1,
+      template: {
+        ...(o.podVersion !== undefined ? { metadata: { labels: { 'app.kubernetes.io/version': o.podVersion } } } : {}),
+        spec: { containers: [{ name: 'core', image: o.image }] },
+      },
+    },
     status: { observedGeneration: o.observed ?? 2, replicas: o.total ?? 1, readyReplicas: o.ready ?? 1, updatedReplicas: o.updated ?? 1 },
   });
   const cases: { name: string; w: KubeObject; version: string | undefined; rolledOut: boolean }[] = [
@@ -337,6 +352,10 @@ describe('workloadFacts', () => {
     { name: 'an old pod still there', w: deployment({ image: 'x/harbor-core:v2.15.2', total: 2 }), version: '2.15.2', rolledOut: false },
     { name: 'not ready', w: deployment({ image: 'x/harbor-core:v2.15.2', ready: 0 }), version: '2.15.2', rolledOut: false },
     { name: 'an image without a release tag', w: deployment({ image: 'x/harbor-core:latest' }), version: undefined, rolledOut: true },
+    // spec.components.<c>.image: an override without a v<release> tag; the chart's version label tells.
+    { name: 'an overridden image without a release tag: the pod template label', w: deployment({ image: 'm/core@sha256:' + 'a'.repeat(64), podVersion: '2.14.4' }), version: '2.14.4', rolledOut: true },
+    { name: 'a release-tagged image wins over the label', w: deployment({ image: 'x/harbor-core:v2.15.2', podVersion: '2.14.4' }), version: '2.15.2', rolledOut: true },
+    { name: 'a label that is no release is not taken', w: deployment({ image: 'x/harbor-core:latest', podVersion: 'custom' }), version: undefined, rolledOut: true },
   ];
   for (const c of cases) {
     test(c.name, () => {
@@ -350,6 +369,11 @@ describe('workloadFacts', () => {
     const w = deployment({ image: 'x/registry-photon:v2.15.2' });
     (w['spec'] as { template: { spec: { containers: { name: string; image: string }[] } } }).template.spec.containers.push({ name: 'ctl', image: 'x/harbor-registryctl:v2.14.4' });
     assert.equal(workloadFacts([w], 'app.kubernetes.io/component')[0]?.version, undefined);
+  });
+  test('an overridden container without a release tag beside a tagged one: the tagged one tells', () => {
+    const w = deployment({ image: 'mirror.example.com/registry:custom' });
+    (w['spec'] as { template: { spec: { containers: { name: string; image: string }[] } } }).template.spec.containers.push({ name: 'ctl', image: 'x/harbor-registryctl:v2.14.4' });
+    assert.equal(workloadFacts([w], 'app.kubernetes.io/component')[0]?.version, '2.14.4');
   });
   test('liveVersion: the oldest release a workload runs', () => {
     assert.equal(liveVersion([fact('database', '2.15.2'), fact('core', '2.14.3'), fact('portal', '2.14.4')]), '2.14.3');

@@ -588,6 +588,102 @@ cases.push(
   },
 );
 
+// spec.components.<c>: env, serviceAccountName, imagePullPolicy and image overrides.
+const m = minimal.components;
+cases.push(
+  {
+    name: 'env: a value, a Secret key and a ConfigMap key, each with only the fields given',
+    input: {
+      cr: cr({
+        ...minimalSpec,
+        components: {
+          core: {
+            env: [
+              { name: 'HTTP_PROXY', value: 'http://proxy:3128' },
+              { name: 'EMPTY' },
+              { name: 'TOKEN', valueFrom: { secretKeyRef: { name: 'extra', key: 'token', optional: false } } },
+              { name: 'LEVEL', valueFrom: { configMapKeyRef: { name: 'extra', key: 'level' } } },
+            ],
+          },
+        },
+      }),
+      secrets,
+    },
+    expected: {
+      ...minimal,
+      components: {
+        ...m,
+        core: {
+          ...m.core,
+          env: [
+            { name: 'HTTP_PROXY', value: 'http://proxy:3128' },
+            { name: 'EMPTY', value: '' },
+            { name: 'TOKEN', valueFrom: { secretKeyRef: { name: 'extra', key: 'token', optional: false } } },
+            { name: 'LEVEL', valueFrom: { configMapKeyRef: { name: 'extra', key: 'level' } } },
+          ],
+        },
+      },
+    },
+  },
+  {
+    name: 'an empty env list, like none: no env in the values',
+    input: { cr: cr({ ...minimalSpec, components: { portal: { env: [] } } }), secrets },
+    expected: minimal,
+  },
+  {
+    name: 'serviceAccountName and imagePullPolicy per component',
+    input: {
+      cr: cr({
+        ...minimalSpec,
+        components: {
+          jobservice: { serviceAccountName: 'jobs', imagePullPolicy: 'Always' },
+          trivy: { imagePullPolicy: 'Never' },
+          exporter: { serviceAccountName: 'metrics' },
+        },
+      }),
+      secrets,
+    },
+    expected: {
+      ...minimal,
+      components: {
+        ...m,
+        jobservice: { ...m.jobservice, serviceAccountName: 'jobs', imagePullPolicy: 'Always' },
+        trivy: { ...m.trivy, imagePullPolicy: 'Never' },
+        exporter: { ...m.exporter, serviceAccountName: 'metrics' },
+      },
+    },
+  },
+  {
+    name: "image overrides: a repository keeps the release's tag, a tag keeps <imageRegistry>/goharbor/<name>, a reference is taken whole; the version label stays the release's",
+    input: {
+      cr: cr({
+        ...minimalSpec,
+        imageRegistry: 'registry.example.com',
+        components: {
+          core: { image: { repository: 'mirror.example.com/h/core' } },
+          portal: { image: { tag: 'v2.15.2-fix1' } },
+          registry: { image: { reference: 'mirror.example.com/h/registry@sha256:' + 'a'.repeat(64) }, controllerImage: { repository: 'm.example.com/ctl', tag: 'x1' } },
+        },
+      }),
+      secrets,
+    },
+    expected: {
+      ...minimal,
+      image: { ...minimal.image, registry: 'registry.example.com' },
+      components: {
+        ...m,
+        core: { ...m.core, image: { ...m.core.image, reference: 'mirror.example.com/h/core:v2.15.2' } },
+        portal: { ...m.portal, image: { ...m.portal.image, reference: 'registry.example.com/goharbor/harbor-portal:v2.15.2-fix1' } },
+        registry: {
+          ...m.registry,
+          image: { ...m.registry.image, reference: 'mirror.example.com/h/registry@sha256:' + 'a'.repeat(64) },
+          controllerImage: { ...m.registry.controllerImage, reference: 'm.example.com/ctl:x1' },
+        },
+      },
+    },
+  },
+);
+
 for (const c of cases) {
   test(c.name, () => {
     assert.deepEqual(toValues(c.input.cr, c.input.secrets), c.expected);
@@ -674,6 +770,28 @@ const mixedCases: { name: string; spec: HarborClusterSpec; versions: ComponentVe
       cache: { ...minimal.cache, server: 'redis-server' },
       components: componentsAt({ ...uniformVersions('2.15.1'), database: '2.15.2', core: '2.15.2' }),
     },
+  },
+  {
+    name: 'during an upgrade a repository override follows the release of its component (core at 2.14.4, jobservice still 2.13.5)',
+    spec: {
+      ...minimalSpec,
+      version: '2.14.4',
+      components: { core: { image: { repository: 'mirror.example.com/core' } }, jobservice: { image: { repository: 'mirror.example.com/jobs' } } },
+    },
+    versions: { ...uniformVersions('2.13.5'), database: '2.14.4', core: '2.14.4' },
+    expected: (() => {
+      const c = componentsAt({ ...uniformVersions('2.13.5'), database: '2.14.4', core: '2.14.4' });
+      return {
+        ...minimal,
+        version: '2.13.5',
+        cache: { ...minimal.cache, server: 'redis-server' },
+        components: {
+          ...c,
+          core: { ...c.core, image: { ...c.core.image, reference: 'mirror.example.com/core:v2.14.4' } },
+          jobservice: { ...c.jobservice, image: { ...c.jobservice.image, reference: 'mirror.example.com/jobs:v2.13.5' } },
+        },
+      };
+    })(),
   },
   {
     name: 'every component at spec.version is the same as no versions given',

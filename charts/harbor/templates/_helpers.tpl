@@ -88,11 +88,56 @@ annotations:
 
 {{/* Image reference: <registry>/<repository>/<name>:<tag>, name and tag being
      those of the component's release (components.<c>.image, from the
-     operator's release table). (dict "root" $ "image" .Values.components.core.image) */}}
+     operator's release table), or image.reference when the HarborCluster
+     overrides it. The pull policy is the component's imagePullPolicy, else
+     image.pullPolicy.
+     (dict "root" $ "image" .Values.components.core.image ["pullPolicy" .Values.components.core.imagePullPolicy]) */}}
 {{- define "harbor.image" -}}
 {{- $i := .root.Values.image -}}
+{{- if .image.reference }}
+image: {{ .image.reference | quote }}
+{{- else }}
 image: {{ printf "%s/%s/%s:%s" $i.registry $i.repository .image.name .image.tag | quote }}
-imagePullPolicy: {{ $i.pullPolicy | quote }}
+{{- end }}
+imagePullPolicy: {{ .pullPolicy | default $i.pullPolicy | quote }}
+{{- end -}}
+
+{{/* The HarborCluster's extra variables of a container (components.<c>.env),
+     rendered after the operator's own, every string quoted. A name among
+     "reserved" (the variables the operator sets from a Secret in that
+     container) fails the render: the server-side apply of the env list is
+     keyed by name and Harbor's credentials cannot be replaced this way. A
+     name from the component's ConfigMap (envFrom) is overridden by
+     Kubernetes' own rule (env wins). Renders with a leading newline, or
+     nothing. (dict "component" "core" "env" $c.env "reserved" (list "CORE_SECRET" ...)) */}}
+{{- define "harbor.extraEnv" -}}
+{{- range .env }}
+{{- if has .name $.reserved }}
+{{- fail (printf "spec.components.%s.env: %s is set by the operator from a Secret and cannot be replaced" $.component .name) }}
+{{- end }}
+- name: {{ .name | quote }}
+{{- if .valueFrom }}
+  valueFrom:
+  {{- with .valueFrom.secretKeyRef }}
+    secretKeyRef:
+      name: {{ .name | quote }}
+      key: {{ .key | quote }}
+      {{- if hasKey . "optional" }}
+      optional: {{ .optional }}
+      {{- end }}
+  {{- end }}
+  {{- with .valueFrom.configMapKeyRef }}
+    configMapKeyRef:
+      name: {{ .name | quote }}
+      key: {{ .key | quote }}
+      {{- if hasKey . "optional" }}
+      optional: {{ .optional }}
+      {{- end }}
+  {{- end }}
+{{- else }}
+  value: {{ .value | toString | quote }}
+{{- end }}
+{{- end }}
 {{- end -}}
 
 {{/* Pod template metadata: labels (plus podLabels) and annotations, the
@@ -121,10 +166,14 @@ annotations:
 {{- end }}
 {{- end -}}
 
-{{/* Pod-level settings every workload shares: no API token, no service links,
-     pull secrets, restricted security context and the component's scheduling.
+{{/* Pod-level settings every workload shares: the component's ServiceAccount
+     (if set), no API token, no service links, pull secrets, restricted
+     security context and the component's scheduling.
      (dict "root" $ "component" "core" "uid" 10000) */}}
 {{- define "harbor.podSpec" -}}
+{{- with (index .root.Values.components .component).serviceAccountName }}
+serviceAccountName: {{ . | quote }}
+{{- end }}
 automountServiceAccountToken: false
 enableServiceLinks: false
 {{- with .root.Values.imagePullSecrets }}
