@@ -88,6 +88,14 @@ export interface HarborClusterSpec {
    * @defaultValue {}
    */
   persistence?: Persistence;
+  /**
+   * Backups of Harbor's database (pg_dump, custom format) into a PersistentVolumeClaim: on a
+   * schedule, before every version upgrade, and on demand (the annotation
+   * harbor-operator.dev/backup-now with a new value). Without this field the in-cluster database is
+   * still backed up before every upgrade, into the claim <name>-backups (5Gi). status.backups lists
+   * the last backups.
+   */
+  backup?: Backup;
 }
 
 /** How Harbor is reached from outside the cluster. */
@@ -194,10 +202,44 @@ export interface Database {
    * @defaultValue "InCluster"
    */
   type?: 'InCluster' | 'External';
+  /**
+   * Start the in-cluster database from a backup: before core and jobservice first start, a Job
+   * restores the dump (pg_restore) into the new, empty database; status.restore tells how it went.
+   * Only when the HarborCluster is created (it cannot be set, changed or removed later), only for
+   * the in-cluster database, and only a dump of this Harbor version or an earlier one. Bring the
+   * generated Secret of the backed-up HarborCluster along (docs/backup-restore.md).
+   */
+  restoreFrom?: DatabaseRestoreFrom;
   /** Settings of the in-cluster PostgreSQL (type InCluster). */
   inCluster?: DatabaseInCluster;
   /** Connection to an existing PostgreSQL server (type External). */
   external?: DatabaseExternal;
+}
+
+/**
+ * Start the in-cluster database from a backup: before core and jobservice first start, a Job
+ * restores the dump (pg_restore) into the new, empty database; status.restore tells how it went.
+ * Only when the HarborCluster is created (it cannot be set, changed or removed later), only for
+ * the in-cluster database, and only a dump of this Harbor version or an earlier one. Bring the
+ * generated Secret of the backed-up HarborCluster along (docs/backup-restore.md).
+ */
+export interface DatabaseRestoreFrom {
+  /** The claim holding the dump and its file name. */
+  persistentVolumeClaim: DatabaseRestoreFromPersistentVolumeClaim;
+}
+
+/** The claim holding the dump and its file name. */
+export interface DatabaseRestoreFromPersistentVolumeClaim {
+  /**
+   * PersistentVolumeClaim in the namespace of the HarborCluster holding the dump, for example the
+   * <old name>-backups claim of a deleted HarborCluster.
+   */
+  claimName: string;
+  /**
+   * File name of the dump at the root of the claim, as status.backups[].file gives it:
+   * <cluster>-<time>-<release>.dump.
+   */
+  fileName: string;
 }
 
 /** Settings of the in-cluster PostgreSQL (type InCluster). */
@@ -796,6 +838,66 @@ export interface Persistence {
   trivyCacheSize?: string;
 }
 
+/**
+ * Backups of Harbor's database (pg_dump, custom format) into a PersistentVolumeClaim: on a
+ * schedule, before every version upgrade, and on demand (the annotation
+ * harbor-operator.dev/backup-now with a new value). Without this field the in-cluster database is
+ * still backed up before every upgrade, into the claim <name>-backups (5Gi). status.backups lists
+ * the last backups.
+ */
+export interface Backup {
+  /**
+   * Where the dumps go. Unset claimName: the operator creates the claim <name>-backups (kept when
+   * the HarborCluster is deleted, like the data volumes, unless
+   * spec.persistence.deleteClaimsWithCluster).
+   */
+  persistentVolumeClaim?: BackupPersistentVolumeClaim;
+  /**
+   * Cron schedule of backups, for example "0 3 * * *" (daily at 03:00), run by a CronJob
+   * <name>-backup; unset takes no scheduled backups.
+   */
+  schedule?: string;
+  /**
+   * Time zone of the schedule (an IANA name such as Europe/Berlin); unset uses
+   * kube-controller-manager's.
+   */
+  timeZone?: string;
+  /**
+   * Whether a change of spec.version first takes a backup and waits for it (the upgrade does not
+   * start when it fails). Unset: true for the in-cluster database, false for an External one.
+   */
+  beforeUpgrade?: boolean;
+  /**
+   * How many dumps of this HarborCluster are kept in the claim; each backup removes the oldest
+   * beyond that number.
+   * @defaultValue 7
+   */
+  keep?: number;
+}
+
+/**
+ * Where the dumps go. Unset claimName: the operator creates the claim <name>-backups (kept when
+ * the HarborCluster is deleted, like the data volumes, unless
+ * spec.persistence.deleteClaimsWithCluster).
+ */
+export interface BackupPersistentVolumeClaim {
+  /**
+   * An existing PersistentVolumeClaim in the namespace of the HarborCluster, writable by uid/gid 999
+   * (the database image's user; the pod's fsGroup is 999).
+   */
+  claimName?: string;
+  /**
+   * Size of the claim the operator creates (default 5Gi). Each dump is about the size of the
+   * database's data, often much less.
+   */
+  size?: string;
+  /**
+   * StorageClass of the claim the operator creates; unset uses spec.persistence.storageClassName,
+   * then the cluster default.
+   */
+  storageClassName?: string;
+}
+
 /** Observed state of the Harbor installation, written by the operator. */
 export interface HarborClusterStatus {
   /** metadata.generation of the HarborCluster the status was computed from. */
@@ -811,6 +913,18 @@ export interface HarborClusterStatus {
   version?: string;
   /** URL Harbor is reachable at. */
   url?: string;
+  /**
+   * The last backups of the database, newest first (at most 10), also those still running. The dumps
+   * themselves are in the claim; this list is a record.
+   */
+  backups?: StatusBackup[];
+  /** The last value of the annotation harbor-operator.dev/backup-now a backup was started for. */
+  backupNowServed?: string;
+  /**
+   * The restore of spec.database.restoreFrom. Core and jobservice stay at 0 replicas until phase is
+   * Succeeded.
+   */
+  restore?: StatusRestore;
   /**
    * Digest of what the last complete apply was made from and of the fields the operator owns on each
    * child. While both are unchanged a reconcile renders nothing; the operator removes it before it
@@ -857,6 +971,54 @@ export interface StatusComponent {
    * While not ready, what the API server, the controller, the scheduler or the kubelet said (naming
    * the pod for a pod's problem).
    */
+  message?: string;
+}
+
+/** One backup. */
+export interface StatusBackup {
+  /** The Job that took it (deleted an hour after it finished; the record stays). */
+  job: string;
+  /** Why it was taken: Scheduled, OnDemand or BeforeUpgrade. */
+  reason: 'Scheduled' | 'OnDemand' | 'BeforeUpgrade';
+  /** Running, Succeeded or Failed. */
+  result: 'Running' | 'Succeeded' | 'Failed';
+  /** Harbor release of the database image the dump was taken with (the release that ran). */
+  release?: string;
+  /** For a backup before an upgrade: from and to, as 2.14.4->2.15.2. */
+  upgrade?: string;
+  /** Where the dump goes: pvc/<claim>. */
+  destination?: string;
+  /** File name of the dump at the root of the destination. */
+  file?: string;
+  /** Size of the dump in bytes. */
+  sizeBytes?: number;
+  /** When the Job was created. */
+  startTime?: string;
+  /** When it ended. */
+  completionTime?: string;
+  /** Why it failed (the pod's termination message or the Job's condition). */
+  message?: string;
+}
+
+/**
+ * The restore of spec.database.restoreFrom. Core and jobservice stay at 0 replicas until phase is
+ * Succeeded.
+ */
+export interface StatusRestore {
+  /**
+   * Pending (waiting for the database), Running, Succeeded or Failed (Degraded=True RestoreFailed;
+   * deleting the Job tries again).
+   */
+  phase: 'Pending' | 'Running' | 'Succeeded' | 'Failed';
+  /** The dump: pvc/<claim>/<file>. */
+  source?: string;
+  /** The restore Job. */
+  job?: string;
+  /** When the restore Job was created. */
+  startTime?: string;
+  /** When it ended. */
+  completionTime?: string;
+  /** What the restore reported (tables restored, or why it failed). */
   message?: string;
 }
 
@@ -913,4 +1075,5 @@ export const harborClusterDefaults = {
   'spec.persistence.deleteClaimsWithCluster': false,
   'spec.persistence.jobserviceLogSize': '1Gi',
   'spec.persistence.trivyCacheSize': '5Gi',
+  'spec.backup.keep': 7,
 } as const;

@@ -13,6 +13,7 @@ import { crdName, POLL_MAX_MS } from '../kube/optional-kind.ts';
 import { childTypes, harborClusterType } from '../kube/resources.ts';
 import { cachedChild } from '../kube/cached-child.ts';
 import { withoutManagedFields } from '../kube/managed-fields.ts';
+import { createJobPodReader } from '../kube/job-pods.ts';
 import { createVolumeClient } from '../kube/volumes.ts';
 import { createWriter, FIELD_MANAGER } from '../kube/writer.ts';
 import { namespacedName } from '../model/object.ts';
@@ -189,6 +190,7 @@ export class Manager {
       log,
       ...(opts.metrics ? { metrics: opts.metrics } : {}),
       sources: causes,
+      jobPods: createJobPodReader(opts.http),
     });
     this.opts = opts;
   }

@@ -19,9 +19,13 @@ import { toValues } from '../render/values.ts';
 import type { GeneratedSecrets, RandomBytes } from '../secrets/generate.ts';
 import { databaseUpgradeOf, unsupportedMessage } from '../status/database-upgrade.ts';
 import { COMPONENT_LABEL, type HarborClusterStatus } from '../status/observe.ts';
+import { holdForRestore } from '../backup/records.ts';
+import type { JobPodReader } from '../kube/job-pods.ts';
 import { Applier, NotOwnedWrites, type Applied } from './applier.ts';
 import { appliedDigest, inputsDigest } from './applied-digest.ts';
 import { applyPhase } from './apply-order.ts';
+import type { BackupGate } from './backup-gate.ts';
+import { Backups } from './backups.ts';
 import { desiredObjects } from './desired.ts';
 import { NotOwnedError, ownedWriter, ownershipRules } from './owned-writer.ts';
 import { describeNotOwned, gatePlan, type GatedPlan, type NotOwned } from './ownership-gate.ts';
@@ -61,6 +65,8 @@ export interface ReconcilerDeps {
   metrics?: ReconcileMetrics;
   /** Pods and events, for status to say why pods are missing. */
   sources?: StatusSources;
+  /** A finished backup or restore Job's pod (the dump's size and file). */
+  jobPods?: JobPodReader;
 }
 
 export class Reconciler {
@@ -69,6 +75,9 @@ export class Reconciler {
   private readonly applier: Applier;
   private readonly status: StatusReporter;
   private readonly volumes: VolumeGrowth;
+  private readonly backups: Backups;
+  /** The backup gate of upgrades (backup-gate.ts). */
+  readonly backupGate: BackupGate;
   /** Hash of the last render whose objects were all applied, by cluster key. */
   private readonly appliedHash = new Map<string, string>();
 
@@ -104,6 +113,16 @@ export class Reconciler {
       now,
       ...(deps.sources ? { sources: deps.sources } : {}),
     });
+    this.backups = new Backups({
+      cache: deps.cache,
+      writer: deps.writer,
+      status: this.status,
+      events: deps.events,
+      log: deps.log,
+      now,
+      ...(deps.jobPods ? { pods: deps.jobPods } : {}),
+    });
+    this.backupGate = this.backups;
   }
 
   /**
@@ -157,6 +176,12 @@ export class Reconciler {
       return {};
     }
 
+    // Backups and restores: records of their Jobs, an on-demand backup, the
+    // restore's Job; then what they add to the render.
+    run.step = 'BackupFailed';
+    run.before = await this.backups.sync(live, run.before);
+    const lifecycle = this.backups.desired(cr, run.before);
+
     const owner = {
       apiVersion: live.apiVersion,
       kind: live.kind,
@@ -193,6 +218,7 @@ export class Reconciler {
         // going changes nothing for the other clusters.
         certificatesServed: certsServed && wantsCertificate(values),
         generated,
+        lifecycle: lifecycle.digest,
       });
       return { generated, values, renderHash, inputs };
     };
@@ -222,7 +248,8 @@ export class Reconciler {
     run.step = 'PlanFailed';
     let all: KubeObject[];
     try {
-      all = desiredObjects(rendered.objects, owner, generated, deleteClaims);
+      all = desiredObjects([...rendered.objects, ...lifecycle.objects], owner, generated, deleteClaims);
+      if (lifecycle.hold) all = holdForRestore(all, COMPONENT_LABEL);
     } catch (err) {
       throw asRenderFailure(err);
     }

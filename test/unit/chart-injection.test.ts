@@ -107,6 +107,9 @@ const knownRules: Record<string, (self: unknown) => boolean> = {
       ),
   "!self.exists(k, k.startsWith('checksum/'))": (s) => !Object.keys(s as JsonObject).some((k) => k.startsWith('checksum/')),
   'self >= 0': (s) => Number(s) >= 0,
+  "!has(self.restoreFrom) || !has(self.type) || self.type == 'InCluster'": (s) => !has(s, 'restoreFrom') || get(s, 'type') === 'InCluster',
+  '!has(self.claimName) || (!has(self.size) && !has(self.storageClassName))': (s) =>
+    !has(s, 'claimName') || (!has(s, 'size') && !has(s, 'storageClassName')),
 };
 
 /** A rule as a predicate: known by text, or of a few generic forms on strings. */
@@ -259,7 +262,7 @@ function minimal(schema: Schema): Json {
 
 /** The plain value of a field: short, letters and digits, and accepted by its schema. */
 function plainFor(schema: Schema): string | undefined {
-  const tries = ['plain', 'plain.example', 'https://plain.example', 'plain.example:6379', '1', '1Gi', '2.15.0'];
+  const tries = ['plain', 'plain.example', 'https://plain.example', 'plain.example:6379', '1', '1Gi', '2.15.0', 'plain.dump', '0 3 * * *'];
   return tries.find((t) => violations(t, schema, 'x').length === 0);
 }
 
@@ -377,6 +380,8 @@ function hostileFor(slot: Slot, accepts: (v: string) => boolean): string[] {
  */
 const strictFields: Record<string, string> = {
   'spec.version': 'a supported release, digits and dots (the CEL rule on spec.version)',
+  'spec.backup.schedule': 'five fields without blanks inside them, or @daily and the like (its pattern); it reaches only the CronJob, not the chart',
+  'spec.database.restoreFrom.persistentVolumeClaim.fileName': 'letters, digits, dot, dash and underscore ending in .dump (its pattern); it reaches only the restore Job, not the chart',
 };
 
 // --- base specs -------------------------------------------------------------
@@ -412,7 +417,7 @@ function basesOf(slot: Slot): string[] {
   if (n.startsWith('spec.expose.service.')) return ['loadBalancer'];
   if (n.startsWith('spec.expose.ingress.')) return ['ingress', 'external'];
   if (/^spec\.(database|cache)\.external\.|^spec\.storage\.s3\.|^spec\.adminPasswordSecretRef\./.test(n)) return ['external'];
-  if (/^spec\.(database|cache)\.inCluster\.|^spec\.storage\.filesystem\./.test(n)) return ['ingress', 'loadBalancer'];
+  if (/^spec\.(database|cache)\.inCluster\.|^spec\.database\.restoreFrom\.|^spec\.storage\.filesystem\./.test(n)) return ['ingress', 'loadBalancer'];
   return ['ingress', 'loadBalancer', 'external'];
 }
 

@@ -100,6 +100,10 @@ ClusterRole (all namespaces) and the per-namespace Roles (watchNamespaces).
 - apiGroups: ["cert-manager.io"]
   resources: ["certificates"]
   verbs: ["get", "list", "watch", "create", "update", "patch", "delete"]
+{{- /* Backups and restores: the operator's Jobs and its CronJob (src/backup/jobs.ts). */}}
+- apiGroups: ["batch"]
+  resources: ["jobs", "cronjobs"]
+  verbs: ["get", "list", "watch", "create", "update", "patch", "delete"]
 - apiGroups: [""]
   resources: ["events"]
   verbs: ["create", "patch"]
