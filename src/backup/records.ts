@@ -140,7 +140,7 @@ export function mergeRecords(existing: readonly BackupRecord[] | undefined, upda
 }
 
 /** Whether a record is the final word on its Job. */
-export function ended(r: BackupRecord | undefined): r is BackupRecord {
+export function ended(r: BackupRecord | undefined): boolean {
   return r?.result === 'Succeeded' || r?.result === 'Failed';
 }
 

@@ -35,6 +35,7 @@ import {
   isBackupJob,
   jobState,
   mergeRecords,
+  RECORDS_KEPT,
   recordOf,
   restorePending,
   restoreRecordOf,
@@ -127,9 +128,13 @@ export class Backups implements BackupGate {
 
     // Every backup Job of this cluster (the operator's and its CronJob's).
     const ns = cr.metadata.namespace ?? '';
+    // With the list full, a Job older than its oldest record would fall off again at once.
+    const list = status?.backups ?? [];
+    const oldest = list.length >= RECORDS_KEPT ? list[list.length - 1]?.startTime : undefined;
     for (const job of this.d.cache.childrenOf(ns, cr.metadata.name).filter(isBackupJob)) {
-      const known = status?.backups?.find((r) => r.job === job.metadata.name);
+      const known = list.find((r) => r.job === job.metadata.name);
       if (ended(known)) continue;
+      if (!known && oldest !== undefined && (recordOf(job).startTime ?? '') < oldest) continue;
       const rec = await this.recordJob(job);
       if (JSON.stringify(rec) === JSON.stringify(known)) continue;
       updates.push(rec);
@@ -169,7 +174,7 @@ export class Backups implements BackupGate {
     const known = status?.backups?.find((r) => r.job === name);
     const job = this.d.cache.getChild(JOB.apiVersion, JOB.kind, cr.metadata.namespace ?? '', name);
     if (job) {
-      if (ended(known)) return gateOf(known);
+      if (known && ended(known)) return gateOf(known);
       const rec = await this.recordJob(job);
       if (JSON.stringify(rec) !== JSON.stringify(known)) {
         await this.d.status.writeLifecycle(live, status, { backups: mergeRecords(status?.backups, [rec]) });
