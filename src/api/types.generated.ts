@@ -212,7 +212,11 @@ export interface Database {
   restoreFrom?: DatabaseRestoreFrom;
   /** Settings of the in-cluster PostgreSQL (type InCluster). */
   inCluster?: DatabaseInCluster;
-  /** Connection to an existing PostgreSQL server (type External). */
+  /**
+   * Connection to an existing PostgreSQL server (type External). Either username and
+   * passwordSecretRef name a role and database made beforehand, or provision lets the operator make
+   * them.
+   */
   external?: DatabaseExternal;
 }
 
@@ -257,7 +261,11 @@ export interface DatabaseInCluster {
   storageClassName?: string;
 }
 
-/** Connection to an existing PostgreSQL server (type External). */
+/**
+ * Connection to an existing PostgreSQL server (type External). Either username and
+ * passwordSecretRef name a role and database made beforehand, or provision lets the operator make
+ * them.
+ */
 export interface DatabaseExternal {
   /** Host name or IP address of the PostgreSQL server. */
   host: string;
@@ -267,19 +275,35 @@ export interface DatabaseExternal {
    */
   port?: number;
   /**
-   * Name of the database Harbor uses (it must exist).
-   * @defaultValue "registry"
+   * Name of the database Harbor uses. Without provision it must exist; unset: registry. With
+   * provision the operator creates it; unset: derived from the namespace and name
+   * (harbor_<namespace>_<name>, cut to fit 63 bytes, then _ and 10 hex digits of a hash of both).
    */
   database?: string;
-  /** User Harbor connects as. */
-  username: string;
-  /** Secret holding the password of the user. */
-  passwordSecretRef: DatabaseExternalPasswordSecretRef;
   /**
-   * PostgreSQL sslmode of the connection.
+   * Role Harbor connects as. Without provision it is required and must exist. With provision the
+   * operator creates it; unset: the same derived name as the database.
+   */
+  username?: string;
+  /** Secret holding the password of the user. */
+  passwordSecretRef?: DatabaseExternalPasswordSecretRef;
+  /**
+   * PostgreSQL sslmode of the connection (Harbor's, and the operator's own with provision).
    * @defaultValue "disable"
    */
   sslMode?: 'disable' | 'require' | 'verify-ca' | 'verify-full';
+  /**
+   * The operator creates, before Harbor first starts, a role and a database of that role for this
+   * HarborCluster on the server (host, port and sslMode above), with a password it generates once
+   * and keeps in the Secret <name>-generated-secrets (key databasePassword). A role or database of
+   * the same name it did not create is never taken over: status says so (condition
+   * DatabaseProvisioned). Both are kept when the HarborCluster is deleted, unless
+   * spec.persistence.deleteClaimsWithCluster is true: then they are dropped first (a finalizer holds
+   * the deletion, for 10 minutes at most if the server cannot be reached). The annotation
+   * harbor-operator.dev/rotate-database-password, set to a new value, makes the operator set a new
+   * password in the database and then in Harbor.
+   */
+  provision?: DatabaseExternalProvision;
 }
 
 /** Secret holding the password of the user. */
@@ -291,6 +315,56 @@ export interface DatabaseExternalPasswordSecretRef {
    * @defaultValue "password"
    */
   key?: string;
+}
+
+/**
+ * The operator creates, before Harbor first starts, a role and a database of that role for this
+ * HarborCluster on the server (host, port and sslMode above), with a password it generates once
+ * and keeps in the Secret <name>-generated-secrets (key databasePassword). A role or database of
+ * the same name it did not create is never taken over: status says so (condition
+ * DatabaseProvisioned). Both are kept when the HarborCluster is deleted, unless
+ * spec.persistence.deleteClaimsWithCluster is true: then they are dropped first (a finalizer holds
+ * the deletion, for 10 minutes at most if the server cannot be reached). The annotation
+ * harbor-operator.dev/rotate-database-password, set to a new value, makes the operator set a new
+ * password in the database and then in Harbor.
+ */
+export interface DatabaseExternalProvision {
+  /**
+   * Secret with the administrative connection, in the namespace of the HarborCluster. Its user must
+   * be allowed to create roles and databases (CREATEROLE and CREATEDB, or a superuser).
+   */
+  adminSecretRef: DatabaseExternalProvisionAdminSecretRef;
+  /**
+   * Database the administrative connection opens; it must exist.
+   * @defaultValue "postgres"
+   */
+  adminDatabase?: string;
+}
+
+/**
+ * Secret with the administrative connection, in the namespace of the HarborCluster. Its user must
+ * be allowed to create roles and databases (CREATEROLE and CREATEDB, or a superuser).
+ */
+export interface DatabaseExternalProvisionAdminSecretRef {
+  /** Name of the Secret. */
+  name: string;
+  /**
+   * Key of the administrative user name.
+   * @defaultValue "username"
+   */
+  usernameKey?: string;
+  /**
+   * Key of its password.
+   * @defaultValue "password"
+   */
+  passwordKey?: string;
+  /**
+   * Key of the PEM CA certificate(s) the server's certificate must chain to, read with sslMode
+   * verify-ca or verify-full (and require, which then verifies like verify-ca, as libpq does). When
+   * the Secret has no such key, the system's CAs are trusted.
+   * @defaultValue "ca.crt"
+   */
+  caKey?: string;
 }
 
 /** Redis-compatible cache of Harbor (sessions, job queue, registry layer cache). */
@@ -902,7 +976,10 @@ export interface BackupPersistentVolumeClaim {
 export interface HarborClusterStatus {
   /** metadata.generation of the HarborCluster the status was computed from. */
   observedGeneration?: number;
-  /** Conditions of the HarborCluster: Ready, Progressing and Degraded, at most one of each type. */
+  /**
+   * Conditions of the HarborCluster: Ready, Progressing, Degraded and, with
+   * spec.database.external.provision, DatabaseProvisioned; at most one of each type.
+   */
   conditions?: StatusCondition[];
   /**
    * Pods of each deployed component (core, portal, registry, jobservice, trivy, exporter, database,
@@ -937,11 +1014,12 @@ export interface HarborClusterStatus {
 export interface StatusCondition {
   /**
    * Aspect the condition describes: Ready (Harbor serves requests), Progressing (a change is being
-   * rolled out), Degraded (something is failing) or DatabaseUpgrade (the in-cluster database moves
-   * to another PostgreSQL major: True from before its pods roll until it runs the new major and is
-   * ready, then False).
+   * rolled out), Degraded (something is failing) DatabaseUpgrade (the in-cluster database moves to
+   * another PostgreSQL major: True from before its pods roll until it runs the new major and is
+   * ready, then False) or DatabaseProvisioned (the role and database on the external PostgreSQL
+   * exist; False with the server's error).
    */
-  type: 'Ready' | 'Progressing' | 'Degraded' | 'DatabaseUpgrade';
+  type: 'Ready' | 'Progressing' | 'Degraded' | 'DatabaseUpgrade' | 'DatabaseProvisioned';
   /** Whether the condition holds: True, False or Unknown. */
   status: 'True' | 'False' | 'Unknown';
   /** metadata.generation of the HarborCluster the condition was computed from. */
@@ -1037,9 +1115,12 @@ export const harborClusterDefaults = {
   'spec.database.type': 'InCluster',
   'spec.database.inCluster.storageSize': '1Gi',
   'spec.database.external.port': 5432,
-  'spec.database.external.database': 'registry',
   'spec.database.external.passwordSecretRef.key': 'password',
   'spec.database.external.sslMode': 'disable',
+  'spec.database.external.provision.adminSecretRef.usernameKey': 'username',
+  'spec.database.external.provision.adminSecretRef.passwordKey': 'password',
+  'spec.database.external.provision.adminSecretRef.caKey': 'ca.crt',
+  'spec.database.external.provision.adminDatabase': 'postgres',
   'spec.cache': {},
   'spec.cache.type': 'InCluster',
   'spec.cache.inCluster.storageSize': '1Gi',

@@ -28,6 +28,7 @@ import type { Release } from '../api/releases.ts';
 import type { HarborCluster } from '../api/types.generated.ts';
 import { harborClusterDefaults as D } from '../api/types.generated.ts';
 import type { KubeObject } from '../model/object.ts';
+import { provisionNames } from '../provision/names.ts';
 import { normalize, type Owner } from '../render/normalize.ts';
 import { clusterLabel } from '../render/values.ts';
 
@@ -141,18 +142,21 @@ export function databaseEnv(cr: Cr): { name: string; value?: string; valueFrom?:
   const db = cr.spec.database ?? {};
   if ((db.type ?? D['spec.database.type']) === 'External' && db.external) {
     const e = db.external;
+    // As render/values.ts: with provision, the role and database the
+    // operator made, whose password is the generated Secret's databasePassword.
+    const provisioned = e.provision ? provisionNames(cr.metadata.namespace ?? '', name, e) : undefined;
+    const ref = e.passwordSecretRef;
+    const password =
+      provisioned || !ref
+        ? { name: `${name}-generated-secrets`, key: 'databasePassword' } // controller/generated-secret.ts
+        : { name: ref.name, key: ref.key ?? D['spec.database.external.passwordSecretRef.key'] };
     return [
       { name: 'PGHOST', value: e.host },
       { name: 'PGPORT', value: String(e.port ?? D['spec.database.external.port']) },
-      { name: 'PGDATABASE', value: e.database ?? D['spec.database.external.database'] },
-      { name: 'PGUSER', value: e.username },
+      { name: 'PGDATABASE', value: provisioned?.database ?? e.database ?? 'registry' },
+      { name: 'PGUSER', value: provisioned?.role ?? e.username ?? 'postgres' },
       { name: 'PGSSLMODE', value: e.sslMode ?? D['spec.database.external.sslMode'] },
-      {
-        name: 'PGPASSWORD',
-        valueFrom: {
-          secretKeyRef: { name: e.passwordSecretRef.name, key: e.passwordSecretRef.key ?? D['spec.database.external.passwordSecretRef.key'] },
-        },
-      },
+      { name: 'PGPASSWORD', valueFrom: { secretKeyRef: password } },
     ];
   }
   // The chart's in-cluster database (charts/harbor/templates/_helpers.tpl

@@ -4,7 +4,7 @@
 // kept database volume stays readable by a HarborCluster re-created with the
 // same name.
 import type { KubeObject } from '../model/object.ts';
-import { GENERATED_KEYS, type GeneratedSecrets } from '../secrets/generate.ts';
+import { SECRET_KEYS, type GeneratedSecrets } from '../secrets/generate.ts';
 
 export function generatedSecretName(cluster: string): string {
   return `${cluster}-generated-secrets`;
@@ -13,7 +13,7 @@ export function generatedSecretName(cluster: string): string {
 export function readGenerated(secret: KubeObject | undefined): GeneratedSecrets {
   const data = (secret?.['data'] ?? {}) as Record<string, string>;
   const out: GeneratedSecrets = {};
-  for (const k of GENERATED_KEYS) {
+  for (const k of SECRET_KEYS) {
     const v = data[k];
     if (v !== undefined) out[k] = Buffer.from(v, 'base64').toString('utf8');
   }
@@ -22,7 +22,7 @@ export function readGenerated(secret: KubeObject | undefined): GeneratedSecrets 
 
 export function generatedSecretObject(cluster: string, namespace: string, values: GeneratedSecrets): KubeObject {
   const data: Record<string, string> = {};
-  for (const k of GENERATED_KEYS) {
+  for (const k of SECRET_KEYS) {
     const v = values[k];
     if (v !== undefined) data[k] = Buffer.from(v, 'utf8').toString('base64');
   }

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import type { KubeObject } from '../model/object.ts';
 import { createEventRecorder } from '../kube/events.ts';
 import { CrdWatch } from '../kube/crd-watch.ts';
+import { createFinalizerWriter } from '../kube/finalizers.ts';
 import type { KubeHttp } from '../kube/http.ts';
 import { Informer } from '../kube/informer.ts';
 import { ListGate } from '../kube/list-gate.ts';
@@ -45,6 +46,8 @@ export interface ManagerOptions {
   backoff?: { baseMs?: number; maxMs?: number };
   /** When a reconcile the API server refused (PermanentError) is tried again by itself (default 5 min). */
   permanentRetryMs?: number;
+  /** How long a deleted HarborCluster waits for its database to be dropped (tests shorten it; default 10 min). */
+  databaseDropTimeoutMs?: number;
 }
 
 export class Manager {
@@ -188,9 +191,11 @@ export class Manager {
       events: createEventRecorder(opts.http, { component: 'harbor-operator', onError }),
       renderer: this.renderer,
       log,
+      finalizers: createFinalizerWriter(opts.http),
       ...(opts.metrics ? { metrics: opts.metrics } : {}),
       sources: causes,
       jobPods: createJobPodReader(opts.http),
+      ...(opts.databaseDropTimeoutMs !== undefined ? { databaseDropTimeoutMs: opts.databaseDropTimeoutMs } : {}),
     });
     this.opts = opts;
   }

@@ -9,8 +9,10 @@ import type { HarborCluster } from '../api/types.generated.ts';
 import { clusterIdentity } from '../diff/ownership.ts';
 import { plan, summarize } from '../diff/plan.ts';
 import type { EventRecorder } from '../kube/events.ts';
+import type { FinalizerWriter } from '../kube/finalizers.ts';
+import type { PostgresConnector } from '../provision/postgres.ts';
 import { FIELD_MANAGER, type ObjectReader, type ObjectWriter, type SecretReader, type StatusWriter } from '../kube/writer.ts';
-import { objectKey, type KubeObject } from '../model/object.ts';
+import { namespacedName, objectKey, type KubeObject } from '../model/object.ts';
 import type { VolumeClient } from '../kube/volumes.ts';
 import { RenderError } from '../render/render-error.ts';
 import type { ChartValues } from '../render/chart-values.ts';
@@ -26,6 +28,7 @@ import { appliedDigest, inputsDigest } from './applied-digest.ts';
 import { applyPhase } from './apply-order.ts';
 import type { BackupGate } from './backup-gate.ts';
 import { Backups } from './backups.ts';
+import { DatabaseProvisionError, DatabaseProvisioner } from './database-provisioner.ts';
 import { desiredObjects } from './desired.ts';
 import { NotOwnedError, ownedWriter, ownershipRules } from './owned-writer.ts';
 import { describeNotOwned, gatePlan, type GatedPlan, type NotOwned } from './ownership-gate.ts';
@@ -67,6 +70,12 @@ export interface ReconcilerDeps {
   sources?: StatusSources;
   /** A finished backup or restore Job's pod (the dump's size and file). */
   jobPods?: JobPodReader;
+  /** Adds and removes the HarborCluster's finalizer (database dropped with it). */
+  finalizers: FinalizerWriter;
+  /** PostgreSQL of spec.database.external.provision (default: node-postgres). */
+  postgres?: PostgresConnector;
+  /** How long a deleted HarborCluster waits for its database to be dropped (default 10 min). */
+  databaseDropTimeoutMs?: number;
 }
 
 export class Reconciler {
@@ -78,6 +87,7 @@ export class Reconciler {
   private readonly backups: Backups;
   /** The backup gate of upgrades (backup-gate.ts). */
   readonly backupGate: BackupGate;
+  private readonly database: DatabaseProvisioner;
   /** Hash of the last render whose objects were all applied, by cluster key. */
   private readonly appliedHash = new Map<string, string>();
 
@@ -99,6 +109,17 @@ export class Reconciler {
       now,
       ...(deps.metrics ? { metrics: deps.metrics } : {}),
     });
+    this.database = new DatabaseProvisioner({
+      cache: deps.cache,
+      reader: deps.writer,
+      finalizers: deps.finalizers,
+      events: deps.events,
+      log: deps.log,
+      now,
+      random: deps.random ?? randomBytes,
+      ...(deps.postgres ? { postgres: deps.postgres } : {}),
+      ...(deps.databaseDropTimeoutMs !== undefined ? { dropTimeoutMs: deps.databaseDropTimeoutMs } : {}),
+    });
     this.volumes = new VolumeGrowth({
       client: deps.volumes,
       events: deps.events,
@@ -112,6 +133,7 @@ export class Reconciler {
       log: deps.log,
       now,
       ...(deps.sources ? { sources: deps.sources } : {}),
+      conditions: (cr) => this.database.conditions(namespacedName(cr)),
     });
     this.backups = new Backups({
       cache: deps.cache,
@@ -136,6 +158,11 @@ export class Reconciler {
     const name = key.slice(slash + 1);
     const live = this.d.cache.getCluster(namespace, name);
     if (!live || live.metadata.deletionTimestamp) {
+      // The database goes first when it is dropped with the cluster (the
+      // finalizer holds the deletion until then; not while paused).
+      if (live && this.database.holdsFinalizer(live) && live.metadata.annotations?.[PAUSED_ANNOTATION] !== 'true') {
+        await this.database.finalize(key, live);
+      }
       // Children go with their owner through the garbage collector.
       this.forget(key);
       return {};
@@ -199,7 +226,15 @@ export class Reconciler {
       checkHtpasswd: boolean,
     ): Promise<{ generated: GeneratedSecrets; values: ChartValues; renderHash: string; inputs: string }> => {
       run.step = 'SecretsFailed';
-      const { secrets, generated } = await this.secretsSource.resolve(key, cr, live, checkHtpasswd);
+      let resolved = await this.secretsSource.resolve(key, cr, live, checkHtpasswd);
+      // Harbor's role and database on an external server, before anything of Harbor is applied.
+      try {
+        resolved = await this.database.ensure(key, live, resolved);
+      } catch (err) {
+        if (err instanceof DatabaseProvisionError) throw new ReconcileFailure('DatabaseProvisionFailed', err.message, { cause: err });
+        throw err;
+      }
+      const { secrets, generated } = resolved;
       // As sent (Secret data is base64): a server message may echo either form.
       const plain = (Object.values(secrets) as (string | undefined)[]).filter((v): v is string => !!v);
       run.secretValues = [...plain, ...plain.map((v) => Buffer.from(v, 'utf8').toString('base64'))];
@@ -359,6 +394,7 @@ export class Reconciler {
     this.status.forget(key);
     this.secretsSource.forget(key);
     this.applier.forget(key);
+    this.database.forget(key);
     this.d.renderer.forget(key);
   }
 

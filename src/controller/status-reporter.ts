@@ -17,7 +17,7 @@ import { namespacedName, objectKey, type KubeObject } from '../model/object.ts';
 import { componentCauses, type FailedCreateReport, type PodReport } from '../status/component-causes.ts';
 import { findCondition } from '../status/conditions.ts';
 import { DATABASE_UPGRADE, databaseUpgradeOf, withDatabaseUpgrade, type DatabaseUpgrade } from '../status/database-upgrade.ts';
-import { COMPONENT_LABEL, observe, sameStatus, type HarborClusterStatus, type ObserveInput, type Outcome } from '../status/observe.ts';
+import { COMPONENT_LABEL, observe, sameStatus, type HarborClusterStatus, type ObserveInput, type Outcome, type StepCondition } from '../status/observe.ts';
 import type { Problem } from '../status/pod-problem.ts';
 import { freshest } from '../status/workloads.ts';
 import type { ClusterCache, Logger, StatusSources } from './ports.ts';
@@ -36,6 +36,8 @@ export interface StatusReporterDeps {
   now: () => Date;
   /** Pods and events, for the causes of missing pods (none: counts only). */
   sources?: StatusSources;
+  /** Conditions of other steps to write with every status (DatabaseProvisioned). */
+  conditions?: (cr: KubeObject) => readonly StepCondition[];
 }
 
 export class StatusReporter {
@@ -80,6 +82,7 @@ export class StatusReporter {
       ...(certificate ? { certificate } : {}),
       ...(digest ? { appliedDigest: digest } : {}),
       databaseUpgrade: databaseUpgradeOf(cr as unknown as HarborCluster, before, live, COMPONENT_LABEL),
+      conditions: this.d.conditions?.(cr) ?? [],
       now: this.stamp(),
     });
     for (const c of next.conditions ?? []) c.message = redact(c.message, secretValues);

@@ -10,6 +10,7 @@ import {
   type HarborClusterSpec,
 } from '../api/types.generated.ts';
 import { releaseOf, supportedVersions, type Release } from '../api/releases.ts';
+import { provisionNames } from '../provision/names.ts';
 import type { ChartValues, ComponentValues, IngressValues, VolumeValues } from './chart-values.ts';
 import type { HarborSecrets } from './secrets-input.ts';
 
@@ -44,7 +45,7 @@ export function toValues(cr: HarborCluster, secrets: HarborSecrets): ChartValues
     imagePullSecrets: (spec.imagePullSecrets ?? []).map((s) => s.name),
     commonLabels: { [clusterLabel]: name },
     expose: exposeValues(name, spec),
-    database: databaseValues(spec, secrets, storageClass, release),
+    database: databaseValues(cr, secrets, storageClass, release),
     cache: cacheValues(spec, secrets, storageClass, release),
     storage: storageValues(spec, secrets, storageClass),
     persistence: {
@@ -154,11 +155,13 @@ function volume(size: string, own: string | undefined, fallback: string): Volume
   return { size, storageClass: own ?? fallback };
 }
 
-function databaseValues(spec: HarborClusterSpec, secrets: HarborSecrets, storageClass: string, release: Release): ChartValues['database'] {
-  const db = spec.database ?? {};
+function databaseValues(cr: HarborCluster, secrets: HarborSecrets, storageClass: string, release: Release): ChartValues['database'] {
+  const db = cr.spec.database ?? {};
   const type = (db.type ?? D['spec.database.type']) === 'InCluster' ? 'internal' : 'external';
   const ext = db.external;
   if (type === 'external' && !ext) throw new Error('spec.database.external is required when spec.database.type is External');
+  // With provision the operator made the role and database: their names.
+  const provisioned = type === 'external' && ext?.provision ? provisionNames(cr.metadata.namespace ?? '', cr.metadata.name ?? '', ext) : undefined;
   return {
     type,
     image: release.images.database,
@@ -166,9 +169,9 @@ function databaseValues(spec: HarborClusterSpec, secrets: HarborSecrets, storage
     external: {
       host: ext?.host ?? '',
       port: ext?.port ?? D['spec.database.external.port'],
-      database: ext?.database ?? D['spec.database.external.database'],
+      database: provisioned?.database ?? ext?.database ?? 'registry',
       // The chart requires a user name even when the section is unused.
-      username: ext?.username ?? 'postgres',
+      username: provisioned?.role ?? ext?.username ?? 'postgres',
       sslmode: ext?.sslMode ?? D['spec.database.external.sslMode'],
     },
     password: secrets.databasePassword,

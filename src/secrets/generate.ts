@@ -20,7 +20,16 @@ export const GENERATED_KEYS = [
   'databasePassword',
   'cachePassword',
 ] as const;
-export type GeneratedKey = (typeof GENERATED_KEYS)[number];
+/**
+ * Kept in the same Secret by the database provisioning
+ * (src/controller/database-provisioner.ts), which makes them: the id that
+ * marks the role and database it created, and the value of the rotation
+ * annotation it last carried out.
+ */
+export const PROVISION_KEYS = ['databaseProvisionId', 'databasePasswordRotation'] as const;
+/** Every key of the generated Secret. */
+export const SECRET_KEYS = [...GENERATED_KEYS, ...PROVISION_KEYS] as const;
+export type GeneratedKey = (typeof SECRET_KEYS)[number];
 export type GeneratedSecrets = Partial<Record<GeneratedKey, string>>;
 
 export const REGISTRY_USER = 'harbor_registry_user';

@@ -8,7 +8,7 @@ import { setCondition, type Condition } from './conditions.ts';
 import { DATABASE_UPGRADE, withDatabaseUpgrade, type DatabaseUpgrade } from './database-upgrade.ts';
 import type { Problem } from './pod-problem.ts';
 
-const ORDER = ['Ready', 'Progressing', 'Degraded', DATABASE_UPGRADE];
+const ORDER = ['Ready', 'Progressing', 'Degraded', DATABASE_UPGRADE, 'DatabaseProvisioned'];
 
 export const COMPONENT_LABEL = 'app.kubernetes.io/component';
 
@@ -71,8 +71,12 @@ export interface ObserveInput {
   appliedDigest?: string;
   /** Whether the in-cluster database crosses a PostgreSQL major (database-upgrade.ts). */
   databaseUpgrade?: DatabaseUpgrade;
+  /** Conditions other steps decided (DatabaseProvisioned), set as they are. */
+  conditions?: readonly StepCondition[];
   now: string;
 }
+
+export type StepCondition = Pick<Condition, 'type' | 'status' | 'reason' | 'message'>;
 
 interface WorkloadShape {
   metadata: { generation?: number; labels?: Record<string, string> };
@@ -107,6 +111,7 @@ export function observe(input: ObserveInput): HarborClusterStatus {
   const components = Object.fromEntries(list.map((c) => [c.name, componentReport(c, causes[c.name])]));
   const notReady = list.filter((c) => c.ready < c.desired);
   const o = input.outcome;
+  for (const c of input.conditions ?? []) set(c.type, c.status, c.reason, c.message);
 
   if (o.kind === 'paused') {
     set('Progressing', 'False', 'Paused', 'reconciliation is paused by the annotation harbor-operator.dev/paused');

@@ -18,6 +18,7 @@ import { createCluster, get, getCluster, harborCluster, list, patch, patchCluste
 import { kubeConfig, waitUntil } from '../harness/kube.ts';
 import { helmBinary, chartDir } from '../harness/operator.ts';
 import { freePort, startOperatorProcess, type OperatorProcess } from '../harness/process.ts';
+import { startPostgres } from '../harness/postgres.ts';
 import { proxyFor, proxyKubeconfig } from './proxy.ts';
 
 interface Row {
@@ -503,13 +504,77 @@ describe('fault injection', () => {
     });
   });
 
+  test('10. database provisioning: wrong admin password, the server down, a rotation, a drop that waits for the server', async (t) => {
+    await record(t, '10 PostgreSQL provisioning', async () => {
+      const pg = await startPostgres();
+      t.after(() => pg.stop());
+      const ns = await namespace('f10');
+      const adminSecret = (password: string): Promise<unknown> =>
+        raw().request('PATCH', `/api/v1/namespaces/${ns}/secrets/pg-admin`, {
+          body: {
+            apiVersion: 'v1',
+            kind: 'Secret',
+            // The scan at the end looks for the values of Secrets with this label too.
+            metadata: { name: 'pg-admin', namespace: ns, labels: { 'harbor-operator.test/scan': 'true' } },
+            stringData: { username: pg.admin.user, password },
+          },
+          contentType: 'application/apply-patch+yaml',
+          query: { fieldManager: 'faults', force: true },
+        });
+      await adminSecret('wrong-admin-password-f10');
+      const op = await operator(t, [`--namespaces=${ns}`]);
+      const spec = {
+        database: { type: 'External', external: { host: '127.0.0.1', port: pg.port, provision: { adminSecretRef: { name: 'pg-admin' } } } },
+        persistence: { deleteClaimsWithCluster: true },
+      };
+      await createCluster(ns, harborCluster('db', spec));
+      const denied = await waitForCondition(ns, 'db', 'DatabaseProvisioned', 'False', 'AuthenticationFailed', 30_000);
+      assert.match(denied.status?.conditions?.find((c) => c.type === 'DatabaseProvisioned')?.message ?? '', /password authentication failed for user "harbor_admin"/);
+      assert.equal((await list(ns, 'Deployment')).length, 0, 'nothing of Harbor applied');
+      await pg.down();
+      await adminSecret(pg.admin.password);
+      await waitForCondition(ns, 'db', 'DatabaseProvisioned', 'False', 'ServerUnreachable', 30_000);
+      const back = Date.now();
+      await pg.up();
+      await waitForCondition(ns, 'db', 'Ready', 'True', undefined, 60_000);
+      const readyAfter = Date.now() - back;
+      const generated = (await get(ns, 'Secret', 'db-generated-secrets')) as { data: Record<string, string> } | undefined;
+      const first = Buffer.from(generated?.data['databasePassword'] ?? '', 'base64').toString();
+      await patchCluster(ns, 'db', { metadata: { annotations: { 'harbor-operator.dev/rotate-database-password': 'f10' } } });
+      const role = (await get(ns, 'ConfigMap', 'db-core'))?.['data'] as Record<string, string> | undefined;
+      const user = role?.['POSTGRESQL_USERNAME'] ?? '';
+      const rotated = await waitUntil('the password rotated', async () => {
+        const s = (await get(ns, 'Secret', 'db-generated-secrets')) as { data: Record<string, string> } | undefined;
+        const p = Buffer.from(s?.data['databasePassword'] ?? '', 'base64').toString();
+        return p && p !== first ? p : undefined;
+      });
+      assert.equal(await pg.canLogin({ user, password: rotated }, user), true);
+      assert.equal(await pg.canLogin({ user, password: first }, user), false);
+      // Deleted while the server is down: held by the finalizer, dropped when it is back.
+      await pg.down();
+      await raw().request('DELETE', `/apis/harbor-operator.dev/v1alpha1/namespaces/${ns}/harborclusters/db`);
+      await sleep(3000);
+      assert.ok((await getCluster(ns, 'db')).metadata.deletionTimestamp, 'held while the database cannot be dropped');
+      await pg.up();
+      await waitUntil('the HarborCluster gone', () => getCluster(ns, 'db').then(() => false, () => true), { timeoutMs: 60_000 });
+      assert.equal(await pg.psql(`SELECT count(*) FROM pg_database WHERE datname = '${user}'`), '0', 'dropped');
+      assert.ok(alive(op), 'the operator never crashed');
+      return `wrong password and server down reported; Ready ${seconds(readyAfter)} after the server was back; rotated; dropped after the server came back`;
+    });
+  });
+
   test('8. across the whole suite no secret value appears in logs, events or status', async (t) => {
     await record(t, '8 secrets never leak', async () => {
       const secrets = await raw().request<{ items: { metadata: { name: string }; data?: Record<string, string> }[] }>('GET', '/api/v1/secrets');
       const values = new Set<string>();
-      for (const s of secrets.items) {
-        if (!s.metadata.name.endsWith('-generated-secrets')) continue;
-        for (const v of Object.values(s.data ?? {})) {
+      for (const s of secrets.items as { metadata: { name: string; labels?: Record<string, string> }; data?: Record<string, string> }[]) {
+        // The generated Secrets, and the password of the admin connections of case 10 (its user name is no secret).
+        const scanned = s.metadata.name.endsWith('-generated-secrets')
+          ? Object.values(s.data ?? {})
+          : s.metadata.labels?.['harbor-operator.test/scan'] === 'true'
+            ? [s.data?.['password'] ?? '']
+            : [];
+        for (const v of scanned) {
           const text = Buffer.from(v, 'base64').toString('utf8');
           for (const line of text.split('\n')) if (line.trim().length >= 8) values.add(line.trim());
         }

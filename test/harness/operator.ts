@@ -39,6 +39,8 @@ export interface OperatorOptions {
   kubeconfig?: string;
   /** Another chart than charts/harbor (e.g. a copy with a template added). */
   chartDir?: string;
+  /** How long a deleted HarborCluster waits for its database to be dropped (default 10 min). */
+  databaseDropTimeoutMs?: number;
 }
 
 export async function startOperator(t: TestContext, namespace: string, opts: OperatorOptions = {}): Promise<RunningOperator> {
@@ -75,6 +77,7 @@ export async function startOperator(t: TestContext, namespace: string, opts: Ope
     helmTimeoutMs: 30_000,
     log: createLogger('debug', sink),
     backoff: { baseMs: 200, maxMs: 2_000 },
+    ...(opts.databaseDropTimeoutMs !== undefined ? { databaseDropTimeoutMs: opts.databaseDropTimeoutMs } : {}),
   });
   await manager.start();
   let stopped = false;

@@ -17,6 +17,7 @@ import {
 } from '../../src/backup/jobs.ts';
 import { holdForRestore, jobState, mergeRecords, parseTermination, recordOf, restorePending, restoreRecordOf, type BackupRecord } from '../../src/backup/records.ts';
 import { BACKUP_SCRIPT, RESTORE_SCRIPT } from '../../src/backup/scripts.ts';
+import { provisionNames } from '../../src/provision/names.ts';
 import type { KubeObject } from '../../src/model/object.ts';
 import { unsafeObjects } from '../../src/controller/render-guard.ts';
 
@@ -109,6 +110,14 @@ describe('backup objects', () => {
     }
     const ext = databaseEnv(cr(cases[1]?.spec)).find((e) => e.name === 'PGPASSWORD');
     assert.deepEqual(ext?.valueFrom, { secretKeyRef: { name: 'pg', key: 'password' } });
+    // Provisioned by the operator: its role and database (as the chart gets them), the generated password.
+    const external = { host: 'pg.example.com', provision: { adminSecretRef: { name: 'admin' } } };
+    const prov = databaseEnv(cr({ database: { type: 'External', external } as never }));
+    const names = provisionNames('team-a', 'h', external);
+    const env = Object.fromEntries(prov.map((e) => [e.name, e.value ?? e.valueFrom]));
+    assert.equal(env['PGUSER'], names.role);
+    assert.equal(env['PGDATABASE'], names.database);
+    assert.deepEqual(env['PGPASSWORD'], { secretKeyRef: { name: 'h-generated-secrets', key: 'databasePassword' } });
   });
 
   test('beforeUpgrade: the field wins; unset, in-cluster only', () => {

@@ -110,6 +110,11 @@ const knownRules: Record<string, (self: unknown) => boolean> = {
   "!has(self.restoreFrom) || !has(self.type) || self.type == 'InCluster'": (s) => !has(s, 'restoreFrom') || get(s, 'type') === 'InCluster',
   '!has(self.claimName) || (!has(self.size) && !has(self.storageClassName))': (s) =>
     !has(s, 'claimName') || (!has(s, 'size') && !has(s, 'storageClassName')),
+  "!has(self.external) || !has(self.external.provision) || (has(self.type) && self.type == 'External')": (s) =>
+    !has(get(s, 'external'), 'provision') || get(s, 'type') === 'External',
+  'has(self.provision) || (has(self.username) && has(self.passwordSecretRef))': (s) =>
+    has(s, 'provision') || (has(s, 'username') && has(s, 'passwordSecretRef')),
+  '!has(self.provision) || !has(self.passwordSecretRef)': (s) => !has(s, 'provision') || !has(s, 'passwordSecretRef'),
 };
 
 /** A rule as a predicate: known by text, or of a few generic forms on strings. */
@@ -408,6 +413,12 @@ const bases: Record<string, JsonObject> = {
     cache: { type: 'External', external: { address: 's1:26379,s2:26379', sentinelMasterSet: 'mymaster', passwordSecretRef: { name: 'redis' } } },
     storage: { type: 'S3', s3: { bucket: 'images', region: 'eu-west-1', endpoint: 'https://minio.example.com', credentialsSecretRef: { name: 's3' } } },
   },
+  // The database made by the operator on an external server (no password ref: it is generated).
+  provision: {
+    externalURL: `https://${host}`,
+    expose: { type: 'Ingress', ingress: { host } },
+    database: { type: 'External', external: { host: 'pg.example.com', provision: { adminSecretRef: { name: 'pg-admin' } } } },
+  },
 };
 
 /** The bases a slot is tried in: where its section is in use (every base for the rest). */
@@ -416,6 +427,7 @@ function basesOf(slot: Slot): string[] {
   if (n.startsWith('spec.components.')) return ['ingress'];
   if (n.startsWith('spec.expose.service.')) return ['loadBalancer'];
   if (n.startsWith('spec.expose.ingress.')) return ['ingress', 'external'];
+  if (n.startsWith('spec.database.external.provision.')) return ['provision'];
   if (/^spec\.(database|cache)\.external\.|^spec\.storage\.s3\.|^spec\.adminPasswordSecretRef\./.test(n)) return ['external'];
   if (/^spec\.(database|cache)\.inCluster\.|^spec\.database\.restoreFrom\.|^spec\.storage\.filesystem\./.test(n)) return ['ingress', 'loadBalancer'];
   return ['ingress', 'loadBalancer', 'external'];

@@ -73,8 +73,9 @@ function flatten(rules: readonly PolicyRule[]): string[] {
 /** What the operator does in a namespace it manages, from the code's own tables. */
 function expectedManagerRules(): string[] {
   const rules: PolicyRule[] = [
-    // Informers (list/watch) and cache reads of HarborClusters; never written but for status.
-    { apiGroups: [groupOf(harborClusterType.apiVersion)], resources: [harborClusterType.plural], verbs: ['get', 'list', 'watch'] },
+    // Informers (list/watch) and cache reads of HarborClusters; written only for status and
+    // finalizers.ts (GET, then PATCH of metadata.finalizers: the database dropped with the cluster).
+    { apiGroups: [groupOf(harborClusterType.apiVersion)], resources: [harborClusterType.plural], verbs: ['get', 'list', 'watch', 'patch'] },
     // writer.patchStatus (PATCH …/status); get and update for clients that read-modify-write.
     { apiGroups: [groupOf(harborClusterType.apiVersion)], resources: [`${harborClusterType.plural}/status`], verbs: ['get', 'patch', 'update'] },
     // Every kind the chart renders: watched, server-side applied, pruned.

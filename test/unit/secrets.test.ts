@@ -58,6 +58,9 @@ const fullExisting: Required<GeneratedSecrets> = {
   tokenCert: pair.cert,
   databasePassword: 'existing-database',
   cachePassword: 'existing-cache',
+  // Made by the database provisioning, kept here like the rest.
+  databaseProvisionId: 'existing-provision-id',
+  databasePasswordRotation: 'existing-rotation',
 };
 
 function htpasswdMatches(line: string | undefined, password: string | undefined): boolean {

@@ -81,7 +81,7 @@ ClusterRole (all namespaces) and the per-namespace Roles (watchNamespaces).
 {{- define "harbor-operator.managerRules" -}}
 - apiGroups: ["harbor-operator.dev"]
   resources: ["harborclusters"]
-  verbs: ["get", "list", "watch"]
+  verbs: ["get", "list", "watch", "patch"]
 - apiGroups: ["harbor-operator.dev"]
   resources: ["harborclusters/status"]
   verbs: ["get", "patch", "update"]
