@@ -113,7 +113,7 @@ describe('backup objects', () => {
     // Provisioned by the operator: its role and database (as the chart gets them), the generated password.
     const external = { host: 'pg.example.com', provision: { adminSecretRef: { name: 'admin' } } };
     const prov = databaseEnv(cr({ database: { type: 'External', external } as never }));
-    const names = provisionNames('team-a', 'h', external);
+    const names = provisionNames('team-a', 'h', {});
     const env = Object.fromEntries(prov.map((e) => [e.name, e.value ?? e.valueFrom]));
     assert.equal(env['PGUSER'], names.role);
     assert.equal(env['PGDATABASE'], names.database);
