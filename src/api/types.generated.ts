@@ -25,8 +25,12 @@ export interface HarborClusterSpec {
    * Harbor release to run, for example "2.15.2" (the newest, and the default). Supported: 2.13.0 to
    * 2.13.5, 2.14.0 to 2.14.4 and 2.15.0 to 2.15.2, each with the images upstream built for it. The
    * version may only move forward: Harbor migrates its database schema on start and a migrated
-   * schema cannot go back. Moving to 2.15.2 from an earlier release also moves the in-cluster
-   * database from PostgreSQL 15 to 18 (status condition DatabaseUpgrade).
+   * schema cannot go back; any supported release can move to any later one (Harbor core runs every
+   * migration script after the version of the schema, and every release up to 2.15.1 keeps
+   * PostgreSQL 15 data, which 2.15.2 upgrades). A change is an upgrade in steps (status.upgrade): a
+   * backup of the in-cluster database first, then the database, then core, then the rest. Moving to
+   * 2.15.2 from an earlier release also moves the in-cluster database from PostgreSQL 15 to 18
+   * (status condition DatabaseUpgrade).
    * @defaultValue "2.15.2"
    */
   version?: string;
@@ -1003,6 +1007,16 @@ export interface HarborClusterStatus {
    */
   restore?: StatusRestore;
   /**
+   * The last change of spec.version, run in the order Harbor needs and resumed at its phase after an
+   * operator restart: BackingUp (a backup of the in-cluster database; every component still runs
+   * from), UpgradingDatabase (the in-cluster database alone at to: harbor-db upgrades its data
+   * directory at its first start), UpgradingCore (core at to: it migrates the schema at its start),
+   * Rolling (the other components at to), Done (status.version is to). Failed: the backup failed and
+   * nothing was changed. A phase whose workloads are not ready within its bound stays where it is
+   * (reason, and Degraded) and is never rolled back.
+   */
+  upgrade?: StatusUpgrade;
+  /**
    * Digest of what the last complete apply was made from and of the fields the operator owns on each
    * child. While both are unchanged a reconcile renders nothing; the operator removes it before it
    * changes any child. A one-way hash: it reveals no secret value.
@@ -1098,6 +1112,54 @@ export interface StatusRestore {
   completionTime?: string;
   /** What the restore reported (tables restored, or why it failed). */
   message?: string;
+}
+
+/**
+ * The last change of spec.version, run in the order Harbor needs and resumed at its phase after an
+ * operator restart: BackingUp (a backup of the in-cluster database; every component still runs
+ * from), UpgradingDatabase (the in-cluster database alone at to: harbor-db upgrades its data
+ * directory at its first start), UpgradingCore (core at to: it migrates the schema at its start),
+ * Rolling (the other components at to), Done (status.version is to). Failed: the backup failed and
+ * nothing was changed. A phase whose workloads are not ready within its bound stays where it is
+ * (reason, and Degraded) and is never rolled back.
+ */
+export interface StatusUpgrade {
+  /** Harbor release the cluster ran when the upgrade began. */
+  from: string;
+  /** Harbor release the upgrade moves to (spec.version when it began). */
+  to: string;
+  /** Where the upgrade stands. */
+  phase: 'BackingUp' | 'UpgradingDatabase' | 'UpgradingCore' | 'Rolling' | 'Done' | 'Failed';
+  /** When the upgrade began. */
+  startedAt: string;
+  /** Every phase entered, in order, with when it began and ended. */
+  phases: StatusUpgradePhase[];
+  /**
+   * What the phase does or waits for; once Done, how it went; once Failed, why it stopped and how to
+   * retry.
+   */
+  message: string;
+  /**
+   * Set while the upgrade is stopped or overdue (Degraded carries it): UpgradeBackupFailed (phase
+   * Failed), UpgradeDatabaseNotReady, UpgradeCoreNotReady, UpgradeComponentsNotReady (the phase's
+   * workloads were not ready within its bound).
+   */
+  reason?: string;
+  /**
+   * The backup taken before anything changed: its entry of status.backups (job, release,
+   * destination, file, sizeBytes, times), copied as it was when the backup succeeded.
+   */
+  backup?: Record<string, unknown>;
+}
+
+/** One phase of the upgrade. */
+export interface StatusUpgradePhase {
+  /** The phase. */
+  name: 'BackingUp' | 'UpgradingDatabase' | 'UpgradingCore' | 'Rolling' | 'Done' | 'Failed';
+  /** When the phase began. */
+  startedAt: string;
+  /** When the phase ended. */
+  finishedAt?: string;
 }
 
 /**

@@ -34,7 +34,9 @@ done
 [[ $BACKUP_PREFIX =~ ^[a-z]([-a-z0-9]*[a-z0-9])?$ ]] || fail "BACKUP_PREFIX '$BACKUP_PREFIX' is not a cluster name"
 [ -d "$BACKUP_DIR" ] && [ -w "$BACKUP_DIR" ] || fail "$BACKUP_DIR is not a writable folder"
 
-# The image's own major first: harbor-db v2.15.2 holds PostgreSQL 15 and 18.
+# The image's own major first: harbor-db v2.15.2 holds PostgreSQL 18 and, for
+# pg_upgrade, 15 in /usr/pgsql/15 (goharbor/harbor v2.15.2
+# make/photon/db/Dockerfile.base).
 tool() {
   local dir=${PGBIN:-/usr/pgsql/${PG_MAJOR:-none}/bin}
   if [ -x "$dir/$1" ]; then printf '%s' "$dir/$1"; return; fi

@@ -162,7 +162,9 @@ export function databaseEnv(cr: Cr): { name: string; value?: string; valueFrom?:
   // The chart's in-cluster database (charts/harbor/templates/_helpers.tpl
   // "harbor.database" and database/secret.yaml): Service <name>-database on
   // 5432, database registry, user postgres, password POSTGRES_PASSWORD of the
-  // Secret <name>-database.
+  // Secret <name>-database — as upstream's chart has them (goharbor/harbor-helm
+  // v1.19.1 templates/_helpers.tpl "harbor.database.username",
+  // "harbor.database.coreDatabase"; templates/database/database-secret.yaml).
   return [
     { name: 'PGHOST', value: `${name}-database` },
     { name: 'PGPORT', value: '5432' },

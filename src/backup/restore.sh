@@ -4,7 +4,8 @@
 # starts (src/backup/jobs.ts).
 #
 # Restores only into an empty database: one with no table but the empty
-# schema_migrations table harbor-db's initial-registry.sql creates. So a
+# schema_migrations table harbor-db's initial-registry.sql creates
+# (goharbor/harbor v2.15.2 make/photon/db/initial-registry.sql). So a
 # database that holds data is never overwritten, whatever status says, and a
 # retry after a failure is safe: pg_restore runs in one transaction
 # (--single-transaction, which stops at the first error), so a failed restore

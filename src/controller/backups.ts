@@ -43,10 +43,8 @@ import {
   type RestoreRecord,
 } from '../backup/records.ts';
 import { BACKUP_SCRIPT, RESTORE_SCRIPT } from '../backup/scripts.ts';
-import { isPreconditionFailure } from '../kube/api-error.ts';
 import type { EventRecorder } from '../kube/events.ts';
-import type { JobPodReader } from '../kube/job-pods.ts';
-import type { ObjectReader, ObjectWriter } from '../kube/writer.ts';
+import type { JobClient } from '../kube/jobs.ts';
 import { canonicalJson } from '../model/canonical-json.ts';
 import type { KubeObject } from '../model/object.ts';
 import { clusterLabel } from '../render/values.ts';
@@ -60,11 +58,10 @@ type Cr = HarborCluster & { metadata: KubeObject['metadata'] };
 
 export interface BackupsDeps {
   cache: ClusterCache;
-  writer: ObjectWriter & ObjectReader;
+  /** Creates the Jobs and the claim once; reads a finished Job's pod (the dump's size and file). */
+  jobs: JobClient;
   status: StatusReporter;
   events: EventRecorder;
-  /** Reads a finished Job's pod (the dump's size and file); none: records without them. */
-  pods?: JobPodReader;
   log: Logger;
   now: () => Date;
   scripts?: ScriptSet;
@@ -174,22 +171,29 @@ export class Backups implements BackupGate {
     const known = status?.backups?.find((r) => r.job === name);
     const job = this.d.cache.getChild(JOB.apiVersion, JOB.kind, cr.metadata.namespace ?? '', name);
     if (job) {
-      if (known && ended(known)) return gateOf(known);
+      if (known && ended(known)) return gateOf(known, cr.metadata.namespace ?? '');
       const rec = await this.recordJob(job);
       if (JSON.stringify(rec) !== JSON.stringify(known)) {
         await this.d.status.writeLifecycle(live, status, { backups: mergeRecords(status?.backups, [rec]) });
         this.announce(live, known, rec);
       }
-      return ended(rec) ? gateOf(rec) : { state: 'running', job: name };
+      return ended(rec) ? gateOf(rec, cr.metadata.namespace ?? '') : { state: 'running', job: name };
     }
     // No Job (yet, or any more): a success stands; a failure whose Job is
     // gone (its TTL, or deleted by hand) is tried again.
-    if (known?.result === 'Succeeded') return gateOf(known);
+    if (known?.result === 'Succeeded') return gateOf(known, cr.metadata.namespace ?? '');
     const release = releaseOf(from);
     if (!release) return { state: 'failed', message: `no database image is known for Harbor ${from}, so no backup can be taken before the upgrade to ${to}` };
     const created = backupJob({ cr, release, reason: 'BeforeUpgrade', upgrade: { from, to }, scripts: this.scripts });
-    await this.ensureClaim(cr);
-    const fresh = await this.create(created);
+    let fresh: boolean;
+    try {
+      await this.ensureClaim(cr);
+      fresh = await this.create(created);
+    } catch (err) {
+      // Not retried by itself: the upgrade stops (Failed) and says why.
+      if (err instanceof NotThisClusters) return { state: 'failed', message: err.message };
+      throw err;
+    }
     if (fresh || known?.result !== 'Running') {
       const rec = recordOf({ ...created, metadata: { ...created.metadata, creationTimestamp: this.stamp() } });
       await this.d.status.writeLifecycle(live, status, { backups: mergeRecords(status?.backups, [rec]) });
@@ -225,7 +229,7 @@ export class Backups implements BackupGate {
     const job = this.d.cache.getChild(JOB.apiVersion, JOB.kind, ns, name);
     if (job) {
       const state = jobState(job);
-      const termination = state.state === 'running' ? undefined : await this.d.pods?.terminationOf(ns, name, 'restore');
+      const termination = state.state === 'running' ? undefined : await this.d.jobs.terminationOf(ns, name, 'restore');
       return set(restoreRecordOf(job, source, termination));
     }
     // The database must exist first (its Secret, Service and StatefulSet are applied by this reconcile's render).
@@ -242,24 +246,20 @@ export class Backups implements BackupGate {
   /** The record of a backup Job; an ended one with what its pod reported (one list of its pods). */
   private async recordJob(job: KubeObject): Promise<BackupRecord> {
     if (jobState(job).state === 'running') return recordOf(job);
-    const termination = await this.d.pods?.terminationOf(job.metadata.namespace ?? '', job.metadata.name, 'backup');
+    const termination = await this.d.jobs.terminationOf(job.metadata.namespace ?? '', job.metadata.name, 'backup');
     return recordOf(job, termination);
   }
 
-  /** Creates the object unless it exists; true when this call created it. */
+  /** Creates the object unless it exists; true when this call created it. An existing one is used only when it is this cluster's. */
   private async create(obj: KubeObject): Promise<boolean> {
-    try {
-      await this.d.writer.apply(obj, { precondition: 'absent' });
+    const { created, object } = await this.d.jobs.ensure(obj);
+    if (created) {
       this.d.log.info({ kind: obj.kind, name: obj.metadata.name, namespace: obj.metadata.namespace }, 'created');
       return true;
-    } catch (err) {
-      if (!isPreconditionFailure(err)) throw err;
     }
-    // It exists: only when it is this cluster's (its label) is it used.
-    const existing = await this.d.writer.read(obj);
     const cluster = obj.metadata.labels?.[clusterLabel];
-    if (existing && existing.metadata.labels?.[clusterLabel] !== cluster) {
-      throw new Error(`${obj.kind} ${obj.metadata.name} exists and is not HarborCluster ${cluster ?? ''}'s (no label ${clusterLabel}: ${cluster ?? ''})`);
+    if (object.metadata.labels?.[clusterLabel] !== cluster) {
+      throw new NotThisClusters(`${obj.kind} ${obj.metadata.name} exists and is not HarborCluster ${cluster ?? ''}'s (no label ${clusterLabel}: ${cluster ?? ''}); rename or delete it`);
     }
     return false;
   }
@@ -297,6 +297,14 @@ export class Backups implements BackupGate {
   }
 }
 
-function gateOf(r: BackupRecord): BackupGateState {
-  return r.result === 'Succeeded' ? { state: 'succeeded', backup: r } : { state: 'failed', message: r.message ?? 'the backup failed' };
+/** An object of the name the operator would create exists and is someone else's. */
+class NotThisClusters extends Error {}
+
+/** The gate's answer from an ended record; a failure says how to take the backup again. */
+function gateOf(r: BackupRecord, namespace: string): BackupGateState {
+  if (r.result === 'Succeeded') return { state: 'succeeded', backup: r };
+  return {
+    state: 'failed',
+    message: `Job ${r.job} failed (${r.message ?? 'no reason given'}); its pod's log says why. To take the backup again, delete the Job (kubectl -n ${namespace} delete job ${r.job}): the operator creates it anew`,
+  };
 }

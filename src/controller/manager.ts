@@ -14,8 +14,9 @@ import { crdName, POLL_MAX_MS } from '../kube/optional-kind.ts';
 import { childTypes, harborClusterType } from '../kube/resources.ts';
 import { cachedChild } from '../kube/cached-child.ts';
 import { withoutManagedFields } from '../kube/managed-fields.ts';
-import { createJobPodReader } from '../kube/job-pods.ts';
 import { createVolumeClient } from '../kube/volumes.ts';
+import { createJobClient } from '../kube/jobs.ts';
+import type { PhaseBounds } from '../status/upgrade-phase.ts';
 import { createWriter, FIELD_MANAGER } from '../kube/writer.ts';
 import { namespacedName } from '../model/object.ts';
 import { chartDigest, codeDigest } from '../render/chart-digest.ts';
@@ -48,6 +49,8 @@ export interface ManagerOptions {
   permanentRetryMs?: number;
   /** How long a deleted HarborCluster waits for its database to be dropped (tests shorten it; default 10 min). */
   databaseDropTimeoutMs?: number;
+  /** How long an upgrade phase may wait for its workloads before it is reported (default: upgrade-phase.ts). */
+  upgradeBounds?: PhaseBounds;
 }
 
 export class Manager {
@@ -194,8 +197,9 @@ export class Manager {
       finalizers: createFinalizerWriter(opts.http),
       ...(opts.metrics ? { metrics: opts.metrics } : {}),
       sources: causes,
-      jobPods: createJobPodReader(opts.http),
+      jobs: createJobClient(opts.http),
       ...(opts.databaseDropTimeoutMs !== undefined ? { databaseDropTimeoutMs: opts.databaseDropTimeoutMs } : {}),
+      ...(opts.upgradeBounds ? { upgradeBounds: opts.upgradeBounds } : {}),
     });
     this.opts = opts;
   }

@@ -1,10 +1,11 @@
-// One reconcile of one HarborCluster: secrets → values → render → normalize →
+// One reconcile of one HarborCluster: the upgrade step → secrets → values → render → normalize →
 // diff against the cache → volumes → apply → prune → status; any failure →
 // Degraded, an event, and a retry (slow when the API server refused).
 // Level-based: it looks at the whole state each time and makes it so. Decisions are pure functions
 // elsewhere; this file only sequences them and does the I/O through narrow
 // interfaces.
 import { randomBytes } from 'node:crypto';
+import type { ComponentVersions } from '../api/component-versions.ts';
 import type { HarborCluster } from '../api/types.generated.ts';
 import { clusterIdentity } from '../diff/ownership.ts';
 import { plan, summarize } from '../diff/plan.ts';
@@ -21,8 +22,9 @@ import { toValues } from '../render/values.ts';
 import type { GeneratedSecrets, RandomBytes } from '../secrets/generate.ts';
 import { databaseUpgradeOf, unsupportedMessage } from '../status/database-upgrade.ts';
 import { COMPONENT_LABEL, type HarborClusterStatus } from '../status/observe.ts';
+import type { PhaseBounds } from '../status/upgrade-phase.ts';
 import { holdForRestore } from '../backup/records.ts';
-import type { JobPodReader } from '../kube/job-pods.ts';
+import type { JobClient } from '../kube/jobs.ts';
 import { Applier, NotOwnedWrites, type Applied } from './applier.ts';
 import { appliedDigest, inputsDigest } from './applied-digest.ts';
 import { applyPhase } from './apply-order.ts';
@@ -39,6 +41,7 @@ import { redact } from './redact.ts';
 import { describeUnsafe, unsafeObjects } from './render-guard.ts';
 import { SecretsSource } from './secrets-source.ts';
 import { VolumeGrowth } from './volume-growth.ts';
+import { UpgradeStep } from './upgrade-step.ts';
 import { CERT_KIND, StatusReporter, workloadsOf } from './status-reporter.ts';
 
 
@@ -68,14 +71,16 @@ export interface ReconcilerDeps {
   metrics?: ReconcileMetrics;
   /** Pods and events, for status to say why pods are missing. */
   sources?: StatusSources;
-  /** A finished backup or restore Job's pod (the dump's size and file). */
-  jobPods?: JobPodReader;
+  /** Backup and restore Jobs and their claim, created once; a finished Job's pod (the dump's size and file). */
+  jobs: JobClient;
   /** Adds and removes the HarborCluster's finalizer (database dropped with it). */
   finalizers: FinalizerWriter;
   /** PostgreSQL of spec.database.external.provision (default: node-postgres). */
   postgres?: PostgresConnector;
   /** How long a deleted HarborCluster waits for its database to be dropped (default 10 min). */
   databaseDropTimeoutMs?: number;
+  /** How long an upgrade phase may wait for its workloads before it is reported (tests shorten it). */
+  upgradeBounds?: PhaseBounds;
 }
 
 export class Reconciler {
@@ -88,6 +93,7 @@ export class Reconciler {
   /** The backup gate of upgrades (backup-gate.ts). */
   readonly backupGate: BackupGate;
   private readonly database: DatabaseProvisioner;
+  private readonly upgrades: UpgradeStep;
   /** Hash of the last render whose objects were all applied, by cluster key. */
   private readonly appliedHash = new Map<string, string>();
 
@@ -137,14 +143,22 @@ export class Reconciler {
     });
     this.backups = new Backups({
       cache: deps.cache,
-      writer: deps.writer,
+      jobs: deps.jobs,
       status: this.status,
       events: deps.events,
       log: deps.log,
       now,
-      ...(deps.jobPods ? { pods: deps.jobPods } : {}),
     });
     this.backupGate = this.backups;
+    // The upgrade's backup is one of the general backups (reason BeforeUpgrade).
+    this.upgrades = new UpgradeStep({
+      gate: this.backups,
+      status: this.status,
+      events: deps.events,
+      log: deps.log,
+      now,
+      ...(deps.upgradeBounds ? { bounds: deps.upgradeBounds } : {}),
+    });
   }
 
   /**
@@ -192,16 +206,34 @@ export class Reconciler {
   }
 
   private async run(run: Run): Promise<Result> {
-    const { key, live } = run;
+    const { live } = run;
     const namespace = live.metadata.namespace ?? '';
     const name = live.metadata.name;
     const cr = live as unknown as HarborCluster & { metadata: KubeObject['metadata'] };
-    const previous = run.before;
     if (live.metadata.annotations?.[PAUSED_ANNOTATION] === 'true') {
       run.step = 'StatusWriteFailed';
-      await this.status.write(live, previous, { kind: 'paused' }, []);
+      await this.status.write(live, run.before, { kind: 'paused' }, []);
       return {};
     }
+    // A change of spec.version is an upgrade: its phase (in status, before
+    // anything is rendered from it) says which release each component runs.
+    run.step = 'UpgradeFailed';
+    const upgrade = await this.upgrades.advance(live, this.d.cache.childrenOf(namespace, name), run.before);
+    run.before = upgrade.status;
+    const result = await this.converge(run, cr, upgrade.versions);
+    return soonest(result, upgrade.wakeMs);
+  }
+
+  /** Everything after the upgrade step: render the components at their releases, apply, prune, status. */
+  private async converge(
+    run: Run,
+    cr: HarborCluster & { metadata: KubeObject['metadata'] },
+    versions: ComponentVersions,
+  ): Promise<Result> {
+    const { key, live } = run;
+    const namespace = live.metadata.namespace ?? '';
+    const name = live.metadata.name;
+    const previous = run.before;
 
     // Backups and restores: records of their Jobs, an on-demand backup, the
     // restore's Job; then what they add to the render.
@@ -240,7 +272,7 @@ export class Reconciler {
       run.secretValues = [...plain, ...plain.map((v) => Buffer.from(v, 'utf8').toString('base64'))];
       let values: ChartValues;
       try {
-        values = toValues(cr, secrets);
+        values = toValues(cr, secrets, versions);
       } catch (err) {
         throw asRenderFailure(err);
       }
@@ -317,7 +349,7 @@ export class Reconciler {
     }
 
     // A PostgreSQL major ahead is in status and an event before the database StatefulSet changes.
-    const dbUpgrade = databaseUpgradeOf(cr, run.before, this.d.cache.childrenOf(namespace, name), COMPONENT_LABEL);
+    const dbUpgrade = databaseUpgradeOf(cr, run.before, this.d.cache.childrenOf(namespace, name), COMPONENT_LABEL, versions.database);
     if (dbUpgrade.kind === 'unsupported') throw asRenderFailure(new Error(unsupportedMessage(dbUpgrade)));
     if (dbUpgrade.kind === 'pending') {
       run.step = 'StatusWriteFailed';
@@ -430,6 +462,12 @@ export class Reconciler {
     }
     return [...seen.values()];
   }
+}
+
+/** A result that also comes back after `wakeMs`, whichever is sooner. */
+function soonest(r: Result, wakeMs: number | undefined): Result {
+  if (wakeMs === undefined) return r;
+  return { ...r, requeueAfter: r.requeueAfter === undefined ? wakeMs : Math.min(r.requeueAfter, wakeMs) };
 }
 
 /** Whether the chart renders a Certificate for these values (the Ingress with a cert-manager issuer). */

@@ -19,6 +19,8 @@ import { findCondition } from '../status/conditions.ts';
 import { DATABASE_UPGRADE, databaseUpgradeOf, withDatabaseUpgrade, type DatabaseUpgrade } from '../status/database-upgrade.ts';
 import { COMPONENT_LABEL, observe, sameStatus, type HarborClusterStatus, type ObserveInput, type Outcome, type StepCondition } from '../status/observe.ts';
 import type { Problem } from '../status/pod-problem.ts';
+import { neverOlderThanLive, workloadFacts } from '../status/upgrade-phase.ts';
+import { plannedVersions, type UpgradeStatus } from '../status/upgrade-plan.ts';
 import { freshest } from '../status/workloads.ts';
 import type { ClusterCache, Logger, StatusSources } from './ports.ts';
 import { redact } from './redact.ts';
@@ -81,7 +83,14 @@ export class StatusReporter {
       causes: this.causesOf(namespace, cr.metadata.name, live),
       ...(certificate ? { certificate } : {}),
       ...(digest ? { appliedDigest: digest } : {}),
-      databaseUpgrade: databaseUpgradeOf(cr as unknown as HarborCluster, before, live, COMPONENT_LABEL),
+      // The database's release is its step's while an upgrade is under way (as upgrade-step.ts gives it).
+      databaseUpgrade: databaseUpgradeOf(
+        cr as unknown as HarborCluster,
+        before,
+        live,
+        COMPONENT_LABEL,
+        neverOlderThanLive(plannedVersions(spec.version ?? '', before?.upgrade), workloadFacts(live, COMPONENT_LABEL)).database,
+      ),
       conditions: this.d.conditions?.(cr) ?? [],
       now: this.stamp(),
     });
@@ -121,6 +130,16 @@ export class StatusReporter {
     const { cachedVersion, status } = this.known(cr, previous);
     const next: HarborClusterStatus = { ...status, ...change };
     if (sameStatus(status, next)) return next;
+    const res = await this.d.writer.patchStatus(cr.metadata.namespace ?? '', cr.metadata.name, next);
+    this.written.wrote(namespacedName(cr), cachedVersion, res.metadata.resourceVersion, next);
+    return next;
+  }
+
+  /** Writes status.upgrade (the upgrade's state machine, upgrade-step.ts); returns the status as written. */
+  async writeUpgrade(cr: KubeObject, previous: HarborClusterStatus | undefined, upgrade: UpgradeStatus): Promise<HarborClusterStatus> {
+    const { cachedVersion, status } = this.known(cr, previous);
+    const next: HarborClusterStatus = { ...status, upgrade };
+    if (status && sameStatus(status, next)) return status;
     const res = await this.d.writer.patchStatus(cr.metadata.namespace ?? '', cr.metadata.name, next);
     this.written.wrote(namespacedName(cr), cachedVersion, res.metadata.resourceVersion, next);
     return next;

@@ -20,6 +20,9 @@ export const harborClusterType: ResourceType = {
   namespaced: true,
 };
 
+/** The operator's backup and restore Jobs, and the Jobs its CronJob makes (they carry the cluster label). */
+export const jobType: ResourceType = { apiVersion: 'batch/v1', kind: 'Job', plural: 'jobs', namespaced: true };
+
 /** Kinds the chart renders and the operator's backup objects, watched by label so changes to them are seen. */
 export const childTypes: ResourceType[] = [
   { apiVersion: 'v1', kind: 'ConfigMap', plural: 'configmaps', namespaced: true },
@@ -32,8 +35,8 @@ export const childTypes: ResourceType[] = [
   { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', plural: 'ingresses', namespaced: true },
   { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', plural: 'poddisruptionbudgets', namespaced: true },
   // Backups and restores (src/backup/jobs.ts): the operator's Jobs, its
-  // CronJob and the Jobs that CronJob makes (they carry the cluster label).
-  { apiVersion: 'batch/v1', kind: 'Job', plural: 'jobs', namespaced: true },
+  // CronJob and the Jobs that CronJob makes.
+  jobType,
   { apiVersion: 'batch/v1', kind: 'CronJob', plural: 'cronjobs', namespaced: true },
   { apiVersion: 'cert-manager.io/v1', kind: 'Certificate', plural: 'certificates', namespaced: true, optional: true },
 ];

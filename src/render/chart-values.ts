@@ -26,6 +26,19 @@ export interface ComponentValues {
   podLabels: Record<string, string>;
 }
 
+/** An image under <image.registry>/<image.repository>/. */
+export interface ImageRef {
+  name: string;
+  tag: string;
+}
+
+/** The release a component runs (its own during an upgrade) and its image from that release's row. */
+export interface ReleasedValues {
+  /** The app.kubernetes.io/version label of the component's objects. */
+  version: string;
+  image: ImageRef;
+}
+
 export interface RegistryComponentValues extends ComponentValues {
   /** Resources of the registryctl container. */
   controllerResources?: ResourceValues;
@@ -74,11 +87,12 @@ export interface ServiceValues {
 }
 
 export interface ChartValues {
+  /** The oldest release any component runs (the version label of objects of no component). */
   version: string;
   externalURL: string;
   logLevel: 'debug' | 'info' | 'warning' | 'error';
-  /** Every image is <registry>/<repository>/<name>:<tag>; the tag is the release's (src/api/releases.ts). */
-  image: { registry: string; repository: string; tag: string; pullPolicy: 'Always' | 'IfNotPresent' | 'Never' };
+  /** Every image is <registry>/<repository>/<name>:<tag>; name and tag are the component's (components.<c>.image). */
+  image: { registry: string; repository: string; pullPolicy: 'Always' | 'IfNotPresent' | 'Never' };
   /** Names of Secrets of type kubernetes.io/dockerconfigjson. */
   imagePullSecrets: string[];
   commonLabels: Record<string, string>;
@@ -91,8 +105,6 @@ export interface ChartValues {
   };
   database: {
     type: 'internal' | 'external';
-    /** Image name of the in-cluster PostgreSQL, from the release table. */
-    image: string;
     internal: VolumeValues;
     external: {
       host: string;
@@ -107,9 +119,7 @@ export interface ChartValues {
   };
   cache: {
     type: 'internal' | 'external';
-    /** Image name of the in-cluster cache, from the release table. */
-    image: string;
-    /** The server its image runs (the image's CMD), from the release table. */
+    /** The server its image runs (the image's CMD), from the cache's release row. */
     server: 'redis-server' | 'valkey-server';
     internal: VolumeValues;
     external: { addr: string; sentinelMasterSet: string };
@@ -132,7 +142,7 @@ export interface ChartValues {
     disableRedirect: boolean;
   };
   persistence: { jobserviceLogSize: string; trivySize: string; storageClass: string };
-  /** Registry types core offers, from the release's row (src/api/releases.ts). */
+  /** Registry types core offers, from core's release row (src/api/releases.ts). */
   registryTypes: {
     /** REPLICATION_ADAPTER_WHITELIST; empty: not rendered (the release does not read it). */
     replicationAdapterWhitelist: string[];
@@ -152,19 +162,21 @@ export interface ChartValues {
     /** RSA private key, PKCS#1 PEM: core signs registry tokens with it. */
     tokenKey: string;
   };
+  /** Each with the release it runs and its image (ReleasedValues). */
   components: {
-    core: ComponentValues;
-    portal: ComponentValues;
-    registry: RegistryComponentValues;
-    jobservice: JobserviceComponentValues;
-    trivy: TrivyComponentValues;
-    exporter: ExporterComponentValues;
+    core: ComponentValues & ReleasedValues;
+    portal: ComponentValues & ReleasedValues;
+    /** image: the registry's; controllerImage: registryctl's, of the same release (one pod). */
+    registry: RegistryComponentValues & ReleasedValues & { controllerImage: ImageRef };
+    jobservice: JobserviceComponentValues & ReleasedValues;
+    trivy: TrivyComponentValues & ReleasedValues;
+    exporter: ExporterComponentValues & ReleasedValues;
     /** The routing proxy (expose types other than ingress); the HarborCluster has no settings for it. */
-    proxy: ComponentValues;
+    proxy: ComponentValues & ReleasedValues;
     /** The in-cluster PostgreSQL (replicas 0 or 1); the HarborCluster has no settings for it. */
-    database: ComponentValues;
+    database: ComponentValues & ReleasedValues;
     /** The in-cluster Redis/Valkey (replicas 0 or 1); the HarborCluster has no settings for it. */
-    redis: ComponentValues;
+    redis: ComponentValues & ReleasedValues;
   };
   metrics: { enabled: boolean };
 }

@@ -9,9 +9,10 @@ import {
   type HarborCluster,
   type HarborClusterSpec,
 } from '../api/types.generated.ts';
-import { releaseOf, supportedVersions, type Release } from '../api/releases.ts';
+import { oldestVersion, releasesOf, uniformVersions, type ComponentVersions, type UpgradeComponent } from '../api/component-versions.ts';
+import { releaseOf, supportedVersions, type ImageComponent, type Release } from '../api/releases.ts';
+import type { ChartValues, ComponentValues, IngressValues, ReleasedValues, VolumeValues } from './chart-values.ts';
 import { provisionNames } from '../provision/names.ts';
-import type { ChartValues, ComponentValues, IngressValues, VolumeValues } from './chart-values.ts';
 import type { HarborSecrets } from './secrets-input.ts';
 
 /** Label on every object the chart renders for a HarborCluster. */
@@ -27,7 +28,13 @@ const jobLoggers = { Database: 'DB', File: 'FILE', Stdout: 'STD_OUTPUT' } as con
 
 const exposeTypes = { Ingress: 'ingress', LoadBalancer: 'loadBalancer', NodePort: 'nodePort', ClusterIP: 'clusterIP' } as const;
 
-export function toValues(cr: HarborCluster, secrets: HarborSecrets): ChartValues {
+/**
+ * `versions`: the release each component runs (during an upgrade, its
+ * step's: status/upgrade-plan.ts); every component at spec.version by default.
+ * Each component's image and the settings that differ by release come from
+ * the row of the component that uses them.
+ */
+export function toValues(cr: HarborCluster, secrets: HarborSecrets, versions?: ComponentVersions): ChartValues {
   const name = cr.metadata.name;
   if (!name) throw new Error('the HarborCluster has no metadata.name');
   const spec = cr.spec;
@@ -37,25 +44,28 @@ export function toValues(cr: HarborCluster, secrets: HarborSecrets): ChartValues
   // The API server refuses other versions; objects that never went through it are refused here.
   const release = releaseOf(version);
   if (!release) throw new Error(`spec.version ${version} is not a Harbor release this operator knows (${supportedVersions().join(', ')})`);
+  const at = versions ?? uniformVersions(version);
+  const rows = releasesOf(at);
   return {
-    version,
+    version: oldestVersion(at),
     externalURL: spec.externalURL,
     logLevel: spec.logLevel ?? D['spec.logLevel'],
-    image: { registry: spec.imageRegistry ?? D['spec.imageRegistry'], repository: 'goharbor', tag: release.tag, pullPolicy: 'IfNotPresent' },
+    image: { registry: spec.imageRegistry ?? D['spec.imageRegistry'], repository: 'goharbor', pullPolicy: 'IfNotPresent' },
     imagePullSecrets: (spec.imagePullSecrets ?? []).map((s) => s.name),
     commonLabels: { [clusterLabel]: name },
     expose: exposeValues(name, spec),
-    database: databaseValues(cr, secrets, storageClass, release),
-    cache: cacheValues(spec, secrets, storageClass, release),
+    database: databaseValues(cr, secrets, storageClass),
+    cache: cacheValues(spec, secrets, storageClass, rows.cache),
     storage: storageValues(spec, secrets, storageClass),
     persistence: {
       jobserviceLogSize: spec.persistence?.jobserviceLogSize ?? D['spec.persistence.jobserviceLogSize'],
       trivySize: spec.persistence?.trivyCacheSize ?? D['spec.persistence.trivyCacheSize'],
       storageClass,
     },
+    // Read by core: core's release.
     registryTypes: {
-      replicationAdapterWhitelist: release.core.replicationAdapterWhitelist?.split(',') ?? [],
-      proxyCache: release.core.proxyCacheRegistryTypes.split(','),
+      replicationAdapterWhitelist: rows.core.core.replicationAdapterWhitelist?.split(',') ?? [],
+      proxyCache: rows.core.core.proxyCacheRegistryTypes.split(','),
     },
     secrets: {
       adminPassword: secrets.adminPassword,
@@ -71,14 +81,17 @@ export function toValues(cr: HarborCluster, secrets: HarborSecrets): ChartValues
       tokenKey: secrets.tokenKey,
     },
     components: {
-      core: componentValues(components.core, D['spec.components.core.replicas']),
-      portal: componentValues(components.portal, D['spec.components.portal.replicas']),
+      core: { ...componentValues(components.core, D['spec.components.core.replicas']), ...released(rows, 'core', 'core') },
+      portal: { ...componentValues(components.portal, D['spec.components.portal.replicas']), ...released(rows, 'portal', 'portal') },
       registry: {
         ...componentValues(components.registry, D['spec.components.registry.replicas']),
         ...(components.registry?.controllerResources ? { controllerResources: components.registry.controllerResources } : {}),
+        ...released(rows, 'registry', 'registry'),
+        controllerImage: released(rows, 'registry', 'registryctl').image,
       },
       jobservice: {
         ...componentValues(components.jobservice, D['spec.components.jobservice.replicas']),
+        ...released(rows, 'jobservice', 'jobservice'),
         workers: components.jobservice?.workers ?? D['spec.components.jobservice.workers'],
         jobLogger: jobLoggers[components.jobservice?.jobLogger ?? D['spec.components.jobservice.jobLogger']],
       },
@@ -87,18 +100,29 @@ export function toValues(cr: HarborCluster, secrets: HarborSecrets): ChartValues
         ...componentValues(components.trivy, D['spec.components.trivy.replicas']),
         skipUpdate: components.trivy?.skipUpdate ?? D['spec.components.trivy.skipUpdate'],
         githubToken: '',
+        ...released(rows, 'trivy', 'trivy'),
       },
       exporter: {
         enabled: components.exporter?.enabled ?? D['spec.components.exporter.enabled'],
         ...componentValues(components.exporter, D['spec.components.exporter.replicas']),
+        ...released(rows, 'exporter', 'exporter'),
       },
       // The routing proxy (no Ingress) is the only way in: as many as core.
-      proxy: componentValues(undefined, Math.max(1, components.core?.replicas ?? D['spec.components.core.replicas'])),
-      database: componentValues(undefined, 1),
-      redis: componentValues(undefined, 1),
+      proxy: {
+        ...componentValues(undefined, Math.max(1, components.core?.replicas ?? D['spec.components.core.replicas'])),
+        ...released(rows, 'proxy', 'proxy'),
+      },
+      database: { ...componentValues(undefined, 1), ...released(rows, 'database', 'database') },
+      redis: { ...componentValues(undefined, 1), ...released(rows, 'cache', 'cache') },
     },
     metrics: { enabled: true },
   };
+}
+
+/** The release of a component and one of its images, from that release's row. */
+function released(rows: Readonly<Record<UpgradeComponent, Release>>, component: UpgradeComponent, image: ImageComponent): ReleasedValues {
+  const r = rows[component];
+  return { version: r.version, image: { name: r.images[image], tag: r.tag } };
 }
 
 function componentValues(c: Components[keyof Components], defaultReplicas: number): ComponentValues {
@@ -155,7 +179,7 @@ function volume(size: string, own: string | undefined, fallback: string): Volume
   return { size, storageClass: own ?? fallback };
 }
 
-function databaseValues(cr: HarborCluster, secrets: HarborSecrets, storageClass: string, release: Release): ChartValues['database'] {
+function databaseValues(cr: HarborCluster, secrets: HarborSecrets, storageClass: string): ChartValues['database'] {
   const db = cr.spec.database ?? {};
   const type = (db.type ?? D['spec.database.type']) === 'InCluster' ? 'internal' : 'external';
   const ext = db.external;
@@ -164,7 +188,6 @@ function databaseValues(cr: HarborCluster, secrets: HarborSecrets, storageClass:
   const provisioned = type === 'external' && ext?.provision ? provisionNames(cr.metadata.namespace ?? '', cr.metadata.name ?? '', ext) : undefined;
   return {
     type,
-    image: release.images.database,
     internal: volume(db.inCluster?.storageSize ?? D['spec.database.inCluster.storageSize'], db.inCluster?.storageClassName, storageClass),
     external: {
       host: ext?.host ?? '',
@@ -192,7 +215,6 @@ function cacheValues(
   if (type === 'external' && !ext) throw new Error('spec.cache.external is required when spec.cache.type is External');
   return {
     type,
-    image: release.images.cache,
     server: release.cache.server,
     internal: volume(cache.inCluster?.storageSize ?? D['spec.cache.inCluster.storageSize'], cache.inCluster?.storageClassName, storageClass),
     external: { addr: ext?.address ?? '', sentinelMasterSet: ext?.sentinelMasterSet ?? '' },

@@ -190,10 +190,12 @@ export function databaseUpgradeOf(
   status: { version?: string; conditions?: Condition[] } | undefined,
   workloads: readonly KubeObject[],
   componentLabel: string,
+  /** The release the database is to run now (its upgrade step's); spec.version by default. */
+  databaseVersion?: string,
 ): DatabaseUpgrade {
   return decideDatabaseUpgrade({
     inCluster: (cr.spec.database?.type ?? D['spec.database.type']) === 'InCluster',
-    desiredVersion: cr.spec.version ?? D['spec.version'],
+    desiredVersion: databaseVersion || (cr.spec.version ?? D['spec.version']),
     statusVersion: status?.version || undefined,
     live: liveDatabase(workloads, componentLabel),
     condition: status?.conditions?.find((c) => c.type === DATABASE_UPGRADE),

@@ -7,6 +7,8 @@ import { componentReport, waitingMessage, type ComponentReport } from './compone
 import { setCondition, type Condition } from './conditions.ts';
 import { DATABASE_UPGRADE, withDatabaseUpgrade, type DatabaseUpgrade } from './database-upgrade.ts';
 import type { Problem } from './pod-problem.ts';
+import { upgradeConditions } from './upgrade-conditions.ts';
+import type { UpgradeStatus } from './upgrade-plan.ts';
 
 const ORDER = ['Ready', 'Progressing', 'Degraded', DATABASE_UPGRADE, 'DatabaseProvisioned'];
 
@@ -27,6 +29,8 @@ export interface HarborClusterStatus {
   url?: string;
   /** Digest of the last complete apply (see controller/applied-digest.ts). */
   appliedDigest?: string;
+  /** The last change of spec.version and where it stands (upgrade-phase.ts). */
+  upgrade?: UpgradeStatus;
   /** The last backups, newest first (controller/backups.ts writes them; every status keeps them). */
   backups?: StatusBackup[];
   /** The last value of the backup-now annotation served. */
@@ -154,15 +158,22 @@ export function observe(input: ObserveInput): HarborClusterStatus {
     else set('Progressing', 'False', 'ReconcileComplete', 'every object matches the spec');
   }
   if (input.databaseUpgrade) conditions = withDatabaseUpgrade(conditions, input.databaseUpgrade, g, input.now);
+  // An upgrade under way, or stopped: Progressing says its phase, Degraded why it stopped.
+  const upgrade = prev.upgrade;
+  if (o.kind === 'applied' && upgrade) {
+    for (const c of upgradeConditions(upgrade, o.degraded !== undefined)) set(c.type, c.status, c.reason, c.message);
+  }
 
   conditions.sort((a, b) => ORDER.indexOf(a.type) - ORDER.indexOf(b.type));
   return {
     observedGeneration: o.kind === 'failed' ? (prev.observedGeneration ?? 0) : g,
     conditions,
     components,
-    version: ready[0] === 'True' ? input.version : (prev.version ?? ''),
+    // The release reached: only once an upgrade is Done does it move to spec.version.
+    version: ready[0] === 'True' && (!upgrade || upgrade.phase === 'Done') ? input.version : (prev.version ?? ''),
     url: input.url,
     ...(o.kind === 'applied' && input.appliedDigest ? { appliedDigest: input.appliedDigest } : {}),
+    ...(upgrade ? { upgrade } : {}),
     ...lifecycleOf(prev),
   };
 }

@@ -1,8 +1,8 @@
 // Backups and restores on the local control plane: the operator's Jobs are
 // real Jobs run by kube-controller-manager's Job controller; kwok keeps
-// their pods Running (test/cluster/kwok-stages.yaml) until the test ends
-// them as the kubelet would, with a termination message
-// (test/harness/jobs.ts). Cases: an on-demand backup recorded with its size,
+// their pods Running (test/cluster/kwok-stages.yaml, operator-job-pod-held)
+// until the test ends them as the kubelet would, with a termination message
+// (test/harness/job-pods.ts). Cases: an on-demand backup recorded with its size,
 // a failed one reported, a scheduled one (the CronJob and a Job made from
 // it), the backup gate of upgrades and its states (across an operator
 // restart), and a restore that holds core and jobservice until its Job
@@ -16,7 +16,7 @@ import type { KubeObject } from '../../src/model/object.ts';
 import type { HarborClusterStatus } from '../../src/status/observe.ts';
 import { ensureCrd } from '../harness/crd.ts';
 import { createCluster, get, getCluster, harborCluster, list, patchCluster, raw, waitForCondition } from '../harness/harbor.ts';
-import { finishJobPod } from '../harness/jobs.ts';
+import { finishPod, runningPodOf } from '../harness/job-pods.ts';
 import { testNamespace, waitUntil } from '../harness/kube.ts';
 import { startOperator } from '../harness/operator.ts';
 
@@ -36,6 +36,10 @@ async function waitForBackup(ns: string, name: string, job: string, result: stri
     return o.status?.backups?.find((b) => b.job === job && b.result === result);
   });
 }
+
+/** Ends the Job's running pod (waits for it) with this exit code and termination message. */
+const finishJobPod = async (ns: string, job: string, exitCode: number, message: string): Promise<void> =>
+  finishPod(ns, await runningPodOf(ns, job), exitCode, message);
 
 const replicasOf = async (ns: string, name: string): Promise<number | undefined> =>
   ((await get(ns, 'Deployment', name))?.['spec'] as { replicas?: number } | undefined)?.replicas;
@@ -167,7 +171,7 @@ describe('backups', () => {
       const s = await gate('2.14.4', '2.15.1');
       return s.state === 'failed' ? s : undefined;
     });
-    assert.match(bad.message, /^pg_dump of registry failed \(exit 1\) \(BackoffLimitExceeded/);
+    assert.match(bad.message, new RegExp(`^Job ${other} failed \\(pg_dump of registry failed \\(exit 1\\) \\(BackoffLimitExceeded.*delete job ${other}\\)`));
 
     // A new operator process finds both answers again (status and the Jobs), creating nothing.
     await op.stop();

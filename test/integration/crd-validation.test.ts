@@ -180,6 +180,8 @@ interface UpdateCase {
 const updates: UpdateCase[] = [
   { name: 'upgrade 2.14.4 → 2.15.2', before: { ...base, version: '2.14.4' }, after: (s) => ({ ...s, version: '2.15.2' }) },
   { name: 'patch upgrade 2.15.1 → 2.15.2', before: { ...base, version: '2.15.1' }, after: (s) => ({ ...s, version: '2.15.2' }) },
+  // Upstream's migrator and harbor-db skip no supported line (test/unit/upgrade-paths.test.ts).
+  { name: 'upgrade over two lines 2.13.0 → 2.15.2', before: { ...base, version: '2.13.0' }, after: (s) => ({ ...s, version: '2.15.2' }) },
   { name: 'upgrade to a version the table does not know', before: { ...base, version: '2.15.2' }, after: (s) => ({ ...s, version: '2.15.3' }), message: knownVersions },
   { name: 'other fields change freely', before: base, after: (s) => ({ ...s, logLevel: 'debug', components: { core: { replicas: 3 } } }) },
   {

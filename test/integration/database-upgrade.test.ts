@@ -2,7 +2,8 @@
 // major (2.15.1 → 2.15.2: 15 → 18) is in status before the database
 // StatefulSet's pod template changes; one that does not (2.15.0 → 2.15.1)
 // shows nothing. Both are watched at once, and the order the events arrived
-// in is compared.
+// in is compared. A version change is a gated upgrade (upgrade.test.ts): the
+// backup Job's pod, which kwok holds Running, is finished by the test first.
 import assert from 'node:assert/strict';
 import { describe, test, type TestContext } from 'node:test';
 import { collectionPath, harborClusterType, type ResourceType } from '../../src/kube/resources.ts';
@@ -11,6 +12,7 @@ import type { Condition } from '../../src/status/conditions.ts';
 import type { HarborClusterStatus } from '../../src/status/observe.ts';
 import { ensureCrd } from '../harness/crd.ts';
 import { createCluster, getCluster, harborCluster, patchCluster, raw, waitForCondition } from '../harness/harbor.ts';
+import { finishPod, runningPodOf, upgradeBackupJob } from '../harness/job-pods.ts';
 import { testNamespace, waitUntil } from '../harness/kube.ts';
 import { startOperator } from '../harness/operator.ts';
 
@@ -88,6 +90,7 @@ describe('database major upgrade', () => {
 
     const seen = await watchBoth(t, ns, 'pg');
     await patchCluster(ns, 'pg', { spec: { version: '2.15.2' } });
+    await finishPod(ns, await runningPodOf(ns, await upgradeBackupJob(ns, 'pg', '2.15.1', '2.15.2')), 0);
     await waitUntil(
       'the database StatefulSet on v2.15.2 and DatabaseUpgrade=False',
       () =>
@@ -132,6 +135,7 @@ describe('database major upgrade', () => {
 
     const seen = await watchBoth(t, ns, 'same');
     await patchCluster(ns, 'same', { spec: { version: '2.15.1' } });
+    await finishPod(ns, await runningPodOf(ns, await upgradeBackupJob(ns, 'same', '2.15.0', '2.15.1')), 0);
     await waitUntil(
       'the database StatefulSet on v2.15.1',
       () => Promise.resolve(seen.some((s) => s.kind === 'database' && s.image?.endsWith(':v2.15.1'))),

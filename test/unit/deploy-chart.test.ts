@@ -78,7 +78,8 @@ function expectedManagerRules(): string[] {
     { apiGroups: [groupOf(harborClusterType.apiVersion)], resources: [harborClusterType.plural], verbs: ['get', 'list', 'watch', 'patch'] },
     // writer.patchStatus (PATCH …/status); get and update for clients that read-modify-write.
     { apiGroups: [groupOf(harborClusterType.apiVersion)], resources: [`${harborClusterType.plural}/status`], verbs: ['get', 'patch', 'update'] },
-    // Every kind the chart renders: watched, server-side applied, pruned.
+    // Every kind the chart renders: watched, server-side applied, pruned; and the
+    // backup Jobs and CronJob (childTypes; kube/jobs.ts creates the Jobs once).
     ...childTypes.map((t) => ({ apiGroups: [groupOf(t.apiVersion)], resources: [t.plural], verbs: allVerbs })),
     // events.ts: POST a new Event, PATCH the count of a repeated one.
     { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },

@@ -1,6 +1,7 @@
 // toValues: HarborCluster + resolved secrets → chart values.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { uniformVersions, type ComponentVersions } from '../../src/api/component-versions.ts';
 import type { HarborCluster, HarborClusterSpec } from '../../src/api/types.generated.ts';
 import type { ChartValues, ComponentValues } from '../../src/render/chart-values.ts';
 import type { HarborSecrets } from '../../src/render/secrets-input.ts';
@@ -38,6 +39,40 @@ const component: ComponentValues = {
   podLabels: {},
 };
 
+/** The release of each component and its image (goharbor/harbor <tag> make/photon/Makefile; the cache
+ *  is redis-photon up to v2.15.1, valkey-photon in v2.15.2: make/photon/{redis,valkey}/Dockerfile). */
+function releasedAt(v: ComponentVersions) {
+  const at = (version: string, name: string) => ({ version, image: { name, tag: `v${version}` } });
+  return {
+    core: at(v.core, 'harbor-core'),
+    portal: at(v.portal, 'harbor-portal'),
+    registry: { ...at(v.registry, 'registry-photon'), controllerImage: { name: 'harbor-registryctl', tag: `v${v.registry}` } },
+    jobservice: at(v.jobservice, 'harbor-jobservice'),
+    trivy: at(v.trivy, 'trivy-adapter-photon'),
+    exporter: at(v.exporter, 'harbor-exporter'),
+    proxy: at(v.proxy, 'nginx-photon'),
+    database: at(v.database, 'harbor-db'),
+    redis: at(v.cache, v.cache === '2.15.2' ? 'valkey-photon' : 'redis-photon'),
+  };
+}
+const r2152 = releasedAt(uniformVersions('2.15.2'));
+
+/** The components of the minimal CR at these releases. */
+function componentsAt(v: ComponentVersions): ChartValues['components'] {
+  const r = releasedAt(v);
+  return {
+    core: { ...component, ...r.core },
+    portal: { ...component, ...r.portal },
+    registry: { ...component, ...r.registry },
+    jobservice: { ...component, workers: 10, jobLogger: 'DB', ...r.jobservice },
+    trivy: { ...component, enabled: true, skipUpdate: false, githubToken: '', ...r.trivy },
+    exporter: { ...component, enabled: true, ...r.exporter },
+    proxy: { ...component, ...r.proxy },
+    database: { ...component, ...r.database },
+    redis: { ...component, ...r.redis },
+  };
+}
+
 const host = 'harbor.example.com';
 // What the sections the chosen types do not use hold (the chart's schema requires them all).
 const unusedIssuer = { name: '', kind: 'Issuer' as const, group: 'cert-manager.io' };
@@ -63,7 +98,7 @@ const minimal: ChartValues = {
   version: '2.15.2',
   externalURL: `https://${host}`,
   logLevel: 'info',
-  image: { registry: 'docker.io', repository: 'goharbor', tag: 'v2.15.2', pullPolicy: 'IfNotPresent' },
+  image: { registry: 'docker.io', repository: 'goharbor', pullPolicy: 'IfNotPresent' },
   imagePullSecrets: [],
   commonLabels: { 'harbor-operator.dev/cluster': 'harbor' },
   expose: {
@@ -73,14 +108,13 @@ const minimal: ChartValues = {
   },
   database: {
     type: 'internal',
-    image: 'harbor-db',
     internal: { size: '1Gi', storageClass: '' },
     external: { host: '', port: 5432, database: 'registry', username: 'postgres', sslmode: 'disable' },
     password: 'db-password',
     maxIdleConns: 100,
     maxOpenConns: 900,
   },
-  cache: { type: 'internal', image: 'valkey-photon', server: 'valkey-server', internal: { size: '1Gi', storageClass: '' }, external: { addr: '', sentinelMasterSet: '' }, password: '' },
+  cache: { type: 'internal', server: 'valkey-server', internal: { size: '1Gi', storageClass: '' }, external: { addr: '', sentinelMasterSet: '' }, password: '' },
   storage: { type: 'filesystem', filesystem: { size: '5Gi', storageClass: '', existingClaim: '' }, s3: unusedS3, disableRedirect: false },
   persistence: { jobserviceLogSize: '1Gi', trivySize: '5Gi', storageClass: '' },
   registryTypes: { replicationAdapterWhitelist: whitelist214, proxyCache: proxyCache214 },
@@ -96,17 +130,7 @@ const minimal: ChartValues = {
     registryHtpasswd: 'harbor_registry_user:$2y$10$hash',
     tokenKey: '-----BEGIN RSA PRIVATE KEY-----',
   },
-  components: {
-    core: component,
-    portal: component,
-    registry: component,
-    jobservice: { ...component, workers: 10, jobLogger: 'DB' },
-    trivy: { ...component, enabled: true, skipUpdate: false, githubToken: '' },
-    exporter: { ...component, enabled: true },
-    proxy: component,
-    database: component,
-    redis: component,
-  },
+  components: componentsAt(uniformVersions('2.15.2')),
   metrics: { enabled: true },
 };
 
@@ -186,7 +210,6 @@ const cases: Case[] = [
       ...minimal,
       database: {
         type: 'external',
-        image: 'harbor-db',
         internal: minimal.database.internal,
         external: { host: 'pg.example.com', port: 6432, database: 'registry', username: 'harbor', sslmode: 'verify-full' },
         password: 'db-password',
@@ -195,7 +218,6 @@ const cases: Case[] = [
       },
       cache: {
         type: 'external',
-        image: 'valkey-photon',
         server: 'valkey-server',
         internal: minimal.cache.internal,
         external: { addr: 's1:26379,s2:26379', sentinelMasterSet: 'mymaster' },
@@ -350,12 +372,12 @@ const cases: Case[] = [
       ...minimal,
       components: {
         ...minimal.components,
-        core: { ...scheduling, replicas: 3 },
+        core: { ...scheduling, replicas: 3, ...r2152.core },
         // the routing proxy follows core's replica count
         proxy: { ...minimal.components.proxy, replicas: 3 },
-        registry: { ...scheduling, replicas: 2, controllerResources: { requests: { cpu: '50m' } } },
-        jobservice: { ...scheduling, replicas: 0, workers: 25, jobLogger: 'DB' },
-        trivy: { ...scheduling, replicas: 1, enabled: true, skipUpdate: true, githubToken: '' },
+        registry: { ...scheduling, replicas: 2, controllerResources: { requests: { cpu: '50m' } }, ...r2152.registry },
+        jobservice: { ...scheduling, replicas: 0, workers: 25, jobLogger: 'DB', ...r2152.jobservice },
+        trivy: { ...scheduling, replicas: 1, enabled: true, skipUpdate: true, githubToken: '', ...r2152.trivy },
       },
     },
   },
@@ -376,10 +398,11 @@ const cases: Case[] = [
       version: '2.13.4',
       logLevel: 'debug',
       // 2.13.4 ran redis-photon (the release table, src/api/releases.ts)
-      cache: { ...minimal.cache, image: 'redis-photon', server: 'redis-server' },
+      cache: { ...minimal.cache, server: 'redis-server' },
+      components: componentsAt(uniformVersions('2.13.4')),
       // 2.13 reads no adapter whitelist and still permits quay for proxy caches
       registryTypes: registryTypes213,
-      image: { registry: 'mirror.example.com:5000/dockerhub', repository: 'goharbor', tag: 'v2.13.4', pullPolicy: 'IfNotPresent' },
+      image: { registry: 'mirror.example.com:5000/dockerhub', repository: 'goharbor', pullPolicy: 'IfNotPresent' },
       imagePullSecrets: ['mirror-creds', 'other'],
     },
   },
@@ -389,8 +412,8 @@ const cases: Case[] = [
     expected: {
       ...minimal,
       version: '2.14.4',
-      image: { ...minimal.image, tag: 'v2.14.4' },
-      cache: { ...minimal.cache, image: 'redis-photon', server: 'redis-server' },
+      components: componentsAt(uniformVersions('2.14.4')),
+      cache: { ...minimal.cache, server: 'redis-server' },
     },
   },
   {
@@ -471,4 +494,62 @@ test('is pure: same input, same output, input untouched', () => {
   const before = structuredClone(input);
   assert.deepEqual(toValues(input, secrets), toValues(input, secrets));
   assert.deepEqual(input, before);
+});
+
+// During an upgrade each component renders from the row of its own release
+// (status/upgrade-plan.ts gives the releases of each phase).
+const mixedCases: { name: string; spec: HarborClusterSpec; versions: ComponentVersions; expected: ChartValues }[] = [
+  {
+    name: '2.13.5 → 2.14.4, database first: core still reads 2.13.5 registry types',
+    spec: { ...minimalSpec, version: '2.14.4' },
+    versions: { ...uniformVersions('2.13.5'), database: '2.14.4' },
+    expected: {
+      ...minimal,
+      version: '2.13.5',
+      cache: { ...minimal.cache, server: 'redis-server' },
+      registryTypes: registryTypes213,
+      components: componentsAt({ ...uniformVersions('2.13.5'), database: '2.14.4' }),
+    },
+  },
+  {
+    name: '2.13.5 → 2.14.4, core next: core reads 2.14 registry types, the rest still 2.13.5',
+    spec: { ...minimalSpec, version: '2.14.4' },
+    versions: { ...uniformVersions('2.13.5'), database: '2.14.4', core: '2.14.4' },
+    expected: {
+      ...minimal,
+      version: '2.13.5',
+      cache: { ...minimal.cache, server: 'redis-server' },
+      components: componentsAt({ ...uniformVersions('2.13.5'), database: '2.14.4', core: '2.14.4' }),
+    },
+  },
+  {
+    name: '2.15.1 → 2.15.2 before the rest rolls: the cache stays redis-photon with redis-server',
+    spec: { ...minimalSpec, version: '2.15.2' },
+    versions: { ...uniformVersions('2.15.1'), database: '2.15.2', core: '2.15.2' },
+    expected: {
+      ...minimal,
+      version: '2.15.1',
+      cache: { ...minimal.cache, server: 'redis-server' },
+      components: componentsAt({ ...uniformVersions('2.15.1'), database: '2.15.2', core: '2.15.2' }),
+    },
+  },
+  {
+    name: 'every component at spec.version is the same as no versions given',
+    spec: { ...minimalSpec, version: '2.15.2' },
+    versions: uniformVersions('2.15.2'),
+    expected: minimal,
+  },
+];
+
+for (const c of mixedCases) {
+  test(`mixed releases: ${c.name}`, () => {
+    assert.deepEqual(toValues(cr(c.spec), secrets, c.versions), c.expected);
+  });
+}
+
+test('mixed releases: a component at a release the table does not have is refused, naming it', () => {
+  assert.throws(
+    () => toValues(cr({ ...minimalSpec, version: '2.15.2' }), secrets, { ...uniformVersions('2.15.2'), core: '2.12.0' }),
+    /core would run Harbor 2\.12\.0, a release this operator does not know/,
+  );
 });

@@ -62,10 +62,13 @@ app.kubernetes.io/component: {{ .component | quote }}
 {{- end -}}
 
 {{/* All labels of an object: selector labels, version, manager and commonLabels.
+     The version is the component's own release (components.<c>.version: during
+     an upgrade components run different releases), else .Values.version.
      The chart's own labels win over commonLabels of the same key. */}}
 {{- define "harbor.labels" -}}
 {{- $own := include "harbor.selectorLabels" . | fromYaml -}}
-{{- $_ := set $own "app.kubernetes.io/version" (toString .root.Values.version) -}}
+{{- $c := index .root.Values.components .component | default dict -}}
+{{- $_ := set $own "app.kubernetes.io/version" (toString ($c.version | default .root.Values.version)) -}}
 {{- $_ := set $own "app.kubernetes.io/managed-by" "harbor-operator" -}}
 {{- include "harbor.toYaml" (merge $own (.root.Values.commonLabels | default dict)) -}}
 {{- end -}}
@@ -83,11 +86,12 @@ annotations:
 {{- end }}
 {{- end -}}
 
-{{/* Image reference: <registry>/<repository>/<name>:<tag>, the tag being the
-     release's (image.tag, from the operator's release table). (dict "root" $ "image" "harbor-core") */}}
+{{/* Image reference: <registry>/<repository>/<name>:<tag>, name and tag being
+     those of the component's release (components.<c>.image, from the
+     operator's release table). (dict "root" $ "image" .Values.components.core.image) */}}
 {{- define "harbor.image" -}}
 {{- $i := .root.Values.image -}}
-image: {{ printf "%s/%s/%s:%s" $i.registry $i.repository .image $i.tag | quote }}
+image: {{ printf "%s/%s/%s:%s" $i.registry $i.repository .image.name .image.tag | quote }}
 imagePullPolicy: {{ $i.pullPolicy | quote }}
 {{- end -}}
 

@@ -100,7 +100,8 @@ ClusterRole (all namespaces) and the per-namespace Roles (watchNamespaces).
 - apiGroups: ["cert-manager.io"]
   resources: ["certificates"]
   verbs: ["get", "list", "watch", "create", "update", "patch", "delete"]
-{{- /* Backups and restores: the operator's Jobs and its CronJob (src/backup/jobs.ts). */}}
+{{- /* Backups and restores: the operator's Jobs (created once, src/kube/jobs.ts;
+       watched as children) and its CronJob (applied and pruned as a child). */}}
 - apiGroups: ["batch"]
   resources: ["jobs", "cronjobs"]
   verbs: ["get", "list", "watch", "create", "update", "patch", "delete"]
