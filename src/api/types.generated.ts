@@ -1070,6 +1070,8 @@ export interface StatusComponent {
 export interface StatusBackup {
   /** The Job that took it (deleted an hour after it finished; the record stays). */
   job: string;
+  /** That Job's uid (a Job made again under the same name, a retry, is another backup). */
+  jobUid?: string;
   /** Why it was taken: Scheduled, OnDemand or BeforeUpgrade. */
   reason: 'Scheduled' | 'OnDemand' | 'BeforeUpgrade';
   /** Running, Succeeded or Failed. */

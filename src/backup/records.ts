@@ -99,6 +99,7 @@ export function recordOf(job: KubeObject, termination?: Termination): BackupReco
   const st = (job as unknown as JobShape).status;
   const base: BackupRecord = {
     job: job.metadata.name,
+    ...(job.metadata.uid ? { jobUid: job.metadata.uid } : {}),
     reason,
     result: 'Running',
     ...(a[RELEASE_ANNOTATION] ? { release: a[RELEASE_ANNOTATION] } : {}),
@@ -140,6 +141,15 @@ export function mergeRecords(existing: readonly BackupRecord[] | undefined, upda
 }
 
 /** Whether a record is the final word on its Job. */
+/**
+ * Whether a record is of this Job: a Job deleted and made again under its
+ * name (a retried backup) is another Job, whatever its record says. A record
+ * without the uid is taken for the Job of its name.
+ */
+export function recordIsOf(r: BackupRecord | undefined, job: KubeObject): boolean {
+  return r !== undefined && (r.jobUid === undefined || job.metadata.uid === undefined || r.jobUid === job.metadata.uid);
+}
+
 export function ended(r: BackupRecord | undefined): boolean {
   return r?.result === 'Succeeded' || r?.result === 'Failed';
 }

@@ -36,6 +36,7 @@ import {
   jobState,
   mergeRecords,
   RECORDS_KEPT,
+  recordIsOf,
   recordOf,
   restorePending,
   restoreRecordOf,
@@ -129,7 +130,9 @@ export class Backups implements BackupGate {
     const list = status?.backups ?? [];
     const oldest = list.length >= RECORDS_KEPT ? list[list.length - 1]?.startTime : undefined;
     for (const job of this.d.cache.childrenOf(ns, cr.metadata.name).filter(isBackupJob)) {
-      const known = list.find((r) => r.job === job.metadata.name);
+      const found = list.find((r) => r.job === job.metadata.name);
+      // A record of an earlier Job of this name (a retry) is replaced.
+      const known = recordIsOf(found, job) ? found : undefined;
       if (ended(known)) continue;
       if (!known && oldest !== undefined && (recordOf(job).startTime ?? '') < oldest) continue;
       const rec = await this.recordJob(job);
@@ -145,8 +148,7 @@ export class Backups implements BackupGate {
       if (release) {
         const job = backupJob({ cr, release, reason: 'OnDemand', token, scripts: this.scripts });
         await this.ensureClaim(cr);
-        await this.create(job);
-        const rec = recordOf({ ...job, metadata: { ...job.metadata, creationTimestamp: this.stamp() } });
+        const rec = recordOf((await this.create(job)).object);
         if (!updates.some((u) => u.job === rec.job) && !status?.backups?.some((r) => r.job === rec.job)) {
           updates.push(rec);
           this.announce(live, undefined, rec);
@@ -168,9 +170,11 @@ export class Backups implements BackupGate {
     if (!backupBeforeUpgrade(cr)) return { state: 'not-needed' };
     const name = upgradeJobName(cr, from, to);
     const status = this.d.status.current(live, live['status'] as HarborClusterStatus | undefined);
-    const known = status?.backups?.find((r) => r.job === name);
+    const recorded = status?.backups?.find((r) => r.job === name);
     const job = this.d.cache.getChild(JOB.apiVersion, JOB.kind, cr.metadata.namespace ?? '', name);
     if (job) {
+      // The Job is the truth while it exists; a record of an earlier Job of its name (a retry) is not.
+      const known = recordIsOf(recorded, job) ? recorded : undefined;
       if (known && ended(known)) return gateOf(known, cr.metadata.namespace ?? '');
       const rec = await this.recordJob(job);
       if (JSON.stringify(rec) !== JSON.stringify(known)) {
@@ -181,21 +185,22 @@ export class Backups implements BackupGate {
     }
     // No Job (yet, or any more): a success stands; a failure whose Job is
     // gone (its TTL, or deleted by hand) is tried again.
+    const known = recorded;
     if (known?.result === 'Succeeded') return gateOf(known, cr.metadata.namespace ?? '');
     const release = releaseOf(from);
     if (!release) return { state: 'failed', message: `no database image is known for Harbor ${from}, so no backup can be taken before the upgrade to ${to}` };
     const created = backupJob({ cr, release, reason: 'BeforeUpgrade', upgrade: { from, to }, scripts: this.scripts });
-    let fresh: boolean;
+    let made: { created: boolean; object: KubeObject };
     try {
       await this.ensureClaim(cr);
-      fresh = await this.create(created);
+      made = await this.create(created);
     } catch (err) {
       // Not retried by itself: the upgrade stops (Failed) and says why.
       if (err instanceof NotThisClusters) return { state: 'failed', message: err.message };
       throw err;
     }
-    if (fresh || known?.result !== 'Running') {
-      const rec = recordOf({ ...created, metadata: { ...created.metadata, creationTimestamp: this.stamp() } });
+    if (made.created || known?.result !== 'Running') {
+      const rec = recordOf(made.object);
       await this.d.status.writeLifecycle(live, status, { backups: mergeRecords(status?.backups, [rec]) });
       this.announce(live, undefined, rec);
     }
@@ -229,7 +234,7 @@ export class Backups implements BackupGate {
     const job = this.d.cache.getChild(JOB.apiVersion, JOB.kind, ns, name);
     if (job) {
       const state = jobState(job);
-      const termination = state.state === 'running' ? undefined : await this.d.jobs.terminationOf(ns, name, 'restore');
+      const termination = state.state === 'running' ? undefined : await this.d.jobs.terminationOf(ns, { name, uid: job.metadata.uid }, 'restore');
       return set(restoreRecordOf(job, source, termination));
     }
     // The database must exist first (its Secret, Service and StatefulSet are applied by this reconcile's render).
@@ -246,22 +251,23 @@ export class Backups implements BackupGate {
   /** The record of a backup Job; an ended one with what its pod reported (one list of its pods). */
   private async recordJob(job: KubeObject): Promise<BackupRecord> {
     if (jobState(job).state === 'running') return recordOf(job);
-    const termination = await this.d.jobs.terminationOf(job.metadata.namespace ?? '', job.metadata.name, 'backup');
+    const termination = await this.d.jobs.terminationOf(job.metadata.namespace ?? '', { name: job.metadata.name, uid: job.metadata.uid }, 'backup');
     return recordOf(job, termination);
   }
 
-  /** Creates the object unless it exists; true when this call created it. An existing one is used only when it is this cluster's. */
-  private async create(obj: KubeObject): Promise<boolean> {
-    const { created, object } = await this.d.jobs.ensure(obj);
+  /** Creates the object unless it exists; returns the object as the server has it. An existing one is used only when it is this cluster's. */
+  private async create(obj: KubeObject): Promise<{ created: boolean; object: KubeObject }> {
+    const made = await this.d.jobs.ensure(obj);
+    const { created, object } = made;
     if (created) {
       this.d.log.info({ kind: obj.kind, name: obj.metadata.name, namespace: obj.metadata.namespace }, 'created');
-      return true;
+      return made;
     }
     const cluster = obj.metadata.labels?.[clusterLabel];
     if (object.metadata.labels?.[clusterLabel] !== cluster) {
       throw new NotThisClusters(`${obj.kind} ${obj.metadata.name} exists and is not HarborCluster ${cluster ?? ''}'s (no label ${clusterLabel}: ${cluster ?? ''}); rename or delete it`);
     }
-    return false;
+    return made;
   }
 
   /** The claim <name>-backups, when the operator makes it and it is not there. */

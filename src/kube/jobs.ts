@@ -20,8 +20,13 @@ export interface JobClient {
   ensure(obj: KubeObject): Promise<{ created: boolean; object: KubeObject }>;
   /** The object as the API server has it now, if any. */
   read(kind: CreateOnceKind, namespace: string, name: string): Promise<KubeObject | undefined>;
-  /** The terminated state of `container` in the Job's newest finished pod; undefined when there is none. */
-  terminationOf(namespace: string, job: string, container: string): Promise<Termination | undefined>;
+  /**
+   * The terminated state of `container` in the Job's newest finished pod;
+   * undefined when there is none. The pods are found by the Job's uid (the
+   * label batch.kubernetes.io/controller-uid), so those of an earlier Job of
+   * the same name are not taken for its own; by its name without a uid.
+   */
+  terminationOf(namespace: string, job: { name: string; uid?: string | undefined }, container: string): Promise<Termination | undefined>;
 }
 
 interface PodShape {
@@ -67,13 +72,14 @@ export function createJobClient(http: KubeHttp): JobClient {
       }
     },
     read: (kind, namespace, name) => read(kind, namespace, name),
-    // One list of the Job's pods (by the label batch.kubernetes.io/job-name
-    // the Job controller puts on them) when the operator records the Job, so
-    // the size and file of a dump (the pod's termination message) reach
-    // status without caching every pod whole.
+    // One list of the Job's pods (by the labels the Job controller puts on
+    // them) when the operator records the Job, so the size and file of a dump
+    // (the pod's termination message) reach status without caching every pod
+    // whole.
     async terminationOf(namespace, job, container) {
+      const labelSelector = job.uid ? `batch.kubernetes.io/controller-uid=${job.uid}` : `batch.kubernetes.io/job-name=${job.name}`;
       const res = await http.request<{ items: PodShape[] }>('GET', collectionPath(podType, namespace), {
-        query: { labelSelector: `batch.kubernetes.io/job-name=${job}`, limit: 20 },
+        query: { labelSelector, limit: 20 },
       });
       const ended = res.items
         .map((p) => ({ at: p.metadata.creationTimestamp ?? '', t: p.status?.containerStatuses?.find((c) => c.name === container)?.state?.terminated }))

@@ -253,9 +253,18 @@ describe('gated upgrades', () => {
     await startOperator(t, ns);
     await waitUntil('Done', async () => ((await upgradeOf(ns))?.phase === 'Done' ? true : undefined), { timeoutMs: 120_000 });
     // The watch starts after BackingUp was recorded: what the new operator
-    // wrote goes on from there, without beginning the upgrade again.
+    // wrote goes on from there, without beginning the upgrade again. Its
+    // first write is the backup's end in status.backups, with the phase still
+    // the recorded BackingUp (the same upgrade: its start unchanged).
     const phases = phasesSeen(w);
-    assert.deepEqual(phases.map((p) => p.phase), ['UpgradingDatabase', 'UpgradingCore', 'Rolling', 'Done'], 'resumed where it was, nothing skipped');
+    assert.deepEqual(phases.map((p) => p.phase), ['BackingUp', 'UpgradingDatabase', 'UpgradingCore', 'Rolling', 'Done'], 'resumed where it was, nothing skipped');
+    assert.deepEqual(phases[0]?.upgrade, recorded, 'the BackingUp seen first is the one recorded before the restart, unchanged');
+    const lastBackingUp = w.cluster.seen.findLast((s) => (s.object['status'] as HarborClusterStatus | undefined)?.upgrade?.phase === 'BackingUp');
+    assert.deepEqual(
+      (lastBackingUp?.object['status'] as HarborClusterStatus | undefined)?.backups?.map((b) => [b.job, b.result]),
+      [[JOB, 'Succeeded']],
+      'recorded as succeeded by the new operator before the phase moved on',
+    );
     const u = await upgradeOf(ns);
     assert.equal(u?.startedAt, recorded.startedAt, 'the same upgrade, not a new one');
     assert.equal(u.phases[0]?.startedAt, recorded.phases[0]?.startedAt, 'BackingUp kept its start');

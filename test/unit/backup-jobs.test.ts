@@ -15,7 +15,7 @@ import {
   restoreJob,
   upgradeJobName,
 } from '../../src/backup/jobs.ts';
-import { holdForRestore, jobState, mergeRecords, parseTermination, recordOf, restorePending, restoreRecordOf, type BackupRecord } from '../../src/backup/records.ts';
+import { holdForRestore, jobState, mergeRecords, parseTermination, recordIsOf, recordOf, restorePending, restoreRecordOf, type BackupRecord } from '../../src/backup/records.ts';
 import { BACKUP_SCRIPT, RESTORE_SCRIPT } from '../../src/backup/scripts.ts';
 import { provisionNames } from '../../src/provision/names.ts';
 import type { KubeObject } from '../../src/model/object.ts';
@@ -243,6 +243,24 @@ describe('backup records', () => {
     const upgrade = recordOf(job(undefined, { 'harbor-operator.dev/backup-reason': 'BeforeUpgrade', 'harbor-operator.dev/backup-upgrade': '2.14.4->2.15.2' }));
     assert.equal(upgrade.reason, 'BeforeUpgrade');
     assert.equal(upgrade.upgrade, '2.14.4->2.15.2');
+  });
+
+  test('a record is of the Job of its name only while the uids agree (a Job made again is another backup)', () => {
+    const withUid = (uid: string | undefined): KubeObject => {
+      const j = job({ active: 1 });
+      return { ...j, metadata: { ...j.metadata, ...(uid ? { uid } : {}) } };
+    };
+    const rec = recordOf(withUid('uid-a'));
+    assert.equal(rec.jobUid, 'uid-a', 'the record keeps the uid');
+    const { jobUid: _, ...legacy } = rec;
+    const cases: [BackupRecord | undefined, KubeObject, boolean][] = [
+      [rec, withUid('uid-a'), true],
+      [rec, withUid('uid-b'), false],
+      [legacy, withUid('uid-b'), true],
+      [rec, withUid(undefined), true],
+      [undefined, withUid('uid-a'), false],
+    ];
+    for (const [r, j, want] of cases) assert.equal(recordIsOf(r, j), want, `${r?.jobUid ?? 'none'} vs ${j.metadata.uid ?? 'none'}`);
   });
 
   test('status keeps the newest 10, a record replaced by its Job\'s name', () => {
