@@ -1,8 +1,10 @@
 // `npm run demo`: the operator's main job on the embedded default. Starts a
 // local control plane, installs the HarborCluster CRD, runs the operator as a
 // process, applies deploy/samples/minimal.yaml and shows what it made. The
-// cluster and the operator keep running until `npm run demo:stop`.
-import { readFile } from 'node:fs/promises';
+// cluster and the operator keep running until `npm run demo:stop`, which
+// removes the cluster's folder; the operator's log is kept outside it
+// (<cache>/logs/demo-operator.log), until the next demo replaces it.
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -71,7 +73,10 @@ async function main(): Promise<void> {
     }
   }
 
-  say('4/5 starting the operator (logs: ' + join(dir, 'logs', 'operator.log') + ')');
+  const operatorLog = join(cacheRoot(), 'logs', 'demo-operator.log');
+  await mkdir(join(cacheRoot(), 'logs'), { recursive: true });
+  await rm(operatorLog, { force: true });
+  say(`4/5 starting the operator (log: ${operatorLog})`);
   await startExtra(state, 'operator', process.execPath, [
     ...imageNodeOptions(), // the image's V8 heap flags
     join(root, 'src/main.ts'),
@@ -81,7 +86,7 @@ async function main(): Promise<void> {
     // any free port: the operator's first log line says which
     '--metrics-bind-address=127.0.0.1:0',
     '--health-probe-bind-address=127.0.0.1:0',
-  ]);
+  ], { log: operatorLog });
 
   say(`5/5 applying deploy/samples/minimal.yaml in namespace ${NAMESPACE}`);
   await applyYaml(http, `/api/v1/namespaces/${NAMESPACE}`, {
@@ -153,7 +158,7 @@ async function main(): Promise<void> {
   say(`  kubectl get harborclusters -A`);
   say(`  kubectl -n ${NAMESPACE} describe harborcluster ${hc.metadata.name}`);
   say(`  kubectl explain harborcluster.spec`);
-  say(`Operator logs: ${join(dir, 'logs', 'operator.log')}`);
+  say(`Operator log: ${operatorLog} (kept by npm run demo:stop)`);
   say('Stop everything: npm run demo:stop');
   if (hc.status?.conditions?.find((c) => c.type === 'Ready')?.status !== 'True') process.exitCode = 1;
 }

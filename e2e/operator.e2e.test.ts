@@ -45,14 +45,18 @@ async function ensureNamespace(name: string): Promise<void> {
 describe('harbor-operator end to end', () => {
   let operator: ChildProcess | undefined;
   const output: string[] = [];
+  // The operator outlives the test that starts it: its files go when the suite ends.
+  const cleanups: (() => Promise<void>)[] = [];
+  const suite = { after: (fn: () => Promise<void>): void => void cleanups.push(fn) };
 
   before(async () => {
     if (!inCluster && !(await certManagerInstalled())) await installCertManagerCrds();
     await ensureNamespace(NS);
   });
 
-  after(() => {
+  after(async () => {
     operator?.kill('SIGKILL');
+    for (const fn of cleanups) await fn();
   });
 
   test('helm install: the API server accepts every object of the chart', async () => {
@@ -69,7 +73,7 @@ describe('harbor-operator end to end', () => {
     }
     // The local control plane runs no containers: run the same command line
     // here, as the chart's ServiceAccount.
-    const kubeconfig = await serviceAccountKubeconfig(SYSTEM_NS, RELEASE);
+    const kubeconfig = await serviceAccountKubeconfig(suite, SYSTEM_NS, RELEASE);
     const args = chartArgsForLocalRun(deployment, await freePort(), await freePort());
     operator = spawn(process.execPath, [join(root, 'src/main.ts'), ...args], {
       env: { ...process.env, KUBECONFIG: kubeconfig, POD_NAMESPACE: SYSTEM_NS },

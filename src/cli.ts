@@ -1,21 +1,27 @@
 // `harbor-operator render -f cr.yaml` prints the objects the operator would
 // apply for a HarborCluster; `harbor-operator diff -f cr.yaml` compares them
-// with what runs in the cluster and prints the plan (create, update with the
-// fields that differ, prune). Secret values are never printed.
+// with what runs, in the manner of `kubectl diff`: each object to create,
+// update (every change, old → new) or prune, and an exit code that says
+// whether anything would change. Secret values are never printed. Errors are
+// one line naming the cause and what to do (the stack with --debug).
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseAllDocuments, stringify } from 'yaml';
 import type { HarborCluster } from './api/types.generated.ts';
+import { explain } from './cli-errors.ts';
+import { formatPlan, knownSecrets, maskSecrets, maskValue } from './cli-output.ts';
 import { assembleSecrets, desiredObjects, secretNeeds, type UserSecrets } from './controller/desired.ts';
 import { generatedSecretName, readGenerated } from './controller/generated-secret.ts';
 import { describeUnsafe, unsafeObjects } from './controller/render-guard.ts';
+import { PAUSED_ANNOTATION } from './controller/reconciler.ts';
 import { secretRefs, valueOf } from './controller/secret-refs.ts';
+import { changes } from './diff/changes.ts';
 import { plan } from './diff/plan.ts';
+import { dryRunHarborCluster, isRefusal, listChildren, readHarborCluster } from './kube/diff-reads.ts';
 import { createKubeHttp, type KubeHttp } from './kube/http.ts';
 import { loadApiAccess } from './kube/kubeconfig.ts';
-import { childTypes, collectionPath } from './kube/resources.ts';
 import { createWriter } from './kube/writer.ts';
 import type { KubeObject } from './model/object.ts';
 import { helmTemplate } from './render/helm.ts';
@@ -24,40 +30,52 @@ import { clusterLabel, toValues } from './render/values.ts';
 import { completeSecrets, type GeneratedSecrets } from './secrets/generate.ts';
 
 export const cliUsage = `usage:
-  harbor-operator render -f cr.yaml [--namespace NS] [--helm PATH] [--chart-dir DIR]
-  harbor-operator diff   -f cr.yaml [--namespace NS] [--kubeconfig PATH] [--helm PATH] [--chart-dir DIR]`;
+  harbor-operator render -f cr.yaml [--namespace NS] [--helm PATH] [--chart-dir DIR] [--debug]
+  harbor-operator diff   -f cr.yaml [--namespace NS] [--kubeconfig PATH] [--helm PATH] [--chart-dir DIR] [--debug]
 
-const MASK = '<secret>';
+  render  the objects the operator would apply for the HarborCluster in the file
+          (no cluster needed; secret values masked, random placeholders for generated ones)
+  diff    what applying the file would change in the cluster: the HarborCluster is
+          first checked by the API server (server-side dry run), then each object
+          to create, update (old → new values) or prune; secret values masked.
+          exit 0: no change, 1: changes, 2: error, 3: the API server refuses the spec
+  --helm  helm v4 binary (else HELM_BIN, else helm on PATH); npm run cluster:build
+          builds one into ~/.cache/harbor-operator/bin/helm-<version>/helm`;
 
-/** Secret data and stringData values replaced by a mask: keys show, values do not. */
-export function maskSecrets(o: KubeObject): KubeObject {
-  if (o.kind !== 'Secret') return o;
-  const mask = (m: unknown): Record<string, string> | undefined =>
-    m && typeof m === 'object' ? Object.fromEntries(Object.keys(m).map((k) => [k, MASK])) : undefined;
-  const out: KubeObject = { ...o };
-  const data = mask(o['data']);
-  const stringData = mask(o['stringData']);
-  if (data) out['data'] = data;
-  if (stringData) out['stringData'] = stringData;
-  return out;
+export interface CliIo {
+  out(line: string): void;
+  err(line: string): void;
 }
 
-async function loadCr(file: string, namespace: string | undefined): Promise<HarborCluster & { metadata: KubeObject['metadata'] }> {
-  const docs = parseAllDocuments(await readFile(resolve(file), 'utf8')).map((d) => d.toJS() as KubeObject | null);
-  const cr = docs.find((d) => d?.kind === 'HarborCluster');
-  if (!cr) throw new Error(`${file} holds no HarborCluster`);
+/** Exit codes of `diff` (as `kubectl diff`: 0 same, 1 different, more for errors). */
+export const EXIT = { same: 0, changes: 1, error: 2, refused: 3 } as const;
+
+type Cr = HarborCluster & { metadata: KubeObject['metadata'] };
+
+/** Bad arguments: the message, and a pointer to --help. */
+class UsageError extends Error {}
+/** A file that is not what render and diff need. */
+class InputError extends Error {}
+
+async function loadCr(file: string, namespace: string | undefined): Promise<Cr> {
+  const docs = parseAllDocuments(await readFile(resolve(file), 'utf8'));
+  const bad = docs.find((d) => d.errors.length > 0);
+  if (bad) throw new InputError(`${file} is not valid YAML: ${(bad.errors[0]?.message.split('\n')[0] ?? '').replace(/:$/, '')}`);
+  const cr = docs.map((d) => d.toJS() as KubeObject | null).find((d) => d?.kind === 'HarborCluster');
+  if (!cr) throw new InputError(`${file} holds no HarborCluster (kind: HarborCluster)`);
+  if (!(cr.metadata as KubeObject['metadata'] | undefined)?.name) throw new InputError(`the HarborCluster in ${file} has no metadata.name`);
   cr.metadata.namespace = namespace ?? cr.metadata.namespace ?? 'default';
-  return cr as unknown as HarborCluster & { metadata: KubeObject['metadata'] };
+  return cr as unknown as Cr;
 }
 
 interface Inputs {
-  cr: HarborCluster & { metadata: KubeObject['metadata'] };
+  cr: Cr;
   secrets: HarborSecrets;
   generated: GeneratedSecrets;
 }
 
 /** Secrets for rendering: from the cluster when given, else placeholders and fresh values. */
-async function secretsFor(cr: Inputs['cr'], http: KubeHttp | undefined): Promise<Omit<Inputs, 'cr'>> {
+async function secretsFor(cr: Cr, http: KubeHttp | undefined): Promise<Omit<Inputs, 'cr'>> {
   const ns = cr.metadata.namespace ?? 'default';
   const reader = http ? createWriter(http) : undefined;
   const refs = secretRefs(cr);
@@ -90,68 +108,104 @@ async function desiredFor(inputs: Inputs, helm: string, chartDir: string, uid: s
   return objects;
 }
 
-export async function runCli(argv: string[], out: (s: string) => void): Promise<number> {
+interface Options {
+  file: string;
+  namespace: string | undefined;
+  kubeconfig: string | undefined;
+  helm: string;
+  chartDir: string;
+}
+
+async function render(o: Options, io: CliIo): Promise<number> {
+  const cr = await loadCr(o.file, o.namespace);
+  const inputs = { cr, ...(await secretsFor(cr, undefined)) };
+  const objects = await desiredFor(inputs, o.helm, o.chartDir, '<uid of the HarborCluster>');
+  const secrets = knownSecrets(objects, Object.values(inputs.secrets));
+  io.out(`# ${objects.length} objects for HarborCluster ${cr.metadata.namespace ?? ''}/${cr.metadata.name}; secret values are not shown`);
+  for (const obj of objects) io.out(`---\n${stringify(maskValue(maskSecrets(obj), secrets)).trimEnd()}`);
+  return 0;
+}
+
+async function diff(o: Options, io: CliIo): Promise<number> {
+  const fromFile = await loadCr(o.file, o.namespace);
+  const ns = fromFile.metadata.namespace ?? 'default';
+  const name = fromFile.metadata.name;
+  const http = createKubeHttp(await loadApiAccess({ path: o.kubeconfig }));
+  const live = await readHarborCluster(http, ns, name);
+  let cr: Cr;
+  try {
+    cr = (await dryRunHarborCluster(http, fromFile as unknown as KubeObject, live)) as unknown as Cr;
+  } catch (err) {
+    if (isRefusal(err)) {
+      io.out(`refused  HarborCluster/${name}: ${err.serverMessage}`);
+      io.out('plan: none (the API server would refuse the HarborCluster; nothing else would change)');
+      return EXIT.refused;
+    }
+    throw err;
+  }
+  io.out(
+    live
+      ? `HarborCluster ${ns}/${name}: the API server accepts the spec (dry run)`
+      : `HarborCluster ${ns}/${name} does not exist yet: the API server accepts it (dry run); everything would be created`,
+  );
+  if (live?.metadata.annotations?.[PAUSED_ANNOTATION] === 'true') {
+    io.out(`note: it is paused (${PAUSED_ANNOTATION}): the operator applies nothing until the annotation is removed`);
+  }
+  const inputs = { cr, ...(await secretsFor(cr, http)) };
+  const uid = live?.metadata.uid ?? '';
+  const children = await listChildren(http, ns, `${clusterLabel}=${name}`);
+  let desired = await desiredFor(inputs, o.helm, o.chartDir, uid);
+  for (const t of children.notServed) {
+    const wanted = desired.filter((d) => d.apiVersion === t.apiVersion && d.kind === t.kind);
+    if (wanted.length === 0) continue;
+    io.out(`note: ${t.kind} (${t.apiVersion}) is not served (its CRD is absent): ${wanted.length} would be created once it is`);
+    desired = desired.filter((d) => !wanted.includes(d));
+  }
+  const p = plan(desired, children.objects, { uid });
+  const secrets = knownSecrets([...desired, ...children.objects], Object.values(inputs.secrets));
+  for (const line of formatPlan(p, changes, secrets)) io.out(line);
+  return p.create.length + p.update.length + p.prune.length > 0 ? EXIT.changes : EXIT.same;
+}
+
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
-  const { values } = parseArgs({
-    args: rest,
-    options: {
-      file: { type: 'string', short: 'f' },
-      namespace: { type: 'string', short: 'n' },
-      kubeconfig: { type: 'string' },
-      helm: { type: 'string' },
-      'chart-dir': { type: 'string' },
-    },
-  });
-  if (!values.file) {
-    out(cliUsage);
-    return 2;
-  }
-  const helm = values.helm ?? process.env['HELM_BIN'] ?? 'helm';
-  const chartDir = resolve(values['chart-dir'] ?? process.env['CHART_DIR'] ?? 'charts/harbor');
-  const cr = await loadCr(values.file, values.namespace);
-  if (command === 'render') {
-    const inputs = { cr, ...(await secretsFor(cr, undefined)) };
-    const objects = await desiredFor(inputs, helm, chartDir, '<uid of the HarborCluster>');
-    out(`# ${objects.length} objects for HarborCluster ${cr.metadata.namespace ?? ''}/${cr.metadata.name}; secret values are not shown`);
-    for (const o of objects) out(`---\n${stringify(maskSecrets(o)).trimEnd()}`);
-    return 0;
-  }
-  if (command === 'diff') {
-    const http = createKubeHttp(await loadApiAccess({ path: values.kubeconfig }));
-    const ns = cr.metadata.namespace ?? 'default';
-    let uid = '';
+  const debug = rest.includes('--debug');
+  try {
+    let values;
     try {
-      const live = await http.request<KubeObject>('GET', `/apis/harbor-operator.dev/v1alpha1/namespaces/${ns}/harborclusters/${cr.metadata.name}`);
-      uid = live.metadata.uid ?? '';
-    } catch {
-      out(`HarborCluster ${ns}/${cr.metadata.name} does not exist yet: everything would be created`);
+      ({ values } = parseArgs({
+        args: rest,
+        options: {
+          file: { type: 'string', short: 'f' },
+          namespace: { type: 'string', short: 'n' },
+          kubeconfig: { type: 'string' },
+          helm: { type: 'string' },
+          'chart-dir': { type: 'string' },
+          debug: { type: 'boolean' },
+          help: { type: 'boolean', short: 'h' },
+        },
+      }));
+    } catch (err) {
+      throw new UsageError((err as Error).message);
     }
-    const inputs = { cr, ...(await secretsFor(cr, http)) };
-    const desired = await desiredFor(inputs, helm, chartDir, uid);
-    const live: KubeObject[] = [];
-    for (const t of childTypes) {
-      try {
-        const res = await http.request<{ items: KubeObject[] }>('GET', collectionPath(t, ns), {
-          query: { labelSelector: `${clusterLabel}=${cr.metadata.name}` },
-        });
-        live.push(...res.items.map((i) => ({ ...i, apiVersion: t.apiVersion, kind: t.kind })));
-      } catch {
-        // kind not served (cert-manager absent)
-      }
+    if (values.help) {
+      io.out(cliUsage);
+      return 0;
     }
-    const p = plan(desired, live, { uid });
-    const line = (verb: string, o: KubeObject): string => `${verb.padEnd(9)}${o.kind}/${o.metadata.name}`;
-    for (const o of p.create) out(line('create', o));
-    for (const u of p.update) {
-      out(line('update', u.desired));
-      // Secret values are never shown; their paths name only the key.
-      for (const path of u.paths.slice(0, 20)) out(`           ~ ${path}`);
-      if (u.paths.length > 20) out(`           … and ${u.paths.length - 20} more`);
-    }
-    for (const o of p.prune) out(line('prune', o));
-    out(`plan: ${p.create.length} to create, ${p.update.length} to update, ${p.prune.length} to prune, ${p.unchanged.length} unchanged`);
-    return 0;
+    if (command !== 'render' && command !== 'diff') throw new UsageError(`unknown command ${command ?? '(none)'}`);
+    if (!values.file) throw new UsageError(`${command} needs -f FILE (a YAML file with a HarborCluster)`);
+    const options: Options = {
+      file: values.file,
+      namespace: values.namespace,
+      kubeconfig: values.kubeconfig,
+      helm: values.helm ?? process.env['HELM_BIN'] ?? 'helm',
+      chartDir: resolve(values['chart-dir'] ?? process.env['CHART_DIR'] ?? 'charts/harbor'),
+    };
+    return await (command === 'render' ? render(options, io) : diff(options, io));
+  } catch (err) {
+    const why = err instanceof UsageError ? `${err.message} (see --help)` : err instanceof InputError ? err.message : explain(err, process.env);
+    io.err(`harbor-operator${command ? ` ${command}` : ''}: ${why}`);
+    if (debug && err instanceof Error && err.stack) io.err(err.stack);
+    return EXIT.error;
   }
-  out(cliUsage);
-  return 2;
 }

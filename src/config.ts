@@ -66,8 +66,19 @@ export const usage = `usage: harbor-operator [flags]
   --leader-election-lease-duration 15s, --leader-election-renew-deadline 10s,
   --leader-election-retry-period 2s`;
 
+/** parseArgs, with what it refuses (an unknown flag, a stray argument) as a ConfigError. */
+function parseFlags<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    if (err instanceof TypeError && typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) throw new ConfigError(err.message);
+    throw err;
+  }
+}
+
 export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, cwd: string): OperatorConfig {
-  const { values } = parseArgs({
+  const { values } = parseFlags(() => parseArgs({
     args: argv,
     strict: true,
     options: {
@@ -89,7 +100,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, cwd: string)
       'leader-election-renew-deadline': { type: 'string' },
       'leader-election-retry-period': { type: 'string' },
     },
-  });
+  }));
   const logLevel = (values['log-level'] ?? env['LOG_LEVEL'] ?? 'info') as LogLevel;
   if (!levels.includes(logLevel)) throw new ConfigError(`--log-level must be one of ${levels.join(', ')}, got "${logLevel}"`);
   const namespaces = (values.namespaces ?? env['WATCH_NAMESPACES'] ?? '')

@@ -32,8 +32,9 @@ async function main(): Promise<number> {
     process.stdout.on('error', (err: NodeJS.ErrnoException) => {
       if (err.code === 'EPIPE') process.exit(0);
     });
-    return runCli(process.argv.slice(2), (s) => {
-      process.stdout.write(`${s}\n`);
+    return runCli(process.argv.slice(2), {
+      out: (s) => process.stdout.write(`${s}\n`),
+      err: (s) => process.stderr.write(`${s}\n`),
     });
   }
   if (process.argv.includes('--help') || process.argv.includes('-h')) {

@@ -9,11 +9,18 @@
 //   node test/run.ts --faults     the fault suite (test/faults), on a cluster
 //                                 of its own whose API server it stops and starts
 //   TEST_NAME_PATTERN=re npm test only the tests whose name matches
+//
+// Tests remove what they create. Their temporary folder (TMPDIR) is one of
+// the run's own: a run fails, naming them, when it holds anything at the end
+// (it is then removed), or when the system's temporary folder gained entries
+// with one of the project's prefixes (test/harness/scratch.ts).
 import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { readState, startCluster, stopCluster, type ClusterState } from './cluster/controlplane.ts';
+import { projectTmpEntries, TMP_PREFIXES } from './harness/scratch.ts';
 
 const root = resolve(import.meta.dirname, '..');
 const say = (m: string): void => {
@@ -46,6 +53,7 @@ function runTests(files: string[], env: NodeJS.ProcessEnv, concurrency: number):
 }
 
 async function main(): Promise<number> {
+  const tmpBefore = projectTmpEntries();
   const faults = process.argv.includes('--faults');
   const patterns = process.argv.slice(2).filter((a) => a !== '--faults');
   const files =
@@ -54,7 +62,8 @@ async function main(): Promise<number> {
       : faults
         ? ['test/faults/**/*.test.ts']
         : ['test/unit/**/*.test.ts', 'test/integration/**/*.test.ts'];
-  const env: NodeJS.ProcessEnv = { ...process.env };
+  const testTmp = mkdtempSync(join(tmpdir(), 'harbor-operator-run-'));
+  const env: NodeJS.ProcessEnv = { ...process.env, TMPDIR: testTmp };
   let cluster: ClusterState | undefined;
   if (process.env['USE_EXISTING_CLUSTER'] === 'true') {
     if (!process.env['KUBECONFIG']) throw new Error('USE_EXISTING_CLUSTER=true needs KUBECONFIG');
@@ -76,6 +85,7 @@ async function main(): Promise<number> {
     } catch (err) {
       say(`FAILED to start the local control plane; no test was run.\n${(err as Error).message}`);
       await rm(dir, { recursive: true, force: true });
+      rmSync(testTmp, { recursive: true, force: true });
       return 1;
     }
     say(`control plane up in ${((Date.now() - t0) / 1000).toFixed(1)} s at ${cluster.server}`);
@@ -96,7 +106,10 @@ async function main(): Promise<number> {
   };
   for (const s of ['SIGINT', 'SIGTERM'] as const) {
     process.once(s, () => {
-      void stop(true).finally(() => process.exit(130));
+      void stop(true).finally(() => {
+        rmSync(testTmp, { recursive: true, force: true });
+        process.exit(130);
+      });
     });
   }
   let code = 1;
@@ -105,6 +118,24 @@ async function main(): Promise<number> {
   } finally {
     await stop(code !== 0);
   }
+  const inTestTmp = readdirSync(testTmp).sort();
+  rmSync(testTmp, { recursive: true, force: true });
+  const left = [...projectTmpEntries()].filter((e) => !tmpBefore.has(e)).sort();
+  const entries = (n: number): string => `${n} entr${n === 1 ? 'y' : 'ies'}`;
+  if (inTestTmp.length > 0) {
+    say(
+      `FAILED: the tests left ${entries(inTestTmp.length)} in their temporary folder (a test must remove what it creates; removed now):` +
+        `\n  ${inTestTmp.map((e) => join(testTmp, e)).join('\n  ')}`,
+    );
+  }
+  if (left.length > 0) {
+    say(
+      `FAILED: the run left ${entries(left.length)} in ${tmpdir()} (prefixes ${TMP_PREFIXES.join(' ')}; a test must remove what it creates):` +
+        `\n  ${left.map((e) => join(tmpdir(), e)).join('\n  ')}`,
+    );
+  }
+  if (inTestTmp.length + left.length > 0) return code === 0 ? 1 : code;
+  say(`nothing left behind: the tests' temporary folder was empty, and ${tmpdir()} gained no entry of the project's`);
   return code;
 }
 

@@ -1,7 +1,6 @@
 // The reconciler's view of the cluster: the informers' caches, with an index
 // of children by HarborCluster so a reconcile never scans every object.
 import type { Informer } from '../kube/informer.ts';
-import type { ResourceType } from '../kube/resources.ts';
 import { objectKey, type KubeObject } from '../model/object.ts';
 import { clusterLabel } from '../render/values.ts';
 import type { ClusterCache } from './ports.ts';
@@ -64,9 +63,5 @@ export class InformerCache implements ClusterCache {
   kindAvailable(apiVersion: string, kind: string): boolean {
     const list = this.byType.get(typeKey(apiVersion, kind));
     return !!list && list.length > 0 && list.every((i) => i.isAvailable() && i.hasSynced());
-  }
-
-  static typesOf(informers: Informer[]): ResourceType[] {
-    return informers.map((i) => i.type);
   }
 }

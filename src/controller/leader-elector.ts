@@ -4,7 +4,8 @@
 // beside a new leader.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LeaseClient } from '../kube/lease.ts';
-import { decide, observe, type LeaseRecord, type Observation } from './leader-policy.ts';
+import type { LeaseRecord } from '../model/lease-record.ts';
+import { decide, observe, type Observation } from './leader-policy.ts';
 
 export interface ElectorOptions {
   lease: LeaseClient;

@@ -2,14 +2,7 @@
 // client-go's leaderelection: time is judged by the local clock from when
 // this process last saw the record change, never from timestamps written by
 // another machine, so clock skew between nodes does not matter.
-
-export interface LeaseRecord {
-  holderIdentity?: string;
-  leaseDurationSeconds?: number;
-  acquireTime?: string;
-  renewTime?: string;
-  leaseTransitions?: number;
-}
+import type { LeaseRecord } from '../model/lease-record.ts';
 
 export interface Observation {
   record: LeaseRecord;

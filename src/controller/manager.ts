@@ -28,6 +28,7 @@ import { STATUS_ONLY_DELAY_MS, statusOnlyChange } from './child-event.ts';
 import { PermanentError, WorkQueue, type QueueHooks } from './queue.ts';
 import type { Logger, ReconcileMetrics } from './ports.ts';
 import { Reconciler } from './reconciler.ts';
+import { ReferencedSecretWatch } from './referenced-secrets.ts';
 import { statusSourceInformers } from './status-source-informers.ts';
 
 export interface ManagerOptions {
@@ -58,6 +59,8 @@ export class Manager {
   readonly renderer: Renderer;
   readonly cache: InformerCache;
   readonly reconciler: Reconciler;
+  /** The metadata watch of Secrets HarborClusters reference. */
+  readonly referencedSecrets: ReferencedSecretWatch;
   private readonly informers: Informer[];
   /** Pods and FailedCreate events, for status only: started after the others have synced, never waited for. */
   private readonly sourceInformers: Informer[];
@@ -166,7 +169,17 @@ export class Manager {
         });
       }),
     );
-    this.informers = [...clusterInformers, ...childInformers];
+    // A referenced Secret that changes, appears or goes brings back the
+    // clusters that read it (referenced-secrets.ts).
+    this.referencedSecrets = new ReferencedSecretWatch(opts.http, {
+      namespaces,
+      listGate,
+      onError,
+      onChange: (key) => {
+        this.queue.add(key);
+      },
+    });
+    this.informers = [...clusterInformers, ...childInformers, ...this.referencedSecrets.informers];
     this.crdWatches = [...crdWatches.values()];
     this.cache = new InformerCache(clusterInformers, childInformers);
     const causes = new CauseCache();
@@ -194,6 +207,7 @@ export class Manager {
       events: createEventRecorder(opts.http, { component: 'harbor-operator', onError }),
       renderer: this.renderer,
       log,
+      referencedSecrets: this.referencedSecrets,
       finalizers: createFinalizerWriter(opts.http),
       ...(opts.metrics ? { metrics: opts.metrics } : {}),
       sources: causes,

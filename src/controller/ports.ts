@@ -35,3 +35,18 @@ export interface ReconcileMetrics {
   /** A reconcile found the children as last applied and rendered nothing. */
   skippedRender?(): void;
 }
+
+/**
+ * The versions of the Secrets HarborClusters reference, as a watch sees
+ * them (referenced-secrets.ts): what the secrets source compares with the
+ * versions it read, to read a Secret again only when it changed.
+ */
+export interface ReferencedSecretVersions {
+  /** The Secrets (names in the cluster's namespace) a cluster references now; call before reading them. */
+  track(clusterKey: string, namespace: string, names: readonly string[]): void;
+  /** The resourceVersion last seen of a referenced Secret; undefined when unknown or deleted. */
+  versionOf(namespace: string, name: string): string | undefined;
+  /** A referenced Secret as just read. */
+  seen(secret: KubeObject): void;
+  forget(clusterKey: string): void;
+}

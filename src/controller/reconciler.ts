@@ -12,7 +12,7 @@ import { plan, summarize } from '../diff/plan.ts';
 import type { EventRecorder } from '../kube/events.ts';
 import type { FinalizerWriter } from '../kube/finalizers.ts';
 import type { PostgresConnector } from '../provision/postgres.ts';
-import { FIELD_MANAGER, type ObjectReader, type ObjectWriter, type SecretReader, type StatusWriter } from '../kube/writer.ts';
+import { FIELD_MANAGER, type ObjectReader, type ObjectWriter, type SecretKeeper, type SecretReader, type StatusWriter } from '../kube/writer.ts';
 import { namespacedName, objectKey, type KubeObject } from '../model/object.ts';
 import type { VolumeClient } from '../kube/volumes.ts';
 import { RenderError } from '../render/render-error.ts';
@@ -34,7 +34,7 @@ import { DatabaseProvisionError, DatabaseProvisioner } from './database-provisio
 import { desiredObjects } from './desired.ts';
 import { NotOwnedError, ownedWriter, ownershipRules } from './owned-writer.ts';
 import { describeNotOwned, gatePlan, type GatedPlan, type NotOwned } from './ownership-gate.ts';
-import type { ClusterCache, Logger, ReconcileMetrics, StatusSources } from './ports.ts';
+import type { ClusterCache, Logger, ReconcileMetrics, ReferencedSecretVersions, StatusSources } from './ports.ts';
 import { PermanentError, type Result } from './queue.ts';
 import { describeFailure, errorText, ReconcileFailure } from './reconcile-failure.ts';
 import { redact } from './redact.ts';
@@ -61,9 +61,11 @@ interface Run {
 
 export interface ReconcilerDeps {
   cache: ClusterCache;
-  writer: ObjectWriter & ObjectReader & StatusWriter & SecretReader;
+  writer: ObjectWriter & ObjectReader & StatusWriter & SecretReader & SecretKeeper;
   volumes: VolumeClient;
   events: EventRecorder;
+  /** The watch of referenced Secrets (referenced-secrets.ts). */
+  referencedSecrets?: ReferencedSecretVersions;
   renderer: Renderer;
   log: Logger;
   now?: () => Date;
@@ -102,10 +104,12 @@ export class Reconciler {
     const now = deps.now ?? ((): Date => new Date());
     this.secretsSource = new SecretsSource({
       cache: deps.cache,
-      reader: deps.writer,
+      store: deps.writer,
+      events: deps.events,
       log: deps.log,
       now,
       random: deps.random ?? randomBytes,
+      ...(deps.referencedSecrets ? { watch: deps.referencedSecrets } : {}),
     });
     this.applier = new Applier({
       // Every apply goes through the ownership rule (owned-writer.ts).
@@ -177,9 +181,10 @@ export class Reconciler {
       if (live && this.database.holdsFinalizer(live) && live.metadata.annotations?.[PAUSED_ANNOTATION] !== 'true') {
         await this.database.finalize(key, live);
       }
-      // Children go with their owner through the garbage collector.
+      // Children go with their owner through the garbage collector; the
+      // generated Secret's finalizer is settled.
       this.forget(key);
-      return {};
+      return this.secretsSource.settle(namespace, name);
     }
     const run: Run = { key, live, before: live.status as HarborClusterStatus | undefined, secretValues: [], step: 'SecretsFailed' };
     try {

@@ -11,11 +11,12 @@
 //            (the API server drops empty and zero omitempty fields)
 //   scalars  strict equality (8080 is not "8080"), except resource quantities,
 //            which compare by value ("1Gi" = "1073741824", "500m" = "0.5")
+//   metadata.finalizers  a set: every desired entry is in live; others' are fine
 import type { KubeObject } from '../model/object.ts';
 import { parseQuantity, sameQuantity } from './quantity.ts';
 
 /** Set by the server; never drift even when the desired object carries them. */
-const serverMetadata = new Set([
+export const serverMetadata: ReadonlySet<string> = new Set([
   'uid',
   'resourceVersion',
   'generation',
@@ -33,7 +34,7 @@ const quantityLeaves = new Set(['storage', 'sizeLimit']);
 /** Top-level maps of user data (Secret, ConfigMap): values there are never quantities. */
 const dataFields = new Set(['data', 'stringData', 'binaryData', 'metadata']);
 
-type Path = readonly (string | number)[];
+export type Path = readonly (string | number)[];
 
 /** JSON paths (`spec.template.spec.containers[0].image`) where live differs from desired; [] = no drift. */
 export function diffObject(desired: KubeObject, live: KubeObject): string[] {
@@ -44,13 +45,21 @@ export function diffObject(desired: KubeObject, live: KubeObject): string[] {
       const liveMeta = live.metadata as unknown;
       const liveRecord = isRecord(liveMeta) ? liveMeta : {};
       for (const [mkey, mvalue] of Object.entries(value)) {
-        if (!serverMetadata.has(mkey)) compare(mvalue, liveRecord[mkey], ['metadata', mkey], out);
+        if (mkey === 'finalizers') compareSet(mvalue, liveRecord[mkey], ['metadata', mkey], out);
+        else if (!serverMetadata.has(mkey)) compare(mvalue, liveRecord[mkey], ['metadata', mkey], out);
       }
       continue;
     }
     compare(value, live[key], [key], out);
   }
   return out;
+}
+
+/** Finalizers are a set others add to as well: each desired entry must be in live. */
+function compareSet(desired: unknown, live: unknown, path: Path, out: string[]): void {
+  if (!Array.isArray(desired)) return;
+  const have = Array.isArray(live) ? live : [];
+  if (desired.some((d) => !have.includes(d))) out.push(format(path));
 }
 
 function compare(desired: unknown, live: unknown, path: Path, out: string[]): void {
@@ -100,7 +109,7 @@ function compareArrays(desired: readonly unknown[], live: unknown, path: Path, o
 }
 
 /** The names of the elements when every one is a map with a unique string `name`. */
-function elementNames(array: readonly unknown[]): string[] | undefined {
+export function elementNames(array: readonly unknown[]): string[] | undefined {
   if (array.length === 0) return undefined;
   const names: string[] = [];
   for (const e of array) {
@@ -110,14 +119,14 @@ function elementNames(array: readonly unknown[]): string[] | undefined {
   return new Set(names).size === names.length ? names : undefined;
 }
 
-function isEmpty(value: unknown): boolean {
+export function isEmpty(value: unknown): boolean {
   if (value === '' || value === false || value === 0) return true;
   if (Array.isArray(value)) return value.length === 0;
   if (isRecord(value)) return Object.keys(value).length === 0;
   return false;
 }
 
-function isQuantityPath(path: Path): boolean {
+export function isQuantityPath(path: Path): boolean {
   const [top] = path;
   if (typeof top === 'string' && dataFields.has(top)) return false;
   const last = path.at(-1);
@@ -125,7 +134,7 @@ function isQuantityPath(path: Path): boolean {
   return path.slice(0, -1).some((key) => typeof key === 'string' && quantityParents.has(key));
 }
 
-function sameQuantityValue(a: unknown, b: unknown): boolean {
+export function sameQuantityValue(a: unknown, b: unknown): boolean {
   if ((typeof a !== 'string' && typeof a !== 'number') || (typeof b !== 'string' && typeof b !== 'number')) return false;
   const qa = parseQuantity(a);
   const qb = parseQuantity(b);
@@ -145,6 +154,6 @@ function format(path: Path): string {
   return text;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
+export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

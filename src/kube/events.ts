@@ -13,7 +13,6 @@ export interface EventRecorder {
 interface Recent {
   name: string;
   count: number;
-  first: string;
 }
 
 export function createEventRecorder(
@@ -64,7 +63,7 @@ export function createEventRecorder(
       },
     });
     if (recent.size > 5000) recent.clear();
-    recent.set(key, { name: created.metadata.name, count: 1, first: ts });
+    recent.set(key, { name: created.metadata.name, count: 1 });
   }
   return {
     event(regarding, type, reason, message): void {

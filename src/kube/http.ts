@@ -14,16 +14,18 @@ export interface RequestOpts {
   contentType?: string;
   signal?: AbortSignal;
   timeoutMs?: number;
+  /** Accept header (default application/json), e.g. a metadata-only list. */
+  accept?: string;
 }
 
 export interface RequestObserver {
-  (method: string, path: string, status: number, durationMs: number): void;
+  (method: string, path: string, status: number, durationMs: number, query?: Query): void;
 }
 
 export interface KubeHttp {
   request<T>(method: string, path: string, opts?: RequestOpts): Promise<T>;
   /** Streams a watch: calls onLine for every JSON line until the server ends it. */
-  stream(path: string, query: Query, onLine: (line: string) => void, signal: AbortSignal): Promise<void>;
+  stream(path: string, query: Query, onLine: (line: string) => void, signal: AbortSignal, accept?: string): Promise<void>;
   readonly server: string;
 }
 
@@ -65,7 +67,7 @@ export function createKubeHttp(kc: ApiAccess, observe?: RequestObserver): KubeHt
     opts: RequestOpts,
   ): Promise<{ res: import('node:http').IncomingMessage; started: number }> {
     const a = await authOptions();
-    const headers: Record<string, string> = { accept: 'application/json', ...(a.headers as Record<string, string>) };
+    const headers: Record<string, string> = { accept: opts.accept ?? 'application/json', ...(a.headers as Record<string, string>) };
     let payload: string | undefined;
     if (opts.body !== undefined) {
       payload = JSON.stringify(opts.body);
@@ -124,14 +126,14 @@ export function createKubeHttp(kc: ApiAccess, observe?: RequestObserver): KubeHt
       const { res, started } = await open(method, path, { timeoutMs: 30_000, ...opts });
       const text = await readBody(res);
       const status = res.statusCode ?? 0;
-      observe?.(method, path, status, Date.now() - started);
+      observe?.(method, path, status, Date.now() - started, opts.query);
       if (status < 200 || status >= 300) throw failure(method, path, status, text);
       return (text ? JSON.parse(text) : {}) as T;
     },
-    async stream(path, query, onLine, signal): Promise<void> {
-      const { res, started } = await open('GET', path, { query: { ...query, watch: true }, signal });
+    async stream(path, query, onLine, signal, accept): Promise<void> {
+      const { res, started } = await open('GET', path, { query: { ...query, watch: true }, signal, ...(accept ? { accept } : {}) });
       const status = res.statusCode ?? 0;
-      observe?.('WATCH', path, status, Date.now() - started);
+      observe?.('WATCH', path, status, Date.now() - started, query);
       if (status !== 200) throw failure('GET', path, status, await readBody(res));
       let buffered = '';
       res.setEncoding('utf8');

@@ -35,7 +35,25 @@ export interface InformerOptions {
   transform?: (obj: KubeObject) => KubeObject;
   /** Shared by informers that should take turns listing (list-gate.ts). */
   listGate?: ListGate;
+  /**
+   * Lists and watches metadata only (PartialObjectMetadata): a Secret's data
+   * never reaches the operator this way.
+   */
+  metadataOnly?: boolean;
+  /**
+   * Which objects to cache and report; the others are dropped as they
+   * arrive (a watch of every Secret that keeps only those the operator reads).
+   * Evaluated on each list item and watch event.
+   */
+  keep?: (obj: KubeObject) => boolean;
 }
+
+// The metadata-only forms (meta.k8s.io/v1 PartialObjectMetadataList for a
+// list, PartialObjectMetadata for each watch event), with no fallback to
+// whole objects: a server that could not answer so would refuse (406), not
+// send data.
+const METADATA_LIST = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1';
+const METADATA_WATCH = 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1';
 
 interface List {
   metadata?: { resourceVersion?: string; continue?: string };
@@ -133,6 +151,27 @@ export class Informer {
     return this.cache.get(`${namespace}/${name}`);
   }
 
+  /** How many objects the cache holds. */
+  size(): number {
+    return this.cache.size;
+  }
+
+  /**
+   * Caches an object read directly (a GET) if the cache has none of that
+   * name yet: a `keep` informer learns of an object it started keeping only
+   * at the next event otherwise. Nothing is emitted.
+   */
+  seed(obj: KubeObject): void {
+    const o = this.prepare(obj);
+    const k = keyOf(o);
+    if (!this.cache.has(k) && (this.opts.keep?.(o) ?? true)) this.cache.set(k, o);
+  }
+
+  /** Forgets a cached object (one no longer kept); nothing is emitted. */
+  evict(namespace: string, name: string): void {
+    this.cache.delete(`${namespace}/${name}`);
+  }
+
   list(namespace?: string): KubeObject[] {
     const all = [...this.cache.values()];
     return namespace === undefined ? all : all.filter((o) => o.metadata.namespace === namespace);
@@ -187,9 +226,11 @@ export class Informer {
       const page = await this.http.request<List>('GET', this.path(), {
         query: { labelSelector: this.opts.labelSelector, fieldSelector: this.opts.fieldSelector, limit: this.opts.pageSize ?? 500, continue: cont },
         signal,
+        ...(this.opts.metadataOnly ? { accept: METADATA_LIST } : {}),
       });
       for (const item of page.items ?? []) {
         const o = this.prepare(item);
+        if (this.opts.keep && !this.opts.keep(o)) continue;
         fresh.set(keyOf(o), o);
       }
       cont = page.metadata?.continue || undefined;
@@ -226,6 +267,10 @@ export class Informer {
     const k = keyOf(o);
     this.resourceVersion = o.metadata.resourceVersion ?? this.resourceVersion;
     const before = this.cache.get(k);
+    if (this.opts.keep && !this.opts.keep(o)) {
+      this.cache.delete(k);
+      return;
+    }
     if (ev.type === 'DELETED') {
       this.cache.delete(k);
       this.emit('delete', o);
@@ -263,6 +308,7 @@ export class Informer {
             this.apply(JSON.parse(line) as WatchEvent);
           },
           signal,
+          this.opts.metadataOnly ? METADATA_WATCH : undefined,
         );
         backoff = 0;
       } catch (err) {

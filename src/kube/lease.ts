@@ -1,6 +1,6 @@
 // The leader Lease: read, create, and update with optimistic concurrency (a
 // 409 Conflict means another process wrote first).
-import type { LeaseRecord } from '../controller/leader-policy.ts';
+import type { LeaseRecord } from '../model/lease-record.ts';
 import { isNotFound } from './api-error.ts';
 import type { KubeHttp } from './http.ts';
 

@@ -1,6 +1,7 @@
 // Writes to the API server: server-side apply of children under one field
-// manager, deletes, the HarborCluster status subresource and direct reads of
-// Secrets the user references.
+// manager, deletes, the HarborCluster status subresource, direct reads of
+// Secrets the user references, and the removal of the generated Secret's
+// finalizer.
 import type { KubeObject } from '../model/object.ts';
 import { isNotFound } from './api-error.ts';
 import type { KubeHttp } from './http.ts';
@@ -46,7 +47,17 @@ export interface SecretReader {
   readSecret(namespace: string, name: string): Promise<KubeObject | undefined>;
 }
 
-export function createWriter(http: KubeHttp): ObjectWriter & ObjectReader & StatusWriter & SecretReader {
+/** What keeping the generated Secret needs beyond apply. */
+export interface SecretKeeper {
+  /**
+   * Removes one finalizer, only from the object as it was read (the patch
+   * tests its uid and resourceVersion): an object someone changed meanwhile
+   * fails with 422 and is looked at again.
+   */
+  removeFinalizer(obj: KubeObject, finalizer: string): Promise<void>;
+}
+
+export function createWriter(http: KubeHttp): ObjectWriter & ObjectReader & StatusWriter & SecretReader & SecretKeeper {
   return {
     async apply(obj, opts = {}): Promise<KubeObject> {
       const t = typeOf(obj);
@@ -95,6 +106,23 @@ export function createWriter(http: KubeHttp): ObjectWriter & ObjectReader & Stat
         body: [{ op: 'add', path: '/status', value: status }],
         contentType: 'application/json-patch+json',
       });
+    },
+    async removeFinalizer(obj, finalizer): Promise<void> {
+      const t = typeOf(obj);
+      const finalizers = obj.metadata.finalizers ?? [];
+      if (!finalizers.includes(finalizer)) return;
+      try {
+        await http.request('PATCH', objectPath(t, obj.metadata.namespace, obj.metadata.name), {
+          body: [
+            { op: 'test', path: '/metadata/uid', value: obj.metadata.uid },
+            { op: 'test', path: '/metadata/resourceVersion', value: obj.metadata.resourceVersion },
+            { op: 'replace', path: '/metadata/finalizers', value: finalizers.filter((f) => f !== finalizer) },
+          ],
+          contentType: 'application/json-patch+json',
+        });
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+      }
     },
     async readSecret(namespace, name): Promise<KubeObject | undefined> {
       try {

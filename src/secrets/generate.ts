@@ -3,7 +3,7 @@
 // missing ones. Randomness comes in as a function so tests are repeatable.
 import { createHash } from 'node:crypto';
 import bcrypt from 'bcryptjs';
-import { createTokenKeyPair } from './token-keypair.ts';
+import { certificateFor, createTokenKeyPair } from './token-keypair.ts';
 
 /** Keys of the generated Secret. */
 export const GENERATED_KEYS = [
@@ -146,11 +146,16 @@ export async function completeSecrets(
     values.registryHtpasswd = `${REGISTRY_USER}:${made}`;
     added.push('registryHtpasswd');
   }
-  if (!values.tokenKey || !values.tokenCert) {
+  if (!values.tokenKey) {
     const pair = await createTokenKeyPair(now, random);
     values.tokenKey = pair.key;
     values.tokenCert = pair.cert;
     added.push('tokenKey', 'tokenCert');
+  } else if (!values.tokenCert) {
+    // A lost certificate is made again from the key kept: it is derived from
+    // the key alone, and the key core signs tokens with stays as it was.
+    values.tokenCert = certificateFor(values.tokenKey, now, random);
+    added.push('tokenCert');
   }
   return { values, added };
 }

@@ -1,6 +1,6 @@
 // The token service's key pair: core signs registry tokens with the RSA key,
 // the registry checks them against this self-signed certificate.
-import { generateKeyPair, sign } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPair, sign } from 'node:crypto';
 import { promisify } from 'node:util';
 import { bitString, boolean, explicit, integer, nullValue, octetString, oid, sequence, set, time, utf8 } from './der.ts';
 
@@ -19,7 +19,18 @@ const BASIC_CONSTRAINTS = '2.5.29.19';
 const generate = promisify(generateKeyPair);
 
 export async function createTokenKeyPair(now: Date, random: (n: number) => Buffer): Promise<TokenKeyPair> {
-  const { privateKey, publicKey } = await generate('rsa', { modulusLength: 2048 });
+  const { privateKey } = await generate('rsa', { modulusLength: 2048 });
+  const key = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
+  return { key, cert: certificateFor(key, now, random) };
+}
+
+/**
+ * A self-signed certificate for an existing key: the certificate is made from
+ * the key alone, so a lost one is made again without touching the key.
+ */
+export function certificateFor(keyPem: string, now: Date, random: (n: number) => Buffer): string {
+  const privateKey = createPrivateKey(keyPem);
+  const publicKey = createPublicKey(privateKey);
   const algorithm = sequence(oid(SHA256_WITH_RSA), nullValue());
   const name = sequence(set(sequence(oid(COMMON_NAME), utf8('harbor-token-issuer'))));
   const tbs = sequence(
@@ -35,8 +46,5 @@ export async function createTokenKeyPair(now: Date, random: (n: number) => Buffe
   const signature = sign('sha256', tbs, privateKey);
   const der = sequence(tbs, algorithm, bitString(signature));
   const b64 = der.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '');
-  return {
-    key: privateKey.export({ type: 'pkcs1', format: 'pem' }).toString(),
-    cert: `-----BEGIN CERTIFICATE-----\n${b64}\n-----END CERTIFICATE-----\n`,
-  };
+  return `-----BEGIN CERTIFICATE-----\n${b64}\n-----END CERTIFICATE-----\n`;
 }

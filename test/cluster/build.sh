@@ -6,6 +6,7 @@
 # nothing. Prints the folder of each component on success.
 #
 #   HARBOR_OPERATOR_CACHE  cache root (default: ${XDG_CACHE_HOME:-~/.cache}/harbor-operator)
+#   HARBOR_BUILD_HEARTBEAT_SECONDS  interval of the progress lines while go runs (default 20)
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -21,6 +22,44 @@ K8S=$(v kubernetes); ETCD=$(v etcd); KWOK=$(v kwok); HELM=$(v helm); CERT_MANAGE
 
 export CGO_ENABLED=0 GOFLAGS="-mod=mod -buildvcs=false" GOTOOLCHAIN=${GOTOOLCHAIN:-local}
 log() { echo "build: $*" >&2; }
+
+# go prints nothing for minutes while it compiles: while a command runs, a
+# line every HARBOR_BUILD_HEARTBEAT_SECONDS (20) says what runs and for how
+# long. The heartbeat is a background subshell, stopped when the command ends
+# and on exit (also after a failure or a signal).
+hb_pid=
+heartbeat_stop() {
+  if [ -n "$hb_pid" ]; then
+    kill "$hb_pid" 2>/dev/null || true
+    wait "$hb_pid" 2>/dev/null || true
+    hb_pid=
+  fi
+}
+trap heartbeat_stop EXIT
+trap 'heartbeat_stop; exit 130' INT TERM
+with_heartbeat() {
+  local what=$1; shift
+  local every=${HARBOR_BUILD_HEARTBEAT_SECONDS:-20} start=$SECONDS rc=0
+  (
+    set +e
+    # Whichever sleep runs (also one forked just before the signal) is
+    # killed and reaped: nothing of the heartbeat outlives it.
+    trap 'kill $(jobs -p) 2>/dev/null; wait; exit 0' TERM
+    while :; do
+      sleep "$every" &
+      wait $!
+      log "$what: still running, $((SECONDS - start)) s elapsed"
+    done
+  ) >&2 &
+  hb_pid=$!
+  "$@" || rc=$?
+  heartbeat_stop
+  if [ "$rc" -ne 0 ]; then
+    log "$what: failed after $((SECONDS - start)) s (exit $rc)"
+    return "$rc"
+  fi
+  log "$what: done in $((SECONDS - start)) s"
+}
 
 # Writes a tiny Go module in $1 that requires $2@$3; extra lines follow.
 module() {
@@ -44,7 +83,7 @@ build_kubernetes() {
   # map each one it requires at v0.0.0 to the published v0.X.Y instead. The
   # list is read from the release's own go.mod so it follows the release.
   local mod staging
-  mod=$(go mod download -json "k8s.io/kubernetes@$K8S" | jq -r .GoMod)
+  mod=$(with_heartbeat "kubernetes $K8S: downloading its module" go mod download -json "k8s.io/kubernetes@$K8S" | jq -r .GoMod)
   local minor=${K8S#v1.}
   staging=$(awk '$1 ~ /^k8s\.io\// && $2 == "v0.0.0" { print $1 }' "$mod" | sort -u)
   [ -n "$staging" ] || die "no staging modules found in $mod"
@@ -59,10 +98,11 @@ build_kubernetes() {
     ld+=" -X $p.gitVersion=$K8S -X $p.gitMajor=$major -X $p.gitMinor=$minornum -X $p.gitTreeState=clean -X $p.buildDate=1970-01-01T00:00:00Z"
   done
   mkdir -p "$out.tmp"
-  (cd "$src" && go build -trimpath -ldflags "$ld" -o "$out.tmp/" \
+  (cd "$src" && with_heartbeat "kubernetes $K8S: downloading dependencies, compiling kube-apiserver, kube-controller-manager, kube-scheduler" \
+    go build -trimpath -ldflags "$ld" -o "$out.tmp/" \
     k8s.io/kubernetes/cmd/kube-apiserver \
     k8s.io/kubernetes/cmd/kube-controller-manager \
-    k8s.io/kubernetes/cmd/kube-scheduler)
+    k8s.io/kubernetes/cmd/kube-scheduler) || die "kubernetes $K8S: go build failed"
   rm -rf "$out"; mv "$out.tmp" "$out"
   echo "$out"
 }
@@ -74,7 +114,8 @@ build_etcd() {
   local src="$cache/src/etcd-$ETCD"
   module "$src" go.etcd.io/etcd/server/v3 "$ETCD"
   mkdir -p "$out.tmp"
-  (cd "$src" && go build -trimpath -ldflags "-s -w" -o "$out.tmp/etcd" go.etcd.io/etcd/server/v3)
+  (cd "$src" && with_heartbeat "etcd $ETCD: downloading dependencies, compiling" \
+    go build -trimpath -ldflags "-s -w" -o "$out.tmp/etcd" go.etcd.io/etcd/server/v3) || die "etcd $ETCD: go build failed"
   rm -rf "$out"; mv "$out.tmp" "$out"
   echo "$out"
 }
@@ -86,7 +127,8 @@ build_installable() {
   if [ -x "$out/$name" ]; then echo "$out"; return; fi
   log "$name $ver: building"
   mkdir -p "$out.tmp"
-  GOBIN="$out.tmp" GOFLAGS=-buildvcs=false go install -trimpath -ldflags "$ld" "$pkg@$ver"
+  GOBIN="$out.tmp" GOFLAGS=-buildvcs=false with_heartbeat "$name $ver: downloading, compiling" \
+    go install -trimpath -ldflags "$ld" "$pkg@$ver" || die "$name $ver: go install failed"
   rm -rf "$out"; mv "$out.tmp" "$out"
   echo "$out"
 }
@@ -98,7 +140,7 @@ kwok_stages() {
   local out=$1
   [ -s "$out/stages.yaml" ] && return
   local src
-  src=$(go mod download -json "sigs.k8s.io/kwok@$KWOK" | jq -r .Dir)/kustomize/stage
+  src=$(with_heartbeat "kwok $KWOK: downloading its stages" go mod download -json "sigs.k8s.io/kwok@$KWOK" | jq -r .Dir)/kustomize/stage
   local files=(node/fast/node-initialize.yaml node/heartbeat-with-lease/node-heartbeat-with-lease.yaml
     pod/fast/pod-ready.yaml pod/fast/pod-complete.yaml pod/fast/pod-delete.yaml
     volume/fast/pv-bind.yaml volume/fast/pv-delete.yaml volume/fast/pvc-provision.yaml volume/fast/pvc-delete.yaml)
@@ -118,7 +160,7 @@ cert_manager_crds() {
   if [ -s "$out/crds.yaml" ]; then echo "$out"; return; fi
   log "cert-manager $CERT_MANAGER: fetching CRDs"
   local dir
-  dir=$(go mod download -json "github.com/cert-manager/cert-manager@$CERT_MANAGER" | jq -r .Dir)
+  dir=$(with_heartbeat "cert-manager $CERT_MANAGER: downloading its module" go mod download -json "github.com/cert-manager/cert-manager@$CERT_MANAGER" | jq -r .Dir)
   [ -d "$dir/deploy/crds" ] || die "no deploy/crds in $dir"
   mkdir -p "$out"
   : > "$out/crds.yaml.tmp"

@@ -1,26 +1,53 @@
-// The local control plane from the command line:
-//   node test/cluster/cli.ts start [--name N] [--nodes K]
-//   node test/cluster/cli.ts stop [--name N]
-//   node test/cluster/cli.ts status [--name N]
+// The local control plane from the command line (npm run cluster:*):
+//   node test/cluster/cli.ts start [--name N] [--nodes K]    (name default: dev)
+//   node test/cluster/cli.ts stop [--name N]                 (name default: dev)
+//   node test/cluster/cli.ts status [--name N]               every cluster, or the one named
 //   node test/cluster/cli.ts build
+// Clusters live in <cache>/clusters/<name> (dev, demo, or any --name); the
+// one of a running `npm test` in the temporary folder (harbor-operator-test-<pid>).
+import { readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { cacheRoot, ensureAssets } from './assets.ts';
-import { isAlive, readState, startCluster, stopCluster } from './controlplane.ts';
+import { isAlive, readState, startCluster, stopCluster, type ClusterState } from './controlplane.ts';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
-    name: { type: 'string', default: 'dev' },
+    name: { type: 'string' },
     nodes: { type: 'string', default: '1' },
   },
 });
 const command = positionals[0] ?? 'help';
-const name = values.name;
-const dir = join(cacheRoot(), 'clusters', name);
+const clustersDir = join(cacheRoot(), 'clusters');
+const name = values.name ?? 'dev';
+const dir = join(clustersDir, name);
 const say = (m: string): void => {
   process.stderr.write(`cluster: ${m}\n`);
 };
+
+/** Every cluster with a state file: the named ones in the cache, and those of test runs. */
+async function allClusters(): Promise<ClusterState[]> {
+  const dirs: string[] = [];
+  const entries = async (d: string): Promise<string[]> => readdir(d).catch(() => []);
+  for (const e of await entries(clustersDir)) dirs.push(join(clustersDir, e));
+  for (const e of await entries(tmpdir())) if (e.startsWith('harbor-operator-test-')) dirs.push(join(tmpdir(), e));
+  const states: ClusterState[] = [];
+  for (const d of dirs) {
+    const s = await readState(d);
+    if (s) states.push(s);
+  }
+  return states;
+}
+
+function printStatus(state: ClusterState): void {
+  console.log(`${state.name}\t${state.dir}`);
+  for (const [c, s] of [...Object.entries(state.components), ...Object.entries(state.extras ?? {})]) {
+    console.log(`  ${c}\tpid ${s.pid}\t${isAlive(s.pid) ? 'running' : 'NOT RUNNING'}`);
+  }
+  console.log(`  kubeconfig\t${state.kubeconfig}`);
+}
 
 async function main(): Promise<number> {
   switch (command) {
@@ -55,15 +82,12 @@ async function main(): Promise<number> {
       return 0;
     }
     case 'status': {
-      const state = await readState(dir);
-      if (!state) {
-        say(`no cluster "${name}"`);
+      const states = values.name ? (await allClusters()).filter((s) => s.name === values.name) : await allClusters();
+      if (states.length === 0) {
+        say(values.name ? `no cluster "${values.name}" (looked in ${clustersDir} and ${tmpdir()})` : `no cluster (looked in ${clustersDir} and ${tmpdir()})`);
         return 1;
       }
-      for (const [c, s] of Object.entries(state.components)) {
-        console.log(`${c}\tpid ${s.pid}\t${isAlive(s.pid) ? 'running' : 'NOT RUNNING'}`);
-      }
-      console.log(`kubeconfig\t${state.kubeconfig}`);
+      for (const s of states) printStatus(s);
       return 0;
     }
     default:

@@ -288,9 +288,13 @@ export async function startComponent(state: ClusterState, name: ComponentName): 
   return c;
 }
 
-/** Starts another process against the cluster; stopCluster stops it too. */
-export async function startExtra(state: ClusterState, name: string, bin: string, args: string[]): Promise<ComponentState> {
-  const log = join(state.dir, 'logs', `${name}.log`);
+/**
+ * Starts another process against the cluster; stopCluster stops it too. Its
+ * output goes to <dir>/logs/<name>.log, or to opts.log (a file outside the
+ * cluster's folder outlives stopCluster).
+ */
+export async function startExtra(state: ClusterState, name: string, bin: string, args: string[], opts: { log?: string } = {}): Promise<ComponentState> {
+  const log = opts.log ?? join(state.dir, 'logs', `${name}.log`);
   const extra: ComponentState = { bin, args, log, pid: spawnDetached(bin, args, log) };
   state.extras = { ...(state.extras ?? {}), [name]: extra };
   await saveState(state);

@@ -6,11 +6,11 @@
 import { request as httpsRequest, Agent } from 'node:https';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { TestContext } from 'node:test';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { writeKubeconfig } from '../harness/kubeconfig-file.ts';
+import { scratchDir } from '../harness/scratch.ts';
 
 export type ProxyMode = { kind: 'pass' } | { kind: 'down' } | { kind: 'error'; status: number };
 
@@ -108,8 +108,8 @@ export function proxyFor(kc: KubeConfig): FaultProxy {
   return new FaultProxy(kc, { ...(ca ? { ca } : {}), ...(cert ? { cert } : {}), ...(key ? { key } : {}) });
 }
 
-/** A kubeconfig for the operator that goes through the proxy. */
-export async function proxyKubeconfig(port: number): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'fault-proxy-'));
+/** A kubeconfig for the operator that goes through the proxy; removed when the test ends. */
+export async function proxyKubeconfig(t: Pick<TestContext, 'after'>, port: number): Promise<string> {
+  const dir = await scratchDir(t, 'fault-proxy');
   return writeKubeconfig(join(dir, 'kubeconfig'), `http://127.0.0.1:${port}`);
 }

@@ -32,7 +32,7 @@ const sourceHeader = /^# Source: umbrella\/charts\/v([0-9]+)\/templates\/\S+$/m;
 export async function renderMany(opts: BatchOptions, valuesList: readonly unknown[]): Promise<RenderResult[]> {
   if (valuesList.length === 0) return [];
   const chart = parse(await readFile(join(opts.chartDir, 'Chart.yaml'), 'utf8')) as { name: string; version: string };
-  const dir = await mkdtemp(join(tmpdir(), 'harbor-chart-batch-'));
+  const dir = await mkdtemp(join(tmpdir(), 'harbor-operator-chart-batch-'));
   try {
     await cp(opts.chartDir, join(dir, 'charts', chart.name), { recursive: true });
     const deps = valuesList.map((_, i) => ({ name: chart.name, version: chart.version, alias: `v${i}` }));

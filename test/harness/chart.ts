@@ -3,14 +3,15 @@
 // exercises), and the chart's Deployment arguments adapted to run here.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { TestContext } from 'node:test';
 import { promisify } from 'node:util';
 import type { KubeObject } from '../../src/model/object.ts';
 import { raw } from './harbor.ts';
 import { kubeConfig } from './kube.ts';
 import { helmBinary } from './operator.ts';
+import { processScratchDir, scratchDir } from './scratch.ts';
 
 const run = promisify(execFile);
 const root = new URL('../..', import.meta.url).pathname;
@@ -18,13 +19,13 @@ export const operatorChart = join(root, 'deploy/harbor-operator');
 
 export async function helm(...args: string[]): Promise<string> {
   const { stdout } = await run(helmBinary(), [...args, '--kubeconfig', process.env['KUBECONFIG'] ?? ''], {
-    env: { ...process.env, HELM_CACHE_HOME: join(tmpdir(), 'test-helm-cache'), HELM_CONFIG_HOME: join(tmpdir(), 'test-helm-config') },
+    env: { ...process.env, HELM_CACHE_HOME: join(processScratchDir(), 'helm-cache'), HELM_CONFIG_HOME: join(processScratchDir(), 'helm-config') },
   });
   return stdout;
 }
 
-/** A kubeconfig that authenticates as a ServiceAccount (a TokenRequest token). */
-export async function serviceAccountKubeconfig(namespace: string, serviceAccount: string): Promise<string> {
+/** A kubeconfig that authenticates as a ServiceAccount (a TokenRequest token); removed when the test ends. */
+export async function serviceAccountKubeconfig(t: Pick<TestContext, 'after'>, namespace: string, serviceAccount: string): Promise<string> {
   const tr = await raw().request<{ status: { token: string } }>(
     'POST',
     `/api/v1/namespaces/${namespace}/serviceaccounts/${serviceAccount}/token`,
@@ -33,7 +34,7 @@ export async function serviceAccountKubeconfig(namespace: string, serviceAccount
   const cluster = kubeConfig().getCurrentCluster();
   assert.ok(cluster);
   const ca = cluster.caData ?? (cluster.caFile ? (await readFile(cluster.caFile)).toString('base64') : undefined);
-  const dir = await mkdtemp(join(tmpdir(), 'sa-kubeconfig-'));
+  const dir = await scratchDir(t, 'sa-kubeconfig');
   const file = join(dir, 'kubeconfig');
   await writeFile(
     file,
@@ -58,7 +59,7 @@ export function chartArgsForLocalRun(deployment: KubeObject, metricsPort: number
   const replace: Record<string, string> = {
     '--helm': helmBinary(),
     '--chart-dir': join(root, 'charts/harbor'),
-    '--helm-home': join(tmpdir(), 'operator-helm-home'),
+    '--helm-home': join(processScratchDir(), 'operator-helm-home'),
     '--metrics-bind-address': `127.0.0.1:${metricsPort}`,
     '--health-probe-bind-address': `127.0.0.1:${healthPort}`,
   };

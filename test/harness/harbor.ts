@@ -1,4 +1,5 @@
 // HarborClusters and their children in the test cluster, read as plain JSON.
+import { GENERATED_SECRET_FINALIZER } from '../../src/controller/generated-secret.ts';
 import { createKubeHttp, type KubeHttp } from '../../src/kube/http.ts';
 import { childTypes, collectionPath, harborClusterType, objectPath } from '../../src/kube/resources.ts';
 import { FIELD_MANAGER } from '../../src/kube/writer.ts';
@@ -106,18 +107,47 @@ export async function remove(namespace: string, kind: string, name: string): Pro
 
 /**
  * A version of every object of these kinds in the namespace that moves when
- * the operator changes or re-creates it, and not when a controller writes its
- * status: the uid and the operator's managedFields entries (an apply that
- * changes anything updates its entry's time or fields). Objects the operator
- * never wrote keep their resourceVersion.
+ * the operator changes, re-creates or deletes it, and not when someone else
+ * writes it: the uid and the operator's managedFields entries (an apply that
+ * changes anything updates its entry's time or fields). Of objects the
+ * operator never wrote (a StatefulSet's claims, kube-root-ca.crt) only the
+ * uid: controllers and kwok update those on their own.
  */
 export async function versions(namespace: string, kinds: string[]): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   for (const k of kinds) {
     for (const o of await list(namespace, k)) {
       const own = ((o.metadata.managedFields ?? []) as { manager?: string }[]).filter((e) => e.manager === FIELD_MANAGER);
-      out.set(`${k}/${o.metadata.name}`, own.length > 0 ? `${o.metadata.uid ?? ''} ${JSON.stringify(own)}` : (o.metadata.resourceVersion ?? ''));
+      out.set(`${k}/${o.metadata.name}`, own.length > 0 ? `${o.metadata.uid ?? ''} ${JSON.stringify(own)}` : (o.metadata.uid ?? ''));
     }
   }
   return out;
+}
+
+/**
+ * The generated Secrets' finalizer holds them, and so a test namespace being
+ * deleted, until an operator lets them go; after a test's operator stopped
+ * there is none left, so the finalizer is removed from the Secrets of every
+ * test namespace that is being deleted (namespaces of tests still running
+ * are left alone).
+ */
+export async function releaseHeldSecrets(): Promise<void> {
+  const namespaces = await raw()
+    .request<{ items: KubeObject[] }>('GET', '/api/v1/namespaces', { query: { labelSelector: 'harbor-operator.test/ns=true' } })
+    .catch(() => ({ items: [] as KubeObject[] }));
+  for (const ns of namespaces.items.filter((n) => n.metadata.deletionTimestamp)) {
+    const secrets = await raw()
+      .request<{ items: KubeObject[] }>('GET', `/api/v1/namespaces/${ns.metadata.name}/secrets`)
+      .catch(() => ({ items: [] as KubeObject[] }));
+    for (const s of secrets.items) {
+      const finalizers = s.metadata.finalizers ?? [];
+      if (!finalizers.includes(GENERATED_SECRET_FINALIZER)) continue;
+      await raw()
+        .request('PATCH', `/api/v1/namespaces/${ns.metadata.name}/secrets/${encodeURIComponent(s.metadata.name)}`, {
+          body: [{ op: 'replace', path: '/metadata/finalizers', value: finalizers.filter((f) => f !== GENERATED_SECRET_FINALIZER) }],
+          contentType: 'application/json-patch+json',
+        })
+        .catch(() => undefined);
+    }
+  }
 }

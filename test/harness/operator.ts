@@ -1,16 +1,21 @@
 // Runs the operator's manager in the test process against the real API
 // server, watching only the test's namespace, and counts what it does:
 // writes (every non-GET request), reads (GETs other than watches), renders,
-// and every log line (so tests can scan logs for secret values).
+// and every log line (so tests can scan logs for secret values). Every
+// request it sends must be granted by the operator's RBAC table
+// (src/kube/permissions.ts), else the test fails when it ends.
+import assert from 'node:assert/strict';
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import type { TestContext } from 'node:test';
 import { KubeConfig } from '@kubernetes/client-node';
 import { Manager } from '../../src/controller/manager.ts';
 import { createKubeHttp } from '../../src/kube/http.ts';
+import { grantOf, requestAttributes, type Method } from '../../src/kube/permissions.ts';
 import { createLogger } from '../../src/observe/logger.ts';
 import { locate } from '../cluster/assets.ts';
-import { kubeConfig } from './kube.ts';
+import { releaseHeldSecrets } from './harbor.ts';
+import { kubeConfig, waitUntil } from './kube.ts';
 
 export const chartDir = new URL('../../charts/harbor', import.meta.url).pathname;
 
@@ -28,6 +33,15 @@ export interface RunningOperator {
   reads: { path: string; at: number }[];
   logs: string[];
   renders(): number;
+  /** Reconciles of the key (namespace/name) that have finished, whatever their outcome. */
+  reconciles(key: string): number;
+  /** Waits until the key has been reconciled n more times than now (the operator had that many chances). */
+  reconciledAgain(key: string, n: number, timeoutMs?: number): Promise<void>;
+  /**
+   * Waits until two reconciles of the key in a row rendered and wrote
+   * nothing (needs something to run them: a short resyncMs, or events).
+   */
+  settled(key: string, timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -39,6 +53,8 @@ export interface OperatorOptions {
   kubeconfig?: string;
   /** Another chart than charts/harbor (e.g. a copy with a template added). */
   chartDir?: string;
+  /** Backoff of failed reconciles (default 200 ms doubling to 2 s). */
+  backoff?: { baseMs?: number; maxMs?: number };
   /** How long a deleted HarborCluster waits for its database to be dropped (default 10 min). */
   databaseDropTimeoutMs?: number;
 }
@@ -52,9 +68,12 @@ export async function startOperator(t: TestContext, namespace: string, opts: Ope
     kc = new KubeConfig();
     kc.loadFromFile(opts.kubeconfig);
   }
-  const http = createKubeHttp(kc, (method, path) => {
+  const ungranted = new Set<string>();
+  const http = createKubeHttp(kc, (method, path, _status, _ms, query) => {
     if (method === 'GET') reads.push({ path, at: Date.now() });
     else if (method !== 'WATCH') writes.push({ method, path });
+    const a = requestAttributes(method as Method, path, query);
+    if (!a || !grantOf(a)) ungranted.add(`${method} ${path}${a ? ` (${a.verb} ${a.resource})` : ''}`);
   });
   // Every line is also kept on disk, to read after a failed run.
   const logDir = new URL('../../test-results/operator-logs/', import.meta.url).pathname;
@@ -67,6 +86,7 @@ export async function startOperator(t: TestContext, namespace: string, opts: Ope
       done();
     },
   });
+  const done = new Map<string, number>();
   const manager = await Manager.create({
     http,
     namespaces: [namespace],
@@ -76,8 +96,13 @@ export async function startOperator(t: TestContext, namespace: string, opts: Ope
     chartDir: opts.chartDir ?? chartDir,
     helmTimeoutMs: 30_000,
     log: createLogger('debug', sink),
-    backoff: { baseMs: 200, maxMs: 2_000 },
+    backoff: opts.backoff ?? { baseMs: 200, maxMs: 2_000 },
     ...(opts.databaseDropTimeoutMs !== undefined ? { databaseDropTimeoutMs: opts.databaseDropTimeoutMs } : {}),
+    queueHooks: {
+      onDone: (key) => {
+        done.set(key, (done.get(key) ?? 0) + 1);
+      },
+    },
   });
   await manager.start();
   let stopped = false;
@@ -86,6 +111,31 @@ export async function startOperator(t: TestContext, namespace: string, opts: Ope
     stopped = true;
     await manager.stop();
   };
-  t.after(stop);
-  return { manager, writes, reads, logs, renders: () => manager.renderer.stats.renders, stop };
+  t.after(async () => {
+    await stop();
+    await releaseHeldSecrets();
+    assert.deepEqual([...ungranted], [], 'requests that the RBAC table (src/kube/permissions.ts) does not grant');
+  });
+  const renders = (): number => manager.renderer.stats.renders;
+  const reconciles = (key: string): number => done.get(key) ?? 0;
+  const reconciledAgain = async (key: string, n: number, timeoutMs = 30_000): Promise<void> => {
+    const from = reconciles(key);
+    await waitUntil(`${n} more reconciles of ${key} (had ${from})`, () => Promise.resolve(reconciles(key) >= from + n), { timeoutMs, intervalMs: 50 });
+  };
+  const settled = async (key: string, timeoutMs = 60_000): Promise<void> => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const w = writes.length;
+      const r = renders();
+      // The second of two reconciles surely started after this point.
+      await reconciledAgain(key, 2, Math.max(1, deadline - Date.now()));
+      if (writes.length === w && renders() === r) return;
+      const seen = writes.slice(w);
+      if (Date.now() > deadline) {
+        throw new Error(`${key} did not settle in ${timeoutMs} ms; the last reconciles wrote: ${seen.map((x) => `${x.method} ${x.path}`).join(', ')}`);
+      }
+    }
+  };
+  return { manager, writes, reads, logs, renders, reconciles, reconciledAgain, settled, stop };
 }
+

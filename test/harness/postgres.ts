@@ -119,7 +119,7 @@ export async function startPostgres(opts: StartOptions = {}): Promise<PgServer> 
   const { bin, major } = postgresBin();
   const asRoot = process.getuid?.() === 0;
   const owner = asRoot ? await systemUser('postgres') : undefined;
-  const dir = await mkdtemp(join(tmpdir(), 'harbor-pg-'));
+  const dir = await mkdtemp(join(tmpdir(), 'harbor-operator-pg-'));
   let proc: ChildProcess | undefined;
   // A test process that dies without stop() leaves nothing behind.
   const onExit = (): void => {

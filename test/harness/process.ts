@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, mkdirSync } from 'node:fs';
 import type { TestContext } from 'node:test';
 import { freePort } from '../cluster/controlplane.ts';
+import { releaseHeldSecrets } from './harbor.ts';
 import { helmBinary } from './operator.ts';
 
 const mainTs = new URL('../../src/main.ts', import.meta.url).pathname;
@@ -57,8 +58,12 @@ export async function startOperatorProcess(t: TestContext, args: string[]): Prom
       resolve(code);
     });
   });
-  t.after(() => {
-    if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
+  t.after(async () => {
+    if (proc.exitCode === null && proc.signalCode === null) {
+      proc.kill('SIGKILL');
+      await exited;
+    }
+    await releaseHeldSecrets();
   });
   // A busy 2-core machine can take seconds to answer a scrape: be patient.
   const metrics = async (): Promise<string> => {

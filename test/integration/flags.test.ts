@@ -2,7 +2,6 @@
 // server (leader election and metrics are covered by leader-election.test.ts).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { ensureCrd } from '../harness/crd.ts';
 import { createCluster, getCluster, harborCluster, waitForCondition } from '../harness/harbor.ts';
 import { testNamespace, waitUntil } from '../harness/kube.ts';
@@ -13,11 +12,14 @@ describe('operator flags', () => {
     await ensureCrd();
     const watched = await testNamespace(t);
     const other = await testNamespace(t);
-    const op = await startOperatorProcess(t, [`--namespaces=${watched}`, '--log-level=warn']);
-    await createCluster(watched, harborCluster('f1'));
+    const op = await startOperatorProcess(t, [`--namespaces=${watched}`, '--log-level=warn', '--workers=1']);
+    // f2 first: had the operator seen it, its one worker would have taken it
+    // before f1, and f1 needs several reconciles to become Ready.
     await createCluster(other, harborCluster('f2'));
+    await createCluster(watched, harborCluster('f1'));
     await waitForCondition(watched, 'f1', 'Ready', 'True');
-    await sleep(1500);
+    // (the counter moves when a reconcile returns, just after its status write)
+    await waitUntil('two reconciles done', async () => (await op.counter('harbor_operator_reconcile_total', 'result="success"')) >= 2, { timeoutMs: 30_000 });
     assert.equal((await getCluster(other, 'f2')).status, undefined, 'a HarborCluster outside --namespaces is ignored');
     for (const path of ['/healthz', '/readyz']) {
       const res = await fetch(`http://127.0.0.1:${op.healthPort}${path}`);
@@ -48,8 +50,18 @@ describe('operator flags', () => {
     const op = await startOperatorProcess(t, [`--namespaces=${ns}`, '--resync=500ms', '--workers=1']);
     await createCluster(ns, harborCluster('f5'));
     await waitForCondition(ns, 'f5', 'Ready', 'True');
-    await sleep(1000);
-    const before = await op.counter('harbor_operator_reconcile_total', 'result="success"');
+    // Settled: two successful reconciles in a row without a render.
+    const success = (): Promise<number> => op.counter('harbor_operator_reconcile_total', 'result="success"');
+    await waitUntil(
+      'two reconciles in a row without a render',
+      async () => {
+        const [s0, r0] = [await success(), await op.counter('harbor_operator_renders_total')];
+        await waitUntil('two more reconciles', async () => (await success()) >= s0 + 2, { timeoutMs: 10_000, intervalMs: 100 });
+        return (await op.counter('harbor_operator_renders_total')) === r0;
+      },
+      { timeoutMs: 30_000 },
+    );
+    const before = await success();
     const renders = await op.counter('harbor_operator_renders_total');
     await waitUntil('resyncs', async () => (await op.counter('harbor_operator_reconcile_total', 'result="success"')) >= before + 4, {
       timeoutMs: 10_000,

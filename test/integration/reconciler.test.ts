@@ -1,13 +1,11 @@
 // The reconciler against the real API server: create, update, drift, prune,
 // failures, pause, delete and re-adoption, steady state.
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { describe, test, type TestContext } from 'node:test';
 import type { KubeObject } from '../../src/model/object.ts';
 import { ensureCrd } from '../harness/crd.ts';
-import { chmod, mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import {
   createCluster,
   get,
@@ -22,6 +20,7 @@ import {
 } from '../harness/harbor.ts';
 import { testNamespace, waitUntil } from '../harness/kube.ts';
 import { startOperator } from '../harness/operator.ts';
+import { scratchDir } from '../harness/scratch.ts';
 
 const WORKLOADS = ['Deployment', 'StatefulSet'];
 const ALL = ['Deployment', 'StatefulSet', 'Service', 'ConfigMap', 'Secret', 'Ingress', 'PersistentVolumeClaim'];
@@ -29,9 +28,9 @@ const ALL = ['Deployment', 'StatefulSet', 'Service', 'ConfigMap', 'Secret', 'Ing
 type Pod = { metadata: { annotations?: Record<string, string> }; spec: { containers: { name: string; image: string }[] } };
 const podTemplate = (o: KubeObject): Pod => (o['spec'] as { template: Pod }).template;
 
-/** A fake helm that always fails: the render step breaks, nothing else. */
-async function brokenHelm(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'broken-helm-'));
+/** A fake helm that always fails: the render step breaks, nothing else. Removed when the test ends. */
+async function brokenHelm(t: TestContext): Promise<string> {
+  const dir = await scratchDir(t, 'broken-helm');
   const file = join(dir, 'helm');
   await writeFile(file, '#!/bin/sh\necho "Error: template: boom: chart exploded on purpose" >&2\nexit 1\n');
   await chmod(file, 0o755);
@@ -172,13 +171,14 @@ describe('reconciler', () => {
     await converged(ns, 'h5');
     await good.stop();
     const before = await versions(ns, ALL);
-    const bad = await startOperator(t, ns, { helm: await brokenHelm() });
+    const bad = await startOperator(t, ns, { helm: await brokenHelm(t) });
     await patchCluster(ns, 'h5', { spec: { components: { core: { replicas: 3 } } } });
     const degraded = await waitForCondition(ns, 'h5', 'Degraded', 'True', 'RenderFailed', 30_000);
     const cond = degraded.status?.conditions?.find((c) => c.type === 'Degraded');
     assert.match(cond?.message ?? '', /chart exploded on purpose/, 'the message says why');
     assert.notEqual(degraded.status?.observedGeneration, degraded.metadata.generation, 'the failed generation is not observed');
-    await sleep(2000); // retries with backoff meanwhile
+    // It retries with backoff: look only after it has failed twice more.
+    await bad.reconciledAgain(`${ns}/h5`, 2);
     assert.deepEqual(await versions(ns, ALL), before, 'no child was changed or deleted');
     assert.ok(bad.writes.every((w) => !w.path.includes('/deployments') && w.method !== 'DELETE'), 'only status and events written');
     await bad.stop();
@@ -191,7 +191,7 @@ describe('reconciler', () => {
   test('pause: a paused HarborCluster is left alone and says so', async (t) => {
     await ensureCrd();
     const ns = await testNamespace(t);
-    await startOperator(t, ns);
+    const op = await startOperator(t, ns, { resyncMs: 1000 });
     await createCluster(ns, harborCluster('h6'));
     await converged(ns, 'h6');
     await patchCluster(ns, 'h6', {
@@ -199,7 +199,8 @@ describe('reconciler', () => {
       spec: { components: { portal: { replicas: 2 } } },
     });
     await waitForCondition(ns, 'h6', 'Progressing', 'False', 'Paused', 15_000);
-    await sleep(1500);
+    // Two more reconciles (resyncs) of the paused cluster: chances to apply it did not take.
+    await op.reconciledAgain(`${ns}/h6`, 2);
     const portal = await get(ns, 'Deployment', 'h6-portal');
     assert.equal((portal?.['spec'] as { replicas: number }).replicas, 1, 'not applied while paused');
     await patchCluster(ns, 'h6', { metadata: { annotations: { 'harbor-operator.dev/paused': null } } });
@@ -261,12 +262,12 @@ describe('reconciler', () => {
     const op = await startOperator(t, ns, { resyncMs: 1000 });
     await createCluster(ns, harborCluster('h9'));
     await converged(ns, 'h9');
-    await sleep(1500); // let the last status write land
+    await op.settled(`${ns}/h9`);
     const before = await versions(ns, [...WORKLOADS, ...ALL]);
     const cr = await getCluster(ns, 'h9');
     const writes = op.writes.length;
     const renders = op.renders();
-    await sleep(4500); // four resync periods
+    await op.reconciledAgain(`${ns}/h9`, 4); // four resyncs
     assert.deepEqual(op.writes.slice(writes), [], 'no writes at rest');
     assert.equal(op.renders(), renders, 'no renders at rest');
     assert.deepEqual(await versions(ns, [...WORKLOADS, ...ALL]), before, 'no child changed');
@@ -276,18 +277,19 @@ describe('reconciler', () => {
   test('restart: a new process renders and writes nothing for a converged cluster, and repairs what changed while none ran', async (t) => {
     await ensureCrd();
     const ns = await testNamespace(t);
-    const first = await startOperator(t, ns);
+    const first = await startOperator(t, ns, { resyncMs: 1000 });
     await createCluster(ns, harborCluster('h10'));
     await converged(ns, 'h10');
-    await sleep(1500); // let the last status write land
+    await first.settled(`${ns}/h10`);
     const digest = (await getCluster(ns, 'h10')).status?.appliedDigest;
     assert.match(digest ?? '', /^sha256:[0-9a-f]{64}$/, 'status records the applied digest');
     await first.stop();
 
     const checked = (op: { logs: string[] }): boolean => op.logs.some((l) => l.includes('children as last applied'));
     const second = await startOperator(t, ns);
-    await waitUntil('the new process checked h10', () => Promise.resolve(checked(second) || undefined), { timeoutMs: 15_000 });
-    await sleep(1000);
+    await waitUntil('the new process checked h10 and finished that reconcile', () => Promise.resolve(checked(second) && second.reconciles(`${ns}/h10`) >= 1), {
+      timeoutMs: 15_000,
+    });
     assert.equal(second.renders(), 0, 'nothing rendered');
     assert.deepEqual(second.writes, [], 'nothing written');
     await second.stop();

@@ -45,7 +45,7 @@ describe('render guard', () => {
     const statusBefore = (await getCluster(ns, 'g')).status;
     assert.ok(statusBefore?.appliedDigest, 'converged with a digest');
 
-    const dir = await mkdtemp(join(tmpdir(), 'steered-chart-'));
+    const dir = await mkdtemp(join(tmpdir(), 'harbor-operator-steered-chart-'));
     t.after(() => rm(dir, { recursive: true, force: true }));
     const steered = join(dir, 'harbor');
     await cp(chartDir, steered, { recursive: true });

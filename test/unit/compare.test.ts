@@ -290,6 +290,24 @@ const cases: { name: string; desired: KubeObject; live: KubeObject; expected: st
     live: deployment({ ...pods([{ ...core, image: 'core:2' }]), replicas: 0 }, { labels: { app: 'old' } }),
     expected: ['metadata.labels.app', 'spec.replicas', 'spec.template.spec.containers[0].image'],
   },
+  {
+    name: 'finalizers: the desired one among others in live is no drift (a set, not a list)',
+    desired: { ...secret({}), metadata: { name: 's', finalizers: ['harbor-operator.dev/generated-secrets'] } },
+    live: { ...secret({}), metadata: { name: 's', finalizers: ['backup.example/hold', 'harbor-operator.dev/generated-secrets'] } },
+    expected: [],
+  },
+  {
+    name: 'finalizers: the desired one missing from live is drift',
+    desired: { ...secret({}), metadata: { name: 's', finalizers: ['harbor-operator.dev/generated-secrets'] } },
+    live: { ...secret({}), metadata: { name: 's', finalizers: ['backup.example/hold'] } },
+    expected: ['metadata.finalizers'],
+  },
+  {
+    name: 'finalizers: none in live is drift',
+    desired: { ...secret({}), metadata: { name: 's', finalizers: ['harbor-operator.dev/generated-secrets'] } },
+    live: secret({}),
+    expected: ['metadata.finalizers'],
+  },
 ];
 
 for (const c of cases) {

@@ -91,8 +91,9 @@ for (const r of refusals) {
   });
 }
 
-test('config refuses an unknown flag', () => {
-  assert.throws(() => parseConfig(['--wokers=2'], {}, cwd), /Unknown option '--wokers'/);
+test('config refuses an unknown flag and a stray argument as a ConfigError (one line and the usage, no stack)', () => {
+  assert.throws(() => parseConfig(['--wokers=2'], {}, cwd), (err: unknown) => err instanceof ConfigError && /Unknown option '--wokers'/.test(err.message));
+  assert.throws(() => parseConfig(['frobnicate'], {}, cwd), (err: unknown) => err instanceof ConfigError && /Unexpected argument 'frobnicate'/.test(err.message));
 });
 
 const durations: [string, number][] = [

@@ -1,6 +1,6 @@
 // The operator's own chart (deploy/harbor-operator), rendered with the real
 // helm binary for each install mode. The RBAC rules are compared with the
-// kinds the code reads and writes (src/kube/resources.ts), and the
+// requests the code sends (the table in src/kube/permissions.ts), and the
 // Deployment's arguments are parsed by the operator's own flag parser, so the
 // chart cannot drift from the code unnoticed.
 import assert from 'node:assert/strict';
@@ -10,9 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { parse } from 'yaml';
 import { parseConfig } from '../../src/config.ts';
-import { crdName } from '../../src/kube/optional-kind.ts';
-import { childTypes, crdType, harborClusterType, statusSourceTypes } from '../../src/kube/resources.ts';
-import { groupOf, type KubeObject } from '../../src/model/object.ts';
+import { operatorPermissions, type PermissionRole } from '../../src/kube/permissions.ts';
+import type { KubeObject } from '../../src/model/object.ts';
 import { parseManifests } from '../../src/render/parse.ts';
 import { locate, versions } from '../cluster/assets.ts';
 import { imageEntrypoint, imageNodeOptions } from '../harness/image-entrypoint.ts';
@@ -53,8 +52,6 @@ interface PolicyRule {
   verbs?: string[];
 }
 
-const allVerbs = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'];
-
 /** One line per (group, resource, verb, name): rules compare whatever their grouping. */
 function flatten(rules: readonly PolicyRule[]): string[] {
   const out: string[] = [];
@@ -70,52 +67,34 @@ function flatten(rules: readonly PolicyRule[]): string[] {
   return out.sort();
 }
 
-/** What the operator does in a namespace it manages, from the code's own tables. */
-function expectedManagerRules(): string[] {
-  const rules: PolicyRule[] = [
-    // Informers (list/watch) and cache reads of HarborClusters; written only for status and
-    // finalizers.ts (GET, then PATCH of metadata.finalizers: the database dropped with the cluster).
-    { apiGroups: [groupOf(harborClusterType.apiVersion)], resources: [harborClusterType.plural], verbs: ['get', 'list', 'watch', 'patch'] },
-    // writer.patchStatus (PATCH …/status); get and update for clients that read-modify-write.
-    { apiGroups: [groupOf(harborClusterType.apiVersion)], resources: [`${harborClusterType.plural}/status`], verbs: ['get', 'patch', 'update'] },
-    // Every kind the chart renders: watched, server-side applied, pruned; and the
-    // backup Jobs and CronJob (childTypes; kube/jobs.ts creates the Jobs once).
-    ...childTypes.map((t) => ({ apiGroups: [groupOf(t.apiVersion)], resources: [t.plural], verbs: allVerbs })),
-    // events.ts: POST a new Event, PATCH the count of a repeated one.
-    { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
-    // status-source-informers.ts: pods and FailedCreate events, listed and watched for status.
-    ...statusSourceTypes.map((t) => ({ apiGroups: [groupOf(t.apiVersion)], resources: [t.plural], verbs: ['list', 'watch'] })),
-  ];
-  return flatten(rules);
+/** The rules of one role, from the code's own table of requests (src/kube/permissions.ts). */
+function expectedRules(role: PermissionRole): string[] {
+  return flatten(
+    operatorPermissions
+      .filter((p) => p.role === role)
+      .map((p) => ({
+        apiGroups: [p.group],
+        resources: [p.resource],
+        verbs: p.verbs,
+        ...(p.resourceNames ? { resourceNames: p.resourceNames === 'leader-election-id' ? [leaseName] : p.resourceNames } : {}),
+      })),
+  );
 }
 
-/** lease.ts: read, create, update of one Lease, in the release namespace. */
-const expectedLeaseRules = flatten([
-  { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'] },
-  { apiGroups: ['coordination.k8s.io'], resources: ['leases'], resourceNames: [leaseName], verbs: ['get', 'update'] },
-]);
-
-/**
- * crd-watch.ts: list and watch of the CRD of each optional kind, by name
- * (fieldSelector=metadata.name=…, which RBAC matches with resourceNames); get
- * for people checking by hand. Cluster-scoped, so a ClusterRole in both modes.
- */
+/** HarborClusters and their children, in each watched namespace (or cluster-wide). */
+const expectedManagerRules = expectedRules('manager');
+/** The leader Lease, in the release namespace. */
+const expectedLeaseRules = expectedRules('leader-election');
+/** The CRD of each optional kind, by name; cluster-scoped, so a ClusterRole in both modes. */
 const crdRoleName = `${release}-crds`;
-const expectedCrdRules = flatten([
-  {
-    apiGroups: [groupOf(crdType.apiVersion)],
-    resources: [crdType.plural],
-    resourceNames: childTypes.filter((t) => t.optional).map(crdName),
-    verbs: ['get', 'list', 'watch'],
-  },
-]);
+const expectedCrdRules = expectedRules('crds');
 
 /**
  * volume-growth.ts reads the StorageClass of a claim it is about to grow
  * (allowVolumeExpansion). Cluster-scoped, so a ClusterRole in both modes.
  */
 const storageClassRoleName = `${release}-storageclasses`;
-const expectedStorageClassRules = flatten([{ apiGroups: ['storage.k8s.io'], resources: ['storageclasses'], verbs: ['get'] }]);
+const expectedStorageClassRules = expectedRules('storage-classes');
 
 const rulesOf = (o: KubeObject): PolicyRule[] => (o['rules'] ?? []) as PolicyRule[];
 const ofKind = (objs: readonly KubeObject[], kind: string): KubeObject[] => objs.filter((o) => o.kind === kind);
@@ -265,7 +244,7 @@ for (const c of cases) {
               ? expectedCrdRules
               : r.metadata.name === storageClassRoleName
                 ? expectedStorageClassRules
-                : expectedManagerRules();
+                : expectedManagerRules;
         assert.deepEqual(flatten(rulesOf(r)), expected, `${r.kind} ${where(r)}`);
       }
     });

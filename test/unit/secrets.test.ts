@@ -1,6 +1,6 @@
 // completeSecrets(), randomString(), the token key pair and the DER encoder.
 import assert from 'node:assert/strict';
-import { X509Certificate, createPublicKey, sign, verify } from 'node:crypto';
+import { X509Certificate, createPrivateKey, createPublicKey, sign, verify } from 'node:crypto';
 import { test } from 'node:test';
 import bcrypt from 'bcryptjs';
 import { bitString, boolean, integer, nullValue, octetString, oid, sequence, set, time, tlv, utf8 } from '../../src/secrets/der.ts';
@@ -239,13 +239,17 @@ for (const c of staleCases) {
   });
 }
 
-test('a token key without its certificate is replaced by a new matching pair', async () => {
+test('a token key without its certificate keeps the key and gets a certificate made from it', async () => {
   const out = await completeSecrets({ ...withoutToken, tokenKey: pair.key }, all, counter(), NOW);
-  assert.deepEqual(sorted(out.added), ['tokenCert', 'tokenKey']);
+  assert.deepEqual(sorted(out.added), ['tokenCert']);
+  assert.equal(out.values.tokenKey, pair.key, 'the key core signs with is kept');
+  assert.notEqual(out.values.tokenCert, pair.cert, 'a new certificate (another serial)');
   const cert = new X509Certificate(out.values.tokenCert ?? '');
   const data = Buffer.from('payload');
-  assert.ok(verify('sha256', data, cert.publicKey, sign('sha256', data, out.values.tokenKey ?? '')));
+  assert.ok(verify('sha256', data, cert.publicKey, sign('sha256', data, pair.key)));
+  assert.ok(cert.checkPrivateKey(createPrivateKey(pair.key)), 'the certificate of that key');
 });
+
 
 // --- token key pair -----------------------------------------------------------
 

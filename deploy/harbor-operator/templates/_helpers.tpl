@@ -74,37 +74,46 @@ Name of the leader-election Lease (in the release namespace).
 {{- end }}
 
 {{/*
-Rules for HarborClusters and the objects the operator renders for them, exactly
-what the code uses (src/kube/resources.ts, writer.ts, events.ts). Shared by the
-ClusterRole (all namespaces) and the per-namespace Roles (watchNamespaces).
+Rules for HarborClusters and the objects the operator renders for them: exactly
+the requests the code sends (the table in src/kube/permissions.ts; a unit test
+compares them). Children are listed and watched by label, server-side applied
+(patch, and create when the object is new), read one by one (get: the live
+object behind an ownership decision, referenced Secrets, volume growth) and
+pruned (delete). Shared by the ClusterRole (all
+namespaces) and the per-namespace Roles (watchNamespaces).
 */}}
 {{- define "harbor-operator.managerRules" -}}
+{{- /* Informers, and finalizers.ts: get, then a patch of metadata.finalizers. */}}
 - apiGroups: ["harbor-operator.dev"]
   resources: ["harborclusters"]
   verbs: ["get", "list", "watch", "patch"]
 - apiGroups: ["harbor-operator.dev"]
   resources: ["harborclusters/status"]
-  verbs: ["get", "patch", "update"]
+  verbs: ["patch"]
 - apiGroups: [""]
   resources: ["configmaps", "secrets", "services", "persistentvolumeclaims", "serviceaccounts"]
-  verbs: ["get", "list", "watch", "create", "update", "patch", "delete"]
+  verbs: ["get", "list", "watch", "create", "patch", "delete"]
 - apiGroups: ["apps"]
   resources: ["deployments", "statefulsets"]
-  verbs: ["get", "list", "watch", "create", "update", "patch", "delete"]
+  verbs: ["get", "list", "watch", "create", "patch", "delete"]
 - apiGroups: ["networking.k8s.io"]
   resources: ["ingresses"]
-  verbs: ["get", "list", "watch", "create", "update", "patch", "delete"]
+  verbs: ["get", "list", "watch", "create", "patch", "delete"]
 - apiGroups: ["policy"]
   resources: ["poddisruptionbudgets"]
-  verbs: ["get", "list", "watch", "create", "update", "patch", "delete"]
+  verbs: ["get", "list", "watch", "create", "patch", "delete"]
 - apiGroups: ["cert-manager.io"]
   resources: ["certificates"]
-  verbs: ["get", "list", "watch", "create", "update", "patch", "delete"]
-{{- /* Backups and restores: the operator's Jobs (created once, src/kube/jobs.ts;
-       watched as children) and its CronJob (applied and pruned as a child). */}}
+  verbs: ["get", "list", "watch", "create", "patch", "delete"]
+{{- /* Backups and restores: the operator's Jobs, watched with the children,
+       created once and read (src/kube/jobs.ts), never applied or pruned; its
+       CronJob, applied and pruned as a child. */}}
 - apiGroups: ["batch"]
-  resources: ["jobs", "cronjobs"]
-  verbs: ["get", "list", "watch", "create", "update", "patch", "delete"]
+  resources: ["jobs"]
+  verbs: ["get", "list", "watch", "create"]
+- apiGroups: ["batch"]
+  resources: ["cronjobs"]
+  verbs: ["get", "list", "watch", "create", "patch", "delete"]
 - apiGroups: [""]
   resources: ["events"]
   verbs: ["create", "patch"]
