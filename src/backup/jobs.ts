@@ -309,6 +309,18 @@ export function backupCronJob(cr: Cr, release: Release, scripts: ScriptSet): Kub
 }
 
 /** The claim <name>-backups, unless the user names a claim of their own. */
+/**
+ * What spec.backup adds to the rendered objects: the claim the dumps go to
+ * (unless the user names one) and, with a schedule, the CronJob, its Jobs
+ * with the database image of `release` (when known).
+ */
+export function backupObjects(cr: Cr, release: Release | undefined, scripts: ScriptSet): KubeObject[] {
+  if (!cr.spec.backup) return [];
+  const claim = backupClaim(cr);
+  const cron = release ? backupCronJob(cr, release, scripts) : undefined;
+  return [...(claim ? [claim] : []), ...(cron ? [cron] : [])];
+}
+
 export function backupClaim(cr: Cr): KubeObject | undefined {
   const pvc = cr.spec.backup?.persistentVolumeClaim;
   if (pvc?.claimName) return undefined;

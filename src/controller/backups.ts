@@ -21,8 +21,8 @@ import {
   BACKUP_NOW_ANNOTATION,
   backupBeforeUpgrade,
   backupClaim,
-  backupCronJob,
   backupJob,
+  backupObjects,
   releaseOfDump,
   restoreJob,
   restoreJobName,
@@ -104,14 +104,7 @@ export class Backups implements BackupGate {
   }
 
   desired(cr: Cr, status: HarborClusterStatus | undefined): LifecycleObjects {
-    const objects: KubeObject[] = [];
-    if (cr.spec.backup) {
-      const claim = backupClaim(cr);
-      if (claim) objects.push(claim);
-      const release = this.runningRelease(cr, status);
-      const cron = release ? backupCronJob(cr, release, this.scripts) : undefined;
-      if (cron) objects.push(cron);
-    }
+    const objects = backupObjects(cr, cr.spec.backup ? this.runningRelease(cr, status) : undefined, this.scripts);
     const hold = restorePending(cr.spec.database?.restoreFrom, status?.restore);
     const digest = createHash('sha256').update(canonicalJson({ objects, hold })).digest('hex');
     return { objects, hold, digest };
