@@ -15,6 +15,7 @@ import { after, before, describe, test } from 'node:test';
 import { execa } from 'execa';
 import { BACKUP_SCRIPT, RESTORE_SCRIPT } from '../../src/backup/scripts.ts';
 import { postgresBin, startPostgres, type PgServer } from '../harness/postgres.ts';
+import { SCRATCH_PREFIX } from '../harness/scratch.ts';
 
 let pg: PgServer;
 let dir: string;
@@ -23,8 +24,8 @@ let logs: string;
 
 before(async () => {
   pg = await startPostgres();
-  dir = await mkdtemp(join(tmpdir(), 'harbor-backup-'));
-  logs = await mkdtemp(join(tmpdir(), 'harbor-backup-logs-'));
+  dir = await mkdtemp(join(tmpdir(), `${SCRATCH_PREFIX}backup-`));
+  logs = await mkdtemp(join(tmpdir(), `${SCRATCH_PREFIX}backup-logs-`));
 });
 after(async () => {
   await pg.stop();
@@ -201,7 +202,7 @@ describe('backup.sh and restore.sh against PostgreSQL', () => {
   });
 
   test('the backup folder must exist', async () => {
-    const ro = await mkdtemp(join(tmpdir(), 'harbor-backup-ro-'));
+    const ro = await mkdtemp(join(tmpdir(), `${SCRATCH_PREFIX}backup-ro-`));
     try {
       const res = await runScript(BACKUP_SCRIPT, {
         PGDATABASE: 'registry',
