@@ -15,7 +15,7 @@
 // (it is then removed), or when the system's temporary folder gained entries
 // with one of the project's prefixes (test/harness/scratch.ts).
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -63,6 +63,9 @@ async function main(): Promise<number> {
         ? ['test/faults/**/*.test.ts']
         : ['test/unit/**/*.test.ts', 'test/integration/**/*.test.ts'];
   const testTmp = mkdtempSync(join(tmpdir(), 'harbor-operator-run-'));
+  // Searchable by other users, not listable: the PostgreSQL harness runs
+  // initdb and postgres as the postgres user in a folder of its own in here.
+  chmodSync(testTmp, 0o711);
   const env: NodeJS.ProcessEnv = { ...process.env, TMPDIR: testTmp };
   let cluster: ClusterState | undefined;
   if (process.env['USE_EXISTING_CLUSTER'] === 'true') {
