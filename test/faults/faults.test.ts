@@ -1,24 +1,52 @@
 // Faults real clusters see, injected against the real local control plane:
 // the operator killed mid-work, the API server down, expired watches, render
-// failures, bad input, a fight over a field, throttling, and RBAC limits.
+// failures, bad input, a fight over a field, throttling, RBAC limits, a real
+// PostgreSQL refusing or gone, the generated Secret deleted or lost and a
+// referenced password rotated.
+// Cases 15.x are issue 15's, tried as a careless or hostile namespace user
+// would: a string that tries to steer the chart, objects someone else made and
+// names that collide, a database volume grown, a phase the API server refuses
+// in part, pods that cannot be created, and podLabels over the selector label.
 // Every case records a row; the summary table prints at the end, followed by
 // a scan of everything the operator wrote or said for secret values.
 // Runs alone on its own cluster: `npm run test:faults` (node test/run.ts --faults).
 import assert from 'node:assert/strict';
 import { chmod, cp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { after, before, describe, test, type TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { KubeObject } from '../../src/model/object.ts';
 import { readState, startComponent, stopComponent, waitApiserverReady } from '../cluster/controlplane.ts';
 import { chartArgsForLocalRun, helm, operatorChart, serviceAccountKubeconfig } from '../harness/chart.ts';
+import { denyConfigMapUpdates } from '../harness/admission.ts';
+import { causes } from '../harness/causes.ts';
+import { renderObjects } from '../harness/cli.ts';
 import { ensureCrd, refusal, harborClusters } from '../harness/crd.ts';
-import { createCluster, get, getCluster, harborCluster, list, patch, patchCluster, raw, versions, waitForCondition } from '../harness/harbor.ts';
+import {
+  childrenOf,
+  condition,
+  controllerOf,
+  createCluster,
+  eventsOf,
+  get,
+  getCluster,
+  harborCluster,
+  list,
+  patch,
+  patchCluster,
+  podNamed,
+  raw,
+  remove,
+  versions,
+  waitForCondition,
+} from '../harness/harbor.ts';
 import { kubeConfig, waitUntil } from '../harness/kube.ts';
 import { helmBinary, chartDir } from '../harness/operator.ts';
 import { freePort, startOperatorProcess, type OperatorProcess } from '../harness/process.ts';
 import { startPostgres } from '../harness/postgres.ts';
 import { scratchDir } from '../harness/scratch.ts';
+import { expandableVolumes, storageOf, templateStorage } from '../harness/volumes.ts';
 import { proxyFor, proxyKubeconfig } from './proxy.ts';
 
 interface Row {
@@ -97,6 +125,28 @@ async function clusterState(): Promise<NonNullable<Awaited<ReturnType<typeof rea
 /** Retries a call that may meet connections the API server's restart broke. */
 function retrying<T>(what: string, fn: () => Promise<T>): Promise<T> {
   return waitUntil(what, fn, { timeoutMs: 30_000, intervalMs: 300 });
+}
+
+/** Issue 15's value of spec.expose.service.loadBalancerClass, which once added a field to the Service and a ConfigMap. */
+const HOSTILE_CLASS = 'x\n  externalIPs: ["1.2.3.4"]\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: injected';
+const kindsAndNames = (objects: KubeObject[]): string[] => objects.map((o) => `${o.kind}/${o.metadata.name}`).sort();
+/** Objects with what HOSTILE_CLASS would add: `externalIPs` on a Service, a ConfigMap `injected`. */
+const injected = (objects: KubeObject[]): string[] =>
+  kindsAndNames(objects.filter((o) => o.metadata.name === 'injected' || (o['spec'] as { externalIPs?: unknown } | undefined)?.externalIPs !== undefined));
+
+/** Reconciles that failed so far, retried with backoff (error) or refused for good (permanent). */
+async function failedReconciles(op: OperatorProcess): Promise<number> {
+  return (await op.counter('harbor_operator_reconcile_total', 'result="error"')) + (await op.counter('harbor_operator_reconcile_total', 'result="permanent"'));
+}
+
+/** Creates the HarborCluster, waits until Degraded says ObjectNotOwned with this message and an event says so too; the time that took. */
+async function reportedNotOwned(ns: string, cr: KubeObject, message: RegExp): Promise<number> {
+  const t0 = Date.now();
+  await createCluster(ns, cr);
+  const degraded = await waitForCondition(ns, cr.metadata.name, 'Degraded', 'True', 'ObjectNotOwned', 30_000);
+  assert.match(condition(degraded, 'Degraded')?.message ?? '', message);
+  await waitUntil(`an ObjectNotOwned event of ${cr.metadata.name}`, async () => (await eventsOf(ns, cr.metadata.name)).some((e) => e.reason === 'ObjectNotOwned'));
+  return Date.now() - t0;
 }
 
 describe('fault injection', () => {
@@ -660,6 +710,243 @@ describe('fault injection', () => {
       );
       const rotatedMs = Date.now() - t0;
       return `kubectl delete undone in ${seconds(heldMs)} (${Object.keys(data(old)).length} values unchanged); lost Secret recovered ${seconds(lostMs)} after start (${Object.keys(oldValues).length} values unchanged, the token certificate derived); rotated password in core after ${seconds(rotatedMs)}`;
+    });
+  });
+
+  // Issue 15's cases, run as the issue describes them (cases 3 and 4 are 11 above).
+
+  test('15.1 a hostile loadBalancerClass: the same objects rendered, no field or object added', async (t) => {
+    await record(t, '15.1 injection through the chart', async () => {
+      const ns = await namespace('f15-1');
+      const lb = (service: Record<string, unknown>): KubeObject =>
+        harborCluster('h', { externalURL: 'http://h.example.test', expose: { type: 'LoadBalancer', service } });
+      const plain = await renderObjects(t, ns, lb({}));
+      const steered = await renderObjects(t, ns, lb({ loadBalancerClass: HOSTILE_CLASS }));
+      assert.deepEqual(kindsAndNames(steered), kindsAndNames(plain), 'the same kinds and names as without the value');
+      assert.equal(injected(steered).length, 0, 'no externalIPs, no ConfigMap injected in the render');
+      const proxy = steered.find((o) => o.kind === 'Service' && o.metadata.name === 'h');
+      assert.equal((proxy?.['spec'] as { loadBalancerClass?: string } | undefined)?.loadBalancerClass, HOSTILE_CLASS, 'the value stays one string');
+
+      // In the cluster: the Service the value lands in is refused, and reported.
+      await operator(t, [`--namespaces=${ns}`]);
+      const t0 = Date.now();
+      await createCluster(ns, lb({ loadBalancerClass: HOSTILE_CLASS }));
+      const degraded = await waitForCondition(ns, 'h', 'Degraded', 'True', 'ApplyFailed', 60_000);
+      const reportedMs = Date.now() - t0;
+      assert.match(condition(degraded, 'Degraded')?.message ?? '', /Service\/h: 422 Invalid: .*spec\.loadBalancerClass/);
+      const live = (await Promise.all(ALL.map((k) => childrenOf(ns, 'h', k)))).flat();
+      const rendered = new Set(kindsAndNames(steered));
+      for (const o of live) assert.ok(rendered.has(`${o.kind}/${o.metadata.name}`), `${o.kind}/${o.metadata.name} is one the chart renders`);
+      const everything = (await Promise.all(ALL.map((k) => list(ns, k)))).flat();
+      assert.deepEqual(injected(everything), [], 'no externalIPs, no ConfigMap injected in the namespace');
+      return `render: ${steered.length} objects with the hostile value, ${plain.length} without, same kinds and names, 0 externalIPs, no ConfigMap injected; in the cluster: Service h refused (spec.loadBalancerClass) and ApplyFailed after ${seconds(reportedMs)}, ${live.length} objects written, all of the render`;
+    });
+  });
+
+  test('15.2 a hand-made ConfigMap and colliding names: not taken over, reported, kept when the HarborCluster goes', async (t) => {
+    await record(t, '15.2 foreign objects not taken over', async () => {
+      const ns = await namespace('f15-2');
+      const op = await operator(t, [`--namespaces=${ns}`]);
+      await raw().request('POST', `/api/v1/namespaces/${ns}/configmaps`, {
+        body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'b-core' }, data: { note: 'made by hand' } },
+        query: { fieldManager: 'kubectl-create' },
+      });
+      const handMade = await get(ns, 'ConfigMap', 'b-core');
+      const asMade = JSON.stringify(handMade);
+      const b = await reportedNotOwned(ns, harborCluster('b'), /^ConfigMap b-core exists and is not this HarborCluster's \(it has no controller owner; written by kubectl-create\)/);
+      // Retried meanwhile (backoff): still left alone.
+      const failed = await failedReconciles(op);
+      await waitUntil('b retried', async () => (await failedReconciles(op)) > failed, { timeoutMs: 30_000 });
+      assert.equal(JSON.stringify(await get(ns, 'ConfigMap', 'b-core')), asMade, 'b-core as made: same resourceVersion, no owner reference');
+      assert.equal(handMade?.metadata.ownerReferences, undefined);
+
+      // Two HarborClusters' names collide: a's Service a-core and the proxy Service of a-core.
+      const a = await createCluster(ns, harborCluster('a'));
+      await waitForCondition(ns, 'a', 'Ready', 'True');
+      const service = await get(ns, 'Service', 'a-core');
+      assert.equal(controllerOf(service), `HarborCluster/a/${a.metadata.uid ?? ''}`);
+      const aCore = await reportedNotOwned(
+        ns,
+        harborCluster('a-core', { externalURL: 'http://a-core.example.test', expose: { type: 'LoadBalancer' } }),
+        /^Service a-core exists and is not this HarborCluster's \(its controller is HarborCluster a\)/,
+      );
+      assert.equal(condition(await getCluster(ns, 'a'), 'Ready')?.status, 'True', 'a stays Ready');
+
+      // Deleting the HarborClusters that did not own them leaves both.
+      const bConfigMaps = (await childrenOf(ns, 'b', 'ConfigMap')).length;
+      assert.ok(bConfigMaps >= 5, `the rest of what b's pods read was applied (${bConfigMaps} ConfigMaps)`);
+      await remove(ns, 'HarborCluster', 'b');
+      await remove(ns, 'HarborCluster', 'a-core');
+      await waitUntil('the children of b and a-core collected', async () => (await childrenOf(ns, 'b', 'ConfigMap')).length + (await childrenOf(ns, 'a-core', 'ConfigMap')).length === 0);
+      assert.equal(JSON.stringify(await get(ns, 'ConfigMap', 'b-core')), asMade, 'b-core kept as made after b was deleted');
+      const kept = await get(ns, 'Service', 'a-core');
+      assert.equal(kept?.metadata.resourceVersion, service?.metadata.resourceVersion, "a's Service not written, kept after a-core was deleted");
+      assert.equal(controllerOf(kept), controllerOf(service));
+      return `ConfigMap b-core (resourceVersion ${handMade?.metadata.resourceVersion ?? ''}, no owner) reported ObjectNotOwned after ${seconds(b)}, unchanged, kept when b went (${bConfigMaps} of b's ConfigMaps collected); Service a-core of a reported for a-core after ${seconds(aCore)}, unchanged, kept when a-core went`;
+    });
+  });
+
+  test('15.5 the in-cluster database grown 1Gi → 2Gi: the claim grown in place, the StatefulSet re-created, then at rest', async (t) => {
+    await record(t, '15.5 volume grown in place', async () => {
+      const ns = await namespace('f15-5');
+      const claim = 'data-v-database-0';
+      const storageClassName = await expandableVolumes(t, ns, [claim]);
+      const op = await operator(t, [`--namespaces=${ns}`]);
+      await createCluster(ns, harborCluster('v', { database: { inCluster: { storageSize: '1Gi', storageClassName } } }));
+      await waitForCondition(ns, 'v', 'Ready', 'True');
+      const before = await waitUntil(`${claim} bound`, async () => {
+        const c = await get(ns, 'PersistentVolumeClaim', claim);
+        return (c?.['status'] as { phase?: string } | undefined)?.phase === 'Bound' ? c : undefined;
+      });
+      const stsBefore = await get(ns, 'StatefulSet', 'v-database');
+      const podBefore = await podNamed(ns, 'v-database-0');
+      assert.equal(storageOf(before), '1Gi');
+      const reconciles = (): Promise<number> => op.total('harbor_operator_reconcile_total');
+      const failures = (): Promise<number> => failedReconciles(op);
+      const [reconciles0, failures0] = [await reconciles(), await failures()];
+
+      const t0 = Date.now();
+      const changed = await patchCluster(ns, 'v', { spec: { database: { inCluster: { storageSize: '2Gi' } } } });
+      const sts = await waitUntil('the StatefulSet re-created with a 2Gi template', async () => {
+        const s = await get(ns, 'StatefulSet', 'v-database');
+        return s && s.metadata.uid !== stsBefore?.metadata.uid && templateStorage(s) === '2Gi' ? s : undefined;
+      });
+      await waitUntil('Degraded=False at the new generation', async () => {
+        const hc = await getCluster(ns, 'v');
+        return condition(hc, 'Degraded')?.status === 'False' && hc.status?.observedGeneration === changed.metadata.generation;
+      });
+      const grownMs = Date.now() - t0;
+      await waitForCondition(ns, 'v', 'Ready', 'True', undefined, 60_000);
+      const after = await get(ns, 'PersistentVolumeClaim', claim);
+      assert.equal(storageOf(after), '2Gi', 'the claim requests 2Gi');
+      assert.equal(after?.metadata.uid, before.metadata.uid, 'the same data claim');
+      const podAfter = await waitUntil('the pod adopted by the new StatefulSet', async () => {
+        const p = await podNamed(ns, 'v-database-0');
+        return p?.metadata.ownerReferences?.some((r) => r.controller && r.uid === sts.metadata.uid) ? p : undefined;
+      });
+      assert.equal(podAfter.metadata.uid, podBefore?.metadata.uid, 'the database pod kept');
+
+      // At rest: a reconcile (queued by an annotation) finds everything as applied and writes nothing.
+      const [unchanged0, writes0] = [await op.counter('harbor_operator_unchanged_reconciles_total'), await op.total('harbor_operator_applies_total')];
+      await patchCluster(ns, 'v', { metadata: { annotations: { 'harbor-operator.test/poke': 'f15-5' } } });
+      await waitUntil('a reconcile that finds nothing to do', async () => (await op.counter('harbor_operator_unchanged_reconciles_total')) > unchanged0, { timeoutMs: 30_000 });
+      assert.equal(await op.total('harbor_operator_applies_total'), writes0, 'nothing written once settled');
+      const failed = (await failures()) - failures0;
+      assert.equal(failed, 0, 'no failed reconcile');
+      const applyFailed = (await eventsOf(ns, 'v')).filter((e) => e.reason === 'ApplyFailed').length;
+      assert.equal(applyFailed, 0, 'no ApplyFailed event');
+      return `claim ${claim} 1Gi → 2Gi, same uid; StatefulSet re-created with a 2Gi template, pod kept; Degraded=False at the new generation after ${seconds(grownMs)}; ${(await reconciles()) - reconciles0} reconciles to rest, ${failed} failed, 0 ApplyFailed; 0 writes at rest`;
+    });
+  });
+
+  test('15.6 one write of a phase refused: reported with the objects named, the siblings written, nothing pruned', async (t) => {
+    await record(t, '15.6 failed apply all-or-reported', async () => {
+      const ns = await namespace('f15-6');
+      const op = await operator(t, [`--namespaces=${ns}`]);
+      await createCluster(ns, harborCluster('p'));
+      await waitForCondition(ns, 'p', 'Ready', 'True');
+      const refused = ['p-core', 'p-jobservice-config'];
+      // Others of the same phase the change below rewrites.
+      const siblings = ['p-registry', 'p-jobservice', 'p-trivy'];
+      const dataOf = async (n: string): Promise<string> => JSON.stringify((await get(ns, 'ConfigMap', n))?.['data'] ?? {});
+      const siblingsBefore = await Promise.all(siblings.map(dataOf));
+      const allow = await denyConfigMapUpdates(t, ns, refused);
+      const workloads = await versions(ns, ['Deployment', 'StatefulSet']);
+      const deletes0 = await op.total('harbor_operator_applies_total', 'verb="delete"');
+
+      // logLevel changes ConfigMaps (the first phase) and workloads (the second); without the exporter, four objects are to be pruned.
+      const t0 = Date.now();
+      await patchCluster(ns, 'p', { spec: { logLevel: 'debug', components: { exporter: { enabled: false } } } });
+      const degraded = await waitForCondition(ns, 'p', 'Degraded', 'True', 'ApplyFailed', 30_000);
+      const reportedMs = Date.now() - t0;
+      const message = condition(degraded, 'Degraded')?.message ?? '';
+      assert.match(message, /^could not apply ConfigMap\/p-core, ConfigMap\/p-jobservice-config \(2 of \d+ object\(s\) of phase 1 of 2; \d+ later object\(s\) not attempted\)/);
+      for (const n of refused) assert.match(message, new RegExp(`ConfigMap/${n}: 422 Invalid: .*refused by the test policy`), `${n} named with the server's message`);
+      const warning = await waitUntil('a warning event naming both', async () =>
+        (await eventsOf(ns, 'p')).find((e) => e.type === 'Warning' && e.reason === 'ApplyFailed' && refused.every((n) => e.message.includes(`ConfigMap/${n}`))),
+      );
+      const siblingsAfter = await Promise.all(siblings.map(dataOf));
+      for (const [i, n] of siblings.entries()) assert.notEqual(siblingsAfter[i], siblingsBefore[i], `${n}, of the same phase, was written`);
+      assert.deepEqual(await versions(ns, ['Deployment', 'StatefulSet']), workloads, 'the later phase not written');
+      assert.ok(await get(ns, 'Deployment', 'p-exporter'), 'nothing pruned: the exporter is still there');
+      assert.equal(await op.total('harbor_operator_applies_total', 'verb="delete"'), deletes0, 'no delete');
+
+      // The policy goes; the next change converges and prunes.
+      await allow();
+      const t1 = Date.now();
+      await patchCluster(ns, 'p', { metadata: { annotations: { 'harbor-operator.test/poke': 'f15-6' } } });
+      await waitForCondition(ns, 'p', 'Degraded', 'False', 'AsExpected', 30_000);
+      await waitUntil('the exporter pruned', async () => !(await get(ns, 'Deployment', 'p-exporter')));
+      return `ApplyFailed after ${seconds(reportedMs)} naming both refused ConfigMaps with the server's message, and a warning event (count ${warning.count ?? 1}); ${siblings.length} other ConfigMaps of the phase written, 0 workloads written, 0 pruned; converged and pruned ${seconds(Date.now() - t1)} after the policy went`;
+    });
+  });
+
+  test('15.7 pods that cannot be created (a missing PriorityClass, a ResourceQuota): status says why, per component', async (t) => {
+    await record(t, '15.7 why pods are missing', async () => {
+      const ns = await namespace('f15-7');
+      await operator(t, [`--namespaces=${ns}`]);
+      const pc = `f15-7-missing-${randomBytes(3).toString('hex')}`;
+      t.after(() => raw().request('DELETE', `/apis/scheduling.k8s.io/v1/priorityclasses/${pc}`).then(() => undefined, () => undefined));
+      await createCluster(ns, harborCluster('pc', { components: { core: { priorityClassName: pc }, trivy: { priorityClassName: pc } } }));
+      const noClass = { reason: /^FailedCreate$/, message: new RegExp(`no PriorityClass with name ${pc} was found`) };
+      const missing = await causes(ns, 'pc', { core: noClass, trivy: noClass });
+      const ready = condition(missing, 'Ready')?.message ?? '';
+      assert.match(ready, /^waiting for core 0\/1, .*trivy 0\/1; core: FailedCreate: .*no PriorityClass/, 'Ready names the first cause');
+      const t0 = Date.now();
+      await raw().request('POST', '/apis/scheduling.k8s.io/v1/priorityclasses', {
+        body: { apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name: pc }, value: 1000 },
+      });
+      const fixed = await waitForCondition(ns, 'pc', 'Ready', 'True', undefined, 120_000);
+      const readyMs = Date.now() - t0;
+      for (const [k, c] of Object.entries(fixed.status?.components ?? {})) assert.equal(c.reason, undefined, `${k} has no cause left`);
+
+      // A quota that allows no more pods, for a second HarborCluster.
+      await raw().request('POST', `/api/v1/namespaces/${ns}/resourcequotas`, {
+        body: { apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'no-pods' }, spec: { hard: { pods: '0' } } },
+      });
+      t.after(() => raw().request('DELETE', `/api/v1/namespaces/${ns}/resourcequotas/no-pods`).then(() => undefined, () => undefined));
+      await createCluster(ns, harborCluster('q'));
+      const overQuota = { reason: /^FailedCreate$/, message: /exceeded quota: no-pods/ };
+      const quota = await causes(ns, 'q', { core: overQuota, database: overQuota });
+      return `missing PriorityClass in status for core (Deployment) and trivy (StatefulSet) after ${seconds(missing.ms)}, Ready ${seconds(readyMs)} after it was created; ResourceQuota in status for core and database after ${seconds(quota.ms)}`;
+    });
+  });
+
+  test('15.8 podLabels that would replace the component label: refused by the API server with the field named', async (t) => {
+    await record(t, '15.8 podLabels cannot detach a component', async () => {
+      const ns = await namespace('f15-8');
+      await operator(t, [`--namespaces=${ns}`]);
+      await createCluster(ns, harborCluster('l'));
+      await waitForCondition(ns, 'l', 'Ready', 'True');
+      const components = ['core', 'portal', 'registry', 'jobservice', 'trivy', 'exporter'];
+      const rule = /cannot set [^"]*?: the operator sets these labels on every pod/;
+      let refusedCount = 0;
+      let example = '';
+      for (const c of components) {
+        const spec = { components: { [c]: { podLabels: { 'app.kubernetes.io/component': 'other' } } } };
+        const field = new RegExp(`spec\\.components\\.${c}\\.podLabels ${rule.source}`);
+        const live = await harborClusters().get(ns, 'l');
+        const attempts = [
+          harborClusters().create(ns, harborCluster(`l-${c}`, spec)),
+          harborClusters().replace(ns, { ...live, spec: { ...live.spec, ...spec } }),
+        ];
+        for (const attempt of attempts) {
+          const r = refusal(await attempt.then(() => undefined, (e: unknown) => e));
+          assert.ok(r, `${c}: refused`);
+          assert.equal(r.code, 422);
+          assert.match(r.message, field);
+          example ||= field.exec(r.message)?.[0] ?? '';
+          refusedCount++;
+        }
+      }
+      const hc = await getCluster(ns, 'l');
+      assert.equal(hc.metadata.generation, 1, 'l unchanged');
+      const selector = ((await get(ns, 'Service', 'l-core'))?.['spec'] as { selector?: Record<string, string> } | undefined)?.selector ?? {};
+      const pods = await raw().request<{ items: KubeObject[] }>('GET', `/api/v1/namespaces/${ns}/pods`, {
+        query: { labelSelector: Object.entries(selector).map(([k, v]) => `${k}=${v}`).join(',') },
+      });
+      assert.ok(pods.items.length > 0, 'the core Service still selects core pods');
+      return `${refusedCount} creates and updates refused (422), e.g. "${example}"; Service l-core still selects ${pods.items.length} core pod(s)`;
     });
   });
 

@@ -4,6 +4,7 @@ import { createKubeHttp, type KubeHttp } from '../../src/kube/http.ts';
 import { childTypes, collectionPath, harborClusterType, objectPath } from '../../src/kube/resources.ts';
 import { FIELD_MANAGER } from '../../src/kube/writer.ts';
 import type { KubeObject } from '../../src/model/object.ts';
+import { clusterLabel } from '../../src/render/values.ts';
 import type { Condition } from '../../src/status/conditions.ts';
 import type { HarborClusterStatus } from '../../src/status/observe.ts';
 import { kubeConfig, waitUntil } from './kube.ts';
@@ -103,6 +104,40 @@ export async function remove(namespace: string, kind: string, name: string): Pro
   const t = kind === 'HarborCluster' ? harborClusterType : childTypes.find((c) => c.kind === kind);
   if (!t) throw new Error(`unknown kind ${kind}`);
   await raw().request('DELETE', objectPath(t, namespace, name));
+}
+
+/** The pod of this name, or undefined when there is none. */
+export async function podNamed(namespace: string, name: string): Promise<KubeObject | undefined> {
+  try {
+    return await raw().request<KubeObject>('GET', `/api/v1/namespaces/${namespace}/pods/${name}`);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The controller owner reference of an object as `Kind/name/uid`, or undefined. */
+export function controllerOf(o: KubeObject | undefined): string | undefined {
+  const r = o?.metadata.ownerReferences?.find((x) => x.controller === true);
+  return r ? `${r.kind}/${r.name}/${r.uid}` : undefined;
+}
+
+/** The objects of a kind that carry the cluster label of this HarborCluster. */
+export async function childrenOf(namespace: string, cluster: string, kind: string): Promise<KubeObject[]> {
+  return (await list(namespace, kind)).filter((o) => o.metadata.labels?.[clusterLabel] === cluster);
+}
+
+export interface ClusterEvent {
+  reason: string;
+  type: string;
+  message: string;
+  count?: number;
+  involvedObject: { kind?: string; name: string };
+}
+
+/** The events of the namespace about the object of this name. */
+export async function eventsOf(namespace: string, name: string): Promise<ClusterEvent[]> {
+  const res = await raw().request<{ items: ClusterEvent[] }>('GET', `/api/v1/namespaces/${namespace}/events`);
+  return res.items.filter((e) => e.involvedObject.name === name);
 }
 
 /**

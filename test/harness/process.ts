@@ -24,6 +24,8 @@ export interface OperatorProcess {
   metric(name: string, labels?: string): Promise<number | undefined>;
   /** Like metric, but a /metrics that cannot be read is an error, and an absent line is 0. */
   counter(name: string, labels?: string): Promise<number>;
+  /** The sum of every line of the metric whose labels contain the text (all of them without it); /metrics must be readable. */
+  total(name: string, labels?: string): Promise<number>;
   exited: Promise<number | null>;
 }
 
@@ -100,6 +102,12 @@ export async function startOperatorProcess(t: TestContext, args: string[]): Prom
     },
     async counter(name, labels = '') {
       return find(await metrics(), name, labels) ?? 0;
+    },
+    async total(name, labels = '') {
+      return (await metrics())
+        .split('\n')
+        .filter((l) => (l.startsWith(`${name}{`) || l.startsWith(`${name} `)) && l.includes(labels))
+        .reduce((n, l) => n + Number(l.split(' ').pop()), 0);
     },
   };
 }

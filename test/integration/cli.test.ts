@@ -3,34 +3,17 @@
 // code (diff: 0 no change, 1 changes, 2 error, 3 refused) and errors are one
 // line without a stack. No secret value is printed.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { stringify } from 'yaml';
 import type { KubeObject } from '../../src/model/object.ts';
+import { cli, type Run } from '../harness/cli.ts';
 import { ensureCrd } from '../harness/crd.ts';
 import { createCluster, get, harborCluster, waitForCondition } from '../harness/harbor.ts';
 import { testNamespace } from '../harness/kube.ts';
 import { helmBinary, startOperator } from '../harness/operator.ts';
 import { scratchDir } from '../harness/scratch.ts';
-
-const main = new URL('../../src/main.ts', import.meta.url).pathname;
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [main, ...args], { maxBuffer: 32 << 20, env }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 const kubeconfig = (): string => `--kubeconfig=${process.env['KUBECONFIG'] ?? ''}`;
 

@@ -9,16 +9,16 @@ import { describe, test } from 'node:test';
 import { ADOPT_ANNOTATION, ADOPT_EXISTING_ANNOTATION } from '../../src/diff/ownership.ts';
 import { typeOf, objectPath } from '../../src/kube/resources.ts';
 import type { KubeObject } from '../../src/model/object.ts';
-import { clusterLabel } from '../../src/render/values.ts';
 import { ensureCrd } from '../harness/crd.ts';
 import { parseObjects } from '../harness/golden-cases.ts';
 import {
+  childrenOf,
   condition,
+  controllerOf,
   createCluster,
   get,
   getCluster,
   harborCluster,
-  list,
   patch,
   patchCluster,
   raw,
@@ -29,11 +29,6 @@ import { testNamespace, waitUntil } from '../harness/kube.ts';
 import { startOperator, type RunningOperator } from '../harness/operator.ts';
 
 const helmFixture = '/work/shared/fixtures/harbor-helm/harbor-helm-1.19.2-ingress.yaml';
-
-const controller = (o: KubeObject | undefined): string | undefined => {
-  const r = o?.metadata.ownerReferences?.find((x) => x.controller === true);
-  return r ? `${r.kind}/${r.name}/${r.uid}` : undefined;
-};
 
 async function events(ns: string): Promise<{ reason: string; message: string; involvedObject: { name: string } }[]> {
   const res = await raw().request<{ items: { reason: string; message: string; involvedObject: { name: string } }[] }>('GET', `/api/v1/namespaces/${ns}/events`);
@@ -47,10 +42,6 @@ async function failedAgain(op: RunningOperator, ns: string, name: string, reason
     () => Promise.resolve(op.logs.slice(from).some((l) => l.includes(`"key":"${ns}/${name}"`) && l.includes(`"reason":"${reason}"`)) || undefined),
     { timeoutMs: 15_000 },
   );
-}
-
-async function childrenOf(ns: string, cluster: string, kind: string): Promise<KubeObject[]> {
-  return (await list(ns, kind)).filter((o) => o.metadata.labels?.[clusterLabel] === cluster);
 }
 
 describe('ownership', () => {
@@ -91,7 +82,7 @@ describe('ownership', () => {
     await patch(ns, 'ConfigMap', 'b-core', { metadata: { annotations: { [ADOPT_ANNOTATION]: 'b' } } });
     await waitForCondition(ns, 'b', 'Ready', 'True', undefined, 60_000);
     const adopted = await get(ns, 'ConfigMap', 'b-core');
-    assert.equal(controller(adopted), `HarborCluster/b/${second.metadata.uid ?? ''}`, 'adopted: controlled by the new b');
+    assert.equal(controllerOf(adopted), `HarborCluster/b/${second.metadata.uid ?? ''}`, 'adopted: controlled by the new b');
     assert.notEqual(second.metadata.uid, first.metadata.uid);
     const keys = Object.keys(adopted?.['data'] ?? {}).sort();
     console.log(`adopted b-core: data keys ${keys.join(' ')} (note was set by hand, the rest by the operator)`);
@@ -148,7 +139,7 @@ describe('ownership', () => {
     for (const [k, made] of installed) {
       const [kind = '', name = ''] = k.split(' ');
       const now = await get(ns, kind, name);
-      assert.equal(controller(now), `HarborCluster/harbor/${cr.metadata.uid ?? ''}`, `${k} adopted`);
+      assert.equal(controllerOf(now), `HarborCluster/harbor/${cr.metadata.uid ?? ''}`, `${k} adopted`);
       assert.equal(now?.metadata.uid, made.metadata.uid, `${k}: the same object, not a new one`);
       assert.ok(adoptedEvents.some((m) => m.startsWith(`adopted ${kind} ${name}: the HarborCluster's annotation ${ADOPT_EXISTING_ANNOTATION}=true`)), `event for ${k}`);
       if (kind === 'ConfigMap' || kind === 'Secret') {
@@ -169,7 +160,7 @@ describe('ownership', () => {
     const a = await createCluster(ns, harborCluster('a'));
     await waitForCondition(ns, 'a', 'Ready', 'True');
     const svc = await get(ns, 'Service', 'a-core');
-    assert.equal(controller(svc), `HarborCluster/a/${a.metadata.uid ?? ''}`);
+    assert.equal(controllerOf(svc), `HarborCluster/a/${a.metadata.uid ?? ''}`);
 
     await createCluster(ns, harborCluster('a-core', { externalURL: 'http://a-core.example.test', expose: { type: 'LoadBalancer' } }));
     const degraded = await waitForCondition(ns, 'a-core', 'Degraded', 'True', 'ObjectNotOwned', 30_000);
@@ -180,7 +171,7 @@ describe('ownership', () => {
     assert.match(message, /Held back until then, as they depend on it: Deployment a-core-core/);
     const after = await get(ns, 'Service', 'a-core');
     assert.equal(after?.metadata.resourceVersion, svc?.metadata.resourceVersion, "a's Service not written");
-    assert.equal(controller(after), controller(svc));
+    assert.equal(controllerOf(after), controllerOf(svc));
     assert.deepEqual(await childrenOf(ns, 'a-core', 'Deployment'), [], "a-core's workloads held back");
     const aNow = await getCluster(ns, 'a');
     assert.equal(condition(aNow, 'Ready')?.status, 'True', 'a stays Ready');
@@ -192,7 +183,7 @@ describe('ownership', () => {
     await failedAgain(op, ns, 'a-core', 'ObjectNotOwned', from);
     const still = await get(ns, 'Service', 'a-core');
     assert.equal(still?.metadata.resourceVersion, svc?.metadata.resourceVersion, 'still not written');
-    console.log(`Service a-core resourceVersion ${svc?.metadata.resourceVersion ?? ''} → ${still?.metadata.resourceVersion ?? ''}; controller ${controller(still) ?? ''}`);
+    console.log(`Service a-core resourceVersion ${svc?.metadata.resourceVersion ?? ''} → ${still?.metadata.resourceVersion ?? ''}; controller ${controllerOf(still) ?? ''}`);
 
     // The other way round: a-core first, then a.
     const ns2 = await testNamespace(t);
@@ -200,7 +191,7 @@ describe('ownership', () => {
     const lb = await createCluster(ns2, harborCluster('a-core', { externalURL: 'http://a-core.example.test', expose: { type: 'LoadBalancer' } }));
     await waitForCondition(ns2, 'a-core', 'Ready', 'True');
     const proxy = await get(ns2, 'Service', 'a-core');
-    assert.equal(controller(proxy), `HarborCluster/a-core/${lb.metadata.uid ?? ''}`);
+    assert.equal(controllerOf(proxy), `HarborCluster/a-core/${lb.metadata.uid ?? ''}`);
     await createCluster(ns2, harborCluster('a'));
     const d2 = await waitForCondition(ns2, 'a', 'Degraded', 'True', 'ObjectNotOwned', 30_000);
     console.log(`a Degraded: ${condition(d2, 'Degraded')?.message ?? ''}`);

@@ -9,41 +9,11 @@ import { randomBytes } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { collectionPath, eventFieldSelector, eventType } from '../../src/kube/resources.ts';
 import type { HarborClusterStatus } from '../../src/status/observe.ts';
+import { causes } from '../harness/causes.ts';
 import { ensureCrd } from '../harness/crd.ts';
-import { createCluster, getCluster, harborCluster, raw, waitForCondition } from '../harness/harbor.ts';
-import { testNamespace, waitUntil } from '../harness/kube.ts';
+import { createCluster, harborCluster, raw, waitForCondition } from '../harness/harbor.ts';
+import { testNamespace } from '../harness/kube.ts';
 import { startOperator } from '../harness/operator.ts';
-
-const DEADLINE_MS = 30_000;
-type Report = NonNullable<HarborClusterStatus['components']>[string];
-
-/** Waits until every named component reports a reason matching `reason` and a message matching `message`. */
-async function causes(
-  ns: string,
-  name: string,
-  want: Record<string, { reason: RegExp; message: RegExp }>,
-): Promise<{ ms: number; status: HarborClusterStatus }> {
-  const t0 = Date.now();
-  let last: HarborClusterStatus | undefined;
-  try {
-    const status = await waitUntil(
-      `causes of ${Object.keys(want).join(', ')} in status`,
-      async () => {
-        last = (await getCluster(ns, name)).status;
-        const c = last?.components ?? {};
-        const ok = Object.entries(want).every(([k, w]) => {
-          const r: Report | undefined = c[k];
-          return r && w.reason.test(r.reason ?? '') && w.message.test(r.message ?? '');
-        });
-        return ok ? last : undefined;
-      },
-      { timeoutMs: DEADLINE_MS, intervalMs: 200 },
-    );
-    return { ms: Date.now() - t0, status };
-  } catch (err) {
-    throw new Error(`${(err as Error).message}; last components: ${JSON.stringify(last?.components)}`, { cause: err });
-  }
-}
 
 const readyMessage = (s: HarborClusterStatus): string => s.conditions?.find((c) => c.type === 'Ready')?.message ?? '';
 const say = (m: string): void => {

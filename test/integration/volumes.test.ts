@@ -3,80 +3,15 @@
 // StorageClass allows expansion; refused with a message, and nothing changed,
 // where it does not. Each test prints its figures.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { describe, test, type TestContext } from 'node:test';
+import { describe, test } from 'node:test';
 import type { KubeObject } from '../../src/model/object.ts';
 import { ensureCrd } from '../harness/crd.ts';
-import { condition, createCluster, get, getCluster, harborCluster, patchCluster, raw, versions, waitForCondition } from '../harness/harbor.ts';
+import { condition, createCluster, eventsOf, get, getCluster, harborCluster, patchCluster, podNamed, raw, versions, waitForCondition } from '../harness/harbor.ts';
 import { testNamespace, waitUntil } from '../harness/kube.ts';
 import { startOperator } from '../harness/operator.ts';
+import { expandableVolumes, storageOf, templateStorage } from '../harness/volumes.ts';
 
 const ALL = ['Deployment', 'StatefulSet', 'Service', 'ConfigMap', 'Secret', 'Ingress', 'PersistentVolumeClaim'];
-
-const storageOf = (o: unknown): string | undefined =>
-  (o as { spec?: { resources?: { requests?: { storage?: string } } } } | undefined)?.spec?.resources?.requests?.storage;
-const templateStorage = (sts: KubeObject | undefined): string | undefined =>
-  storageOf((sts?.['spec'] as { volumeClaimTemplates?: unknown[] } | undefined)?.volumeClaimTemplates?.[0]);
-
-async function pod(ns: string, name: string): Promise<KubeObject | undefined> {
-  try {
-    return await raw().request<KubeObject>('GET', `/api/v1/namespaces/${ns}/pods/${name}`);
-  } catch {
-    return undefined;
-  }
-}
-
-async function eventsOf(ns: string, name: string): Promise<{ reason: string; type: string; message: string }[]> {
-  const res = await raw().request<{ items: { reason: string; type: string; message: string; involvedObject: { name: string } }[] }>(
-    'GET',
-    `/api/v1/namespaces/${ns}/events`,
-  );
-  return res.items.filter((e) => e.involvedObject.name === name);
-}
-
-/**
- * A StorageClass that allows expansion and a volume for each claim named
- * (kwok provisions only its own class; the persistent-volume controller binds
- * these to the claims they name). All cluster-scoped: removed after.
- */
-async function expandableVolumes(t: TestContext, ns: string, claims: string[]): Promise<string> {
-  const name = `t-expandable-${randomBytes(3).toString('hex')}`;
-  await raw().request('POST', '/apis/storage.k8s.io/v1/storageclasses', {
-    body: {
-      apiVersion: 'storage.k8s.io/v1',
-      kind: 'StorageClass',
-      metadata: { name },
-      provisioner: 'harbor-operator.test/none',
-      allowVolumeExpansion: true,
-      reclaimPolicy: 'Retain',
-      volumeBindingMode: 'Immediate',
-    },
-  });
-  const volumes = claims.map((claim, i) => `${name}-${i}`);
-  t.after(async () => {
-    for (const v of volumes) await raw().request('DELETE', `/api/v1/persistentvolumes/${v}`).catch(() => undefined);
-    await raw().request('DELETE', `/apis/storage.k8s.io/v1/storageclasses/${name}`).catch(() => undefined);
-  });
-  for (const [i, claim] of claims.entries()) {
-    await raw().request('POST', '/api/v1/persistentvolumes', {
-      body: {
-        apiVersion: 'v1',
-        kind: 'PersistentVolume',
-        metadata: { name: volumes[i] },
-        spec: {
-          storageClassName: name,
-          capacity: { storage: '10Gi' },
-          accessModes: ['ReadWriteOnce'],
-          persistentVolumeReclaimPolicy: 'Retain',
-          claimRef: { namespace: ns, name: claim },
-          // Never mounted: kwok runs no kubelet.
-          hostPath: { path: `/nonexistent/${name}-${i}` },
-        },
-      },
-    });
-  }
-  return name;
-}
 
 describe('volumes', () => {
   for (const deleteClaimsWithCluster of [false, true]) {
@@ -105,7 +40,7 @@ describe('volumes', () => {
       const dbBefore = await bound(dbClaim);
       const registryBefore = await bound(registryClaim);
       const stsBefore = await get(ns, 'StatefulSet', `${name}-database`);
-      const podBefore = await pod(ns, `${name}-database-0`);
+      const podBefore = await podNamed(ns, `${name}-database-0`);
       assert.ok(stsBefore && podBefore);
       assert.equal(storageOf(dbBefore), '1Gi');
       assert.equal(storageOf(registryBefore), '5Gi');
@@ -127,7 +62,7 @@ describe('volumes', () => {
       const dbAfter = await get(ns, 'PersistentVolumeClaim', dbClaim);
       const registryAfter = await get(ns, 'PersistentVolumeClaim', registryClaim);
       const podAfter = await waitUntil('the pod adopted by the new StatefulSet', async () => {
-        const p = await pod(ns, `${name}-database-0`);
+        const p = await podNamed(ns, `${name}-database-0`);
         return p?.metadata.ownerReferences?.some((r) => r.uid === stsAfter.metadata.uid && r.controller) ? p : undefined;
       });
       const claimPatches = op.writes.filter((w) => w.method === 'PATCH' && w.path.includes('/persistentvolumeclaims/')).length;
