@@ -100,6 +100,16 @@ export interface HarborClusterSpec {
    * the last backups.
    */
   backup?: Backup;
+  /**
+   * Harbor's own settings (those of its Configuration page), declared here: core applies them at
+   * every start from the environment variable CONFIG_OVERWRITE_JSON (in the Secret <name>-core, so a
+   * change restarts core only). While this section is set, Harbor's UI and API show every setting
+   * read-only; settings left unset here keep the value Harbor has, and a setting removed from here
+   * keeps its last value (Harbor does not reset it; set it to the value wanted instead).
+   * status.configuration.managed lists the Harbor items set from here. Secrets (OIDC and UAA client
+   * secrets, the LDAP search password) come only from Secret references.
+   */
+  configuration?: Configuration;
 }
 
 /** How Harbor is reached from outside the cluster. */
@@ -383,6 +393,12 @@ export interface Cache {
   inCluster?: CacheInCluster;
   /** Connection to an existing Redis (type External). */
   external?: CacheExternal;
+  /**
+   * Harbor's cache layer: core and jobservice keep projects, repositories, artifacts and manifests
+   * in this cache (its database 7), so that many parallel pulls read the database less
+   * (CACHE_ENABLED). A change restarts core and jobservice.
+   */
+  layer?: CacheLayer;
 }
 
 /** Settings of the in-cluster Redis/Valkey (type InCluster). */
@@ -424,18 +440,46 @@ export interface CacheExternalPasswordSecretRef {
   key?: string;
 }
 
+/**
+ * Harbor's cache layer: core and jobservice keep projects, repositories, artifacts and manifests
+ * in this cache (its database 7), so that many parallel pulls read the database less
+ * (CACHE_ENABLED). A change restarts core and jobservice.
+ */
+export interface CacheLayer {
+  /**
+   * Whether the cache layer is on.
+   * @defaultValue false
+   */
+  enabled?: boolean;
+  /**
+   * How long an entry is kept, in hours (CACHE_EXPIRE_HOURS).
+   * @defaultValue 24
+   */
+  expireHours?: number;
+}
+
 /** Where the registry stores image layers and manifests. */
 export interface Storage {
   /**
-   * Filesystem (a PersistentVolumeClaim) or S3 (an S3-compatible bucket). Cannot change after
-   * creation.
+   * Storage driver of the registry: Filesystem (a PersistentVolumeClaim), S3 (an S3-compatible
+   * bucket), Azure (Azure Blob Storage), GCS (Google Cloud Storage), Swift (OpenStack Swift) or OSS
+   * (Alibaba Cloud OSS); the section of the same name holds its settings. Every Harbor release this
+   * operator runs has all six in its registry image. Cannot change after creation.
    * @defaultValue "Filesystem"
    */
-  type?: 'Filesystem' | 'S3';
+  type?: 'Filesystem' | 'S3' | 'Azure' | 'GCS' | 'Swift' | 'OSS';
   /** Settings of filesystem storage (type Filesystem). */
   filesystem?: StorageFilesystem;
   /** Settings of S3 storage (type S3). */
   s3?: StorageS3;
+  /** Settings of Azure Blob Storage (type Azure). */
+  azure?: StorageAzure;
+  /** Settings of Google Cloud Storage (type GCS). */
+  gcs?: StorageGcs;
+  /** Settings of OpenStack Swift (type Swift). */
+  swift?: StorageSwift;
+  /** Settings of Alibaba Cloud OSS (type OSS). */
+  oss?: StorageOss;
 }
 
 /** Settings of filesystem storage (type Filesystem). */
@@ -487,6 +531,48 @@ export interface StorageS3 {
    * @defaultValue false
    */
   disableRedirect?: boolean;
+  /**
+   * Whether S3 encrypts the objects the registry writes (server-side encryption; with keyID, by that
+   * KMS key); unset: false.
+   */
+  encrypt?: boolean;
+  /**
+   * ID or ARN of the KMS key objects are encrypted with (needs encrypt); unset: the bucket's
+   * S3-managed key.
+   */
+  keyID?: string;
+  /** Whether the registry skips verifying the TLS certificate of the endpoint; unset: false. */
+  skipVerify?: boolean;
+  /**
+   * Whether requests are signed with AWS signature version 4. AWS S3 itself accepts only version 4;
+   * false is for S3-compatible servers at an endpoint.
+   * @defaultValue true
+   */
+  v4Auth?: boolean;
+  /** Size in bytes of the parts of a multipart upload, 5 MiB to 5 GiB; unset: 10 MiB. */
+  chunkSize?: number;
+  /**
+   * Storage class of the objects written: STANDARD, REDUCED_REDUNDANCY, or NONE for servers without
+   * storage classes; unset: STANDARD.
+   */
+  storageClass?: 'STANDARD' | 'REDUCED_REDUNDANCY' | 'NONE';
+  /** Canned ACL of the objects written; unset: private. */
+  objectACL?: 'private' | 'public-read' | 'public-read-write' | 'authenticated-read' | 'aws-exec-read' | 'bucket-owner-read' | 'bucket-owner-full-control';
+  /**
+   * Size in bytes of the parts of a multipart copy (when a finished upload is moved into place), 5
+   * MiB to 5 GiB; unset: 32 MiB.
+   */
+  multipartCopyChunkSize?: number;
+  /** Parts of one multipart copy copied at once; unset: 100. */
+  multipartCopyMaxConcurrency?: number;
+  /** Size in bytes above which an object is copied in parts, 0 to 5 GiB; unset: 32 MiB. */
+  multipartCopyThresholdSize?: number;
+  /**
+   * Amazon CloudFront in front of the bucket: the registry redirects clients to URLs of this
+   * distribution signed with its key pair (the registry's cloudfront storage middleware). Needs
+   * redirects (disableRedirect false).
+   */
+  cloudFront?: StorageS3CloudFront;
 }
 
 /**
@@ -506,6 +592,258 @@ export interface StorageS3CredentialsSecretRef {
    * @defaultValue "secretKey"
    */
   secretKeyKey?: string;
+}
+
+/**
+ * Amazon CloudFront in front of the bucket: the registry redirects clients to URLs of this
+ * distribution signed with its key pair (the registry's cloudfront storage middleware). Needs
+ * redirects (disableRedirect false).
+ */
+export interface StorageS3CloudFront {
+  /** URL of the distribution, for example https://d111111abcdef8.cloudfront.net. */
+  baseURL: string;
+  /** ID of the CloudFront key pair (or public key) the URLs are signed for. */
+  keyPairID: string;
+  /**
+   * Secret holding the PEM RSA private key of that key pair (BEGIN RSA PRIVATE KEY); it is mounted
+   * into the registry container as a file.
+   */
+  privateKeySecretRef: StorageS3CloudFrontPrivateKeySecretRef;
+  /** How long a signed URL is valid, as a Go duration such as 20m; unset: 20m. */
+  duration?: string;
+  /**
+   * Clients sent to S3 directly instead of CloudFront: None (nobody; the default), AWS (clients with
+   * an AWS address) or AWSRegion (clients with an address of awsRegions). AWS and AWSRegion make the
+   * registry download AWS's published IP ranges.
+   */
+  ipFilteredBy?: 'None' | 'AWS' | 'AWSRegion';
+  /** AWS regions whose clients go to S3 directly (with ipFilteredBy AWSRegion). */
+  awsRegions?: string[];
+}
+
+/**
+ * Secret holding the PEM RSA private key of that key pair (BEGIN RSA PRIVATE KEY); it is mounted
+ * into the registry container as a file.
+ */
+export interface StorageS3CloudFrontPrivateKeySecretRef {
+  /** Name of the Secret, in the namespace of the HarborCluster. */
+  name: string;
+  /**
+   * Key of the private key in the Secret.
+   * @defaultValue "privateKey"
+   */
+  key?: string;
+}
+
+/** Settings of Azure Blob Storage (type Azure). */
+export interface StorageAzure {
+  /** Name of the storage account. */
+  accountName: string;
+  /**
+   * Secret holding an access key of the storage account (given to the registry as
+   * REGISTRY_STORAGE_AZURE_ACCOUNTKEY).
+   */
+  accountKeySecretRef: StorageAzureAccountKeySecretRef;
+  /** Blob container the registry stores in (created when missing). */
+  container: string;
+  /**
+   * Domain of the storage service; unset: core.windows.net (other Azure clouds:
+   * core.chinacloudapi.cn, core.usgovcloudapi.net).
+   */
+  realm?: string;
+  /**
+   * Whether the registry serves blobs itself instead of redirecting clients to signed URLs of the
+   * storage (needed when clients cannot reach it).
+   * @defaultValue false
+   */
+  disableRedirect?: boolean;
+}
+
+/**
+ * Secret holding an access key of the storage account (given to the registry as
+ * REGISTRY_STORAGE_AZURE_ACCOUNTKEY).
+ */
+export interface StorageAzureAccountKeySecretRef {
+  /** Name of the Secret, in the namespace of the HarborCluster. */
+  name: string;
+  /**
+   * Key of the account key in the Secret.
+   * @defaultValue "accountKey"
+   */
+  key?: string;
+}
+
+/** Settings of Google Cloud Storage (type GCS). */
+export interface StorageGcs {
+  /** Name of the bucket (it must exist). */
+  bucket: string;
+  /**
+   * Secret holding the JSON key of a service account, mounted into the registry and registryctl
+   * containers as a file; unset: the pods' ambient credentials (for example GKE workload identity),
+   * and the registry then serves blobs itself (signed URLs need the key).
+   */
+  keyFileSecretRef?: StorageGcsKeyFileSecretRef;
+  /** Prefix of every object name in the bucket; unset stores at the root of the bucket. */
+  rootDirectory?: string;
+  /** Size in bytes of the chunks of an upload, a multiple of 256 KiB (262144); unset: 5 MiB. */
+  chunkSize?: number;
+  /**
+   * Whether the registry serves blobs itself instead of redirecting clients to signed URLs of the
+   * storage (needed when clients cannot reach it).
+   * @defaultValue false
+   */
+  disableRedirect?: boolean;
+}
+
+/**
+ * Secret holding the JSON key of a service account, mounted into the registry and registryctl
+ * containers as a file; unset: the pods' ambient credentials (for example GKE workload identity),
+ * and the registry then serves blobs itself (signed URLs need the key).
+ */
+export interface StorageGcsKeyFileSecretRef {
+  /** Name of the Secret, in the namespace of the HarborCluster. */
+  name: string;
+  /**
+   * Key of the JSON key in the Secret.
+   * @defaultValue "key.json"
+   */
+  key?: string;
+}
+
+/** Settings of OpenStack Swift (type Swift). */
+export interface StorageSwift {
+  /** URL of the identity service (Keystone), for example https://keystone.example.com/v3. */
+  authURL: string;
+  /** User the registry authenticates as. */
+  username: string;
+  /**
+   * Secret holding the password of the user, and optionally the TempURL keys (given to the registry
+   * as REGISTRY_STORAGE_SWIFT_PASSWORD, _SECRETKEY, _ACCESSKEY).
+   */
+  credentialsSecretRef: StorageSwiftCredentialsSecretRef;
+  /** Container the registry stores in (created when missing). */
+  container: string;
+  /** Region of the service; unset: the only one. */
+  region?: string;
+  /** Name of the tenant (project). */
+  tenant?: string;
+  /** ID of the tenant (project). */
+  tenantID?: string;
+  /** Name of the domain of the user (identity v3). */
+  domain?: string;
+  /** ID of the domain of the user (identity v3). */
+  domainID?: string;
+  /** ID of a trust to authenticate with (identity v3). */
+  trustID?: string;
+  /** Version of the identity API: 1, 2 or 3; unset: detected from authURL. */
+  authVersion?: number;
+  /** Endpoint type of the service catalog used: public, internal or admin; unset: public. */
+  endpointType?: 'public' | 'internal' | 'admin';
+  /**
+   * Whether the registry skips verifying TLS certificates of Swift.
+   * @defaultValue false
+   */
+  insecureSkipVerify?: boolean;
+  /** Size in bytes of the segments of an upload, at least 1 MiB; unset: 20 MiB. */
+  chunkSize?: number;
+  /** Prefix of every object name in the container; unset stores at the root. */
+  prefix?: string;
+  /**
+   * Whether the TempURL key is a container key rather than an account key.
+   * @defaultValue false
+   */
+  tempURLContainerKey?: boolean;
+  /** HTTP methods TempURLs are signed for; unset lets the driver ask the service. */
+  tempURLMethods?: ('GET' | 'HEAD' | 'PUT' | 'POST' | 'DELETE')[];
+  /**
+   * Whether the registry serves blobs itself instead of redirecting clients to signed URLs of the
+   * storage (needed when clients cannot reach it).
+   * @defaultValue false
+   */
+  disableRedirect?: boolean;
+}
+
+/**
+ * Secret holding the password of the user, and optionally the TempURL keys (given to the registry
+ * as REGISTRY_STORAGE_SWIFT_PASSWORD, _SECRETKEY, _ACCESSKEY).
+ */
+export interface StorageSwiftCredentialsSecretRef {
+  /** Name of the Secret, in the namespace of the HarborCluster. */
+  name: string;
+  /**
+   * Key of the password in the Secret.
+   * @defaultValue "password"
+   */
+  passwordKey?: string;
+  /**
+   * Key of the secret key TempURLs are signed with; unset: none (the registry then serves blobs
+   * itself).
+   */
+  secretKeyKey?: string;
+  /** Key of the access key of TempURLs (HP Cloud Object Storage); unset: none. */
+  accessKeyKey?: string;
+}
+
+/** Settings of Alibaba Cloud OSS (type OSS). */
+export interface StorageOss {
+  /** Name of the bucket (it must exist). */
+  bucket: string;
+  /** Region of the bucket, for example oss-cn-hangzhou. */
+  region: string;
+  /**
+   * Secret holding the AccessKey pair (given to the registry as REGISTRY_STORAGE_OSS_ACCESSKEYID and
+   * REGISTRY_STORAGE_OSS_ACCESSKEYSECRET).
+   */
+  credentialsSecretRef: StorageOssCredentialsSecretRef;
+  /**
+   * Host every request goes to instead of the region's: the host of the bucket itself, for example
+   * harbor.oss-cn-hangzhou-internal.aliyuncs.com (no scheme; secure decides it).
+   */
+  endpoint?: string;
+  /**
+   * Whether the region's internal endpoint is used (from Alibaba Cloud ECS in the same region).
+   * @defaultValue false
+   */
+  internal?: boolean;
+  /**
+   * Whether OSS encrypts the objects the registry writes (server-side encryption).
+   * @defaultValue false
+   */
+  encrypt?: boolean;
+  /**
+   * Whether the registry talks HTTPS to OSS.
+   * @defaultValue true
+   */
+  secure?: boolean;
+  /** Size in bytes of the parts of a multipart upload, at least 5 MiB; unset: 10 MiB. */
+  chunkSize?: number;
+  /** Prefix of every object name in the bucket; unset stores at the root of the bucket. */
+  rootDirectory?: string;
+  /**
+   * Whether the registry serves blobs itself instead of redirecting clients to signed URLs of the
+   * storage (needed when clients cannot reach it).
+   * @defaultValue false
+   */
+  disableRedirect?: boolean;
+}
+
+/**
+ * Secret holding the AccessKey pair (given to the registry as REGISTRY_STORAGE_OSS_ACCESSKEYID and
+ * REGISTRY_STORAGE_OSS_ACCESSKEYSECRET).
+ */
+export interface StorageOssCredentialsSecretRef {
+  /** Name of the Secret, in the namespace of the HarborCluster. */
+  name: string;
+  /**
+   * Key of the AccessKey ID in the Secret.
+   * @defaultValue "accessKeyId"
+   */
+  accessKeyIDKey?: string;
+  /**
+   * Key of the AccessKey secret in the Secret.
+   * @defaultValue "accessKeySecret"
+   */
+  accessKeySecretKey?: string;
 }
 
 /** Per-component settings: replicas, resources and scheduling of each Harbor component. */
@@ -811,6 +1149,51 @@ export interface ComponentsTrivy {
    * @defaultValue false
    */
   skipUpdate?: boolean;
+  /**
+   * Whether Trivy skips downloading its Java index database (used to identify JAR files; for
+   * air-gapped clusters that provide it otherwise).
+   * @defaultValue false
+   */
+  skipJavaDBUpdate?: boolean;
+  /**
+   * Whether Trivy scans without network requests of its own (it then does not look up Java artifacts
+   * on Maven Central); with skipUpdate and skipJavaDBUpdate for clusters without internet access.
+   * @defaultValue false
+   */
+  offlineScan?: boolean;
+  /**
+   * OCI repositories Trivy downloads its vulnerability database from, tried in order, for example
+   * mirror.example.com/aquasecurity/trivy-db:2; unset: Trivy's own (mirror.gcr.io and ghcr.io).
+   */
+  dbRepositories?: string[];
+  /**
+   * OCI repositories Trivy downloads its Java index database from, tried in order, for example
+   * mirror.example.com/aquasecurity/trivy-java-db:1; unset: Trivy's own.
+   */
+  javaDBRepositories?: string[];
+  /**
+   * Whether Trivy skips verifying TLS certificates of the registries it talks to
+   * (SCANNER_TRIVY_INSECURE).
+   * @defaultValue false
+   */
+  insecure?: boolean;
+  /**
+   * Secret holding a GitHub token Trivy downloads with (GitHub limits anonymous downloads); unset:
+   * none. A new value in the Secret restarts Trivy only.
+   */
+  githubTokenSecretRef?: ComponentsTrivyGithubTokenSecretRef;
+  /** Severities of the vulnerabilities reported; unset: all (UNKNOWN, LOW, MEDIUM, HIGH, CRITICAL). */
+  severities?: ('UNKNOWN' | 'LOW' | 'MEDIUM' | 'HIGH' | 'CRITICAL')[];
+  /**
+   * Whether vulnerabilities without a fixed version are left out of the reports.
+   * @defaultValue false
+   */
+  ignoreUnfixed?: boolean;
+  /**
+   * How long one scan may take, as a Go duration such as 5m0s.
+   * @defaultValue "5m0s"
+   */
+  timeout?: string;
   /** Node labels the pods of this component must match to be scheduled (pod spec nodeSelector). */
   nodeSelector?: Record<string, string>;
   /** Taints the pods of this component tolerate (pod spec tolerations). */
@@ -836,6 +1219,20 @@ export interface ComponentsTrivy {
    * them.
    */
   podLabels?: Record<string, string>;
+}
+
+/**
+ * Secret holding a GitHub token Trivy downloads with (GitHub limits anonymous downloads); unset:
+ * none. A new value in the Secret restarts Trivy only.
+ */
+export interface ComponentsTrivyGithubTokenSecretRef {
+  /** Name of the Secret, in the namespace of the HarborCluster. */
+  name: string;
+  /**
+   * Key of the token in the Secret.
+   * @defaultValue "token"
+   */
+  key?: string;
 }
 
 /** Settings of the Prometheus exporter of Harbor metrics. */
@@ -976,6 +1373,307 @@ export interface BackupPersistentVolumeClaim {
   storageClassName?: string;
 }
 
+/**
+ * Harbor's own settings (those of its Configuration page), declared here: core applies them at
+ * every start from the environment variable CONFIG_OVERWRITE_JSON (in the Secret <name>-core, so a
+ * change restarts core only). While this section is set, Harbor's UI and API show every setting
+ * read-only; settings left unset here keep the value Harbor has, and a setting removed from here
+ * keeps its last value (Harbor does not reset it; set it to the value wanted instead).
+ * status.configuration.managed lists the Harbor items set from here. Secrets (OIDC and UAA client
+ * secrets, the LDAP search password) come only from Secret references.
+ */
+export interface Configuration {
+  /** How users log in to Harbor. */
+  auth?: ConfigurationAuth;
+  /**
+   * Whether users can register themselves (self_registration; Harbor's default false). Only with
+   * mode Database.
+   */
+  selfRegistration?: boolean;
+  /**
+   * Who may create projects: Everyone or AdminOnly (project_creation_restriction everyone,
+   * adminonly; Harbor's default Everyone).
+   */
+  projectCreationRestriction?: 'Everyone' | 'AdminOnly';
+  /** Robot accounts. */
+  robotAccounts?: ConfigurationRobotAccounts;
+  /**
+   * Storage quota a new project gets: Unlimited or a size such as 10Gi, at most 1024Ti
+   * (storage_per_project, in bytes; Harbor's default Unlimited).
+   */
+  defaultProjectQuota?: string;
+  /**
+   * Whether Harbor is read-only: no push, delete or change of artifacts (read_only; Harbor's default
+   * false).
+   */
+  readOnly?: boolean;
+  /** Where Harbor's audit log goes. */
+  auditLog?: ConfigurationAuditLog;
+  /**
+   * Other Harbor configuration items, by Harbor's item name, with a string or an integer as value (a
+   * boolean as the string "true" or "false": Harbor parses every item from its text):
+   * banner_message, disabled_audit_log_event_types, notification_enable, primary_auth_mode,
+   * pull_audit_log_disable, pull_count_update_disable, pull_time_update_disable,
+   * quota_per_project_enable, scan_all_policy, scanner_skip_update_pulltime, session_timeout,
+   * token_expiration. Items the fields above cover, Harbor's system items and secrets are refused
+   * here.
+   */
+  settings?: Record<string, number | string>;
+}
+
+/** How users log in to Harbor. */
+export interface ConfigurationAuth {
+  /**
+   * Authentication mode (auth_mode): Database (users kept in Harbor, db_auth), LDAP (ldap_auth),
+   * OIDC (oidc_auth), UAA (uaa_auth) or HTTPAuthProxy (http_auth); the section of the same name
+   * holds its settings. Harbor accepts a new mode only while no user but admin exists: afterwards
+   * core refuses the change and does not start (its running pods stay; status shows the new pod
+   * waiting).
+   */
+  mode: 'Database' | 'LDAP' | 'OIDC' | 'UAA' | 'HTTPAuthProxy';
+  /** OpenID Connect provider users log in with (mode OIDC). Harbor item names in parentheses. */
+  oidc?: ConfigurationAuthOidc;
+  /** LDAP or Active Directory server users log in with (mode LDAP). Harbor item names in parentheses. */
+  ldap?: ConfigurationAuthLdap;
+  /** Cloud Foundry UAA server users log in with (mode UAA). Harbor item names in parentheses. */
+  uaa?: ConfigurationAuthUaa;
+  /**
+   * An authenticating proxy in front of Harbor (mode HTTPAuthProxy). Harbor item names in
+   * parentheses.
+   */
+  httpAuthProxy?: ConfigurationAuthHttpAuthProxy;
+}
+
+/** OpenID Connect provider users log in with (mode OIDC). Harbor item names in parentheses. */
+export interface ConfigurationAuthOidc {
+  /** Name of the provider shown on the login page (oidc_name). */
+  name?: string;
+  /**
+   * Issuer URL of the provider, for example https://login.example.com/realms/harbor; Harbor reads
+   * <endpoint>/.well-known/openid-configuration (oidc_endpoint).
+   */
+  endpoint: string;
+  /** Client ID of Harbor at the provider (oidc_client_id). */
+  clientID: string;
+  /**
+   * Secret holding the client secret of Harbor at the provider (oidc_client_secret). A new value in
+   * the Secret restarts core only.
+   */
+  clientSecretSecretRef: ConfigurationAuthOidcClientSecretSecretRef;
+  /**
+   * Scopes Harbor asks for, for example openid and offline_access (oidc_scope, joined with commas);
+   * unset: Harbor keeps what it has (empty in a new Harbor).
+   */
+  scopes?: string[];
+  /** Claim of the ID token holding the user's groups (oidc_groups_claim). */
+  groupsClaim?: string;
+  /** Group whose members are Harbor administrators (oidc_admin_group). */
+  adminGroup?: string;
+  /** Regular expression a group must match to be onboarded to Harbor (oidc_group_filter). */
+  groupFilter?: string;
+  /** Claim Harbor takes the user name from; unset: the name claim (oidc_user_claim). */
+  userClaim?: string;
+  /**
+   * Whether Harbor verifies the TLS certificate of the provider (oidc_verify_cert; Harbor's default
+   * true).
+   */
+  verifyCert?: boolean;
+  /**
+   * Whether users are created at their first login without asking for a user name
+   * (oidc_auto_onboard; Harbor's default false).
+   */
+  autoOnboard?: boolean;
+  /**
+   * Whether logging out of Harbor also ends the session at the provider (oidc_logout; Harbor's
+   * default false).
+   */
+  logout?: boolean;
+  /** Extra query parameters of the redirect to the provider's login page (oidc_extra_redirect_parms). */
+  extraRedirectParams?: Record<string, string>;
+}
+
+/**
+ * Secret holding the client secret of Harbor at the provider (oidc_client_secret). A new value in
+ * the Secret restarts core only.
+ */
+export interface ConfigurationAuthOidcClientSecretSecretRef {
+  /** Name of the Secret, in the namespace of the HarborCluster. */
+  name: string;
+  /**
+   * Key of the client secret in the Secret.
+   * @defaultValue "clientSecret"
+   */
+  key?: string;
+}
+
+/** LDAP or Active Directory server users log in with (mode LDAP). Harbor item names in parentheses. */
+export interface ConfigurationAuthLdap {
+  /** URL of the server, ldap://host[:port] or ldaps://host[:port] (ldap_url). */
+  url: string;
+  /** Base DN users are searched under (ldap_base_dn). */
+  baseDN: string;
+  /** DN Harbor binds as to search users; unset: anonymous search (ldap_search_dn). */
+  searchDN?: string;
+  /**
+   * Secret holding the password of searchDN (ldap_search_password). A new value in the Secret
+   * restarts core only.
+   */
+  searchPasswordSecretRef?: ConfigurationAuthLdapSearchPasswordSecretRef;
+  /** LDAP filter users must also match, for example (objectClass=person) (ldap_filter). */
+  filter?: string;
+  /**
+   * Attribute holding the user name, for example uid, cn or sAMAccountName (ldap_uid; Harbor's
+   * default cn).
+   */
+  uid?: string;
+  /**
+   * How deep users are searched below baseDN: Base, OneLevel or Subtree (ldap_scope 0, 1, 2;
+   * Harbor's default Subtree).
+   */
+  scope?: 'Base' | 'OneLevel' | 'Subtree';
+  /** Timeout of a connection to the server, in seconds (ldap_timeout; Harbor's default 5). */
+  timeoutSeconds?: number;
+  /**
+   * Whether Harbor verifies the server's TLS certificate with ldaps (ldap_verify_cert; Harbor's
+   * default true).
+   */
+  verifyCert?: boolean;
+  /** LDAP groups Harbor onboards and grants project roles to. */
+  group?: ConfigurationAuthLdapGroup;
+}
+
+/**
+ * Secret holding the password of searchDN (ldap_search_password). A new value in the Secret
+ * restarts core only.
+ */
+export interface ConfigurationAuthLdapSearchPasswordSecretRef {
+  /** Name of the Secret, in the namespace of the HarborCluster. */
+  name: string;
+  /**
+   * Key of the password in the Secret.
+   * @defaultValue "password"
+   */
+  key?: string;
+}
+
+/** LDAP groups Harbor onboards and grants project roles to. */
+export interface ConfigurationAuthLdapGroup {
+  /** Base DN groups are searched under (ldap_group_base_dn). */
+  baseDN?: string;
+  /**
+   * LDAP filter of the groups, for example (objectClass=groupOfNames) (ldap_group_search_filter).
+   * Needs attributeName.
+   */
+  filter?: string;
+  /** Attribute holding the group name, for example cn (ldap_group_attribute_name). */
+  attributeName?: string;
+  /**
+   * How deep groups are searched below baseDN: Base, OneLevel or Subtree (ldap_group_search_scope 0,
+   * 1, 2; Harbor's default Subtree).
+   */
+  scope?: 'Base' | 'OneLevel' | 'Subtree';
+  /** DN of the group whose members are Harbor administrators (ldap_group_admin_dn). */
+  adminDN?: string;
+  /**
+   * Attribute of a user naming the groups it is a member of (ldap_group_membership_attribute;
+   * Harbor's default memberof).
+   */
+  membershipAttribute?: string;
+  /**
+   * Whether the groups of a user are attached in parallel at login (ldap_group_attach_parallel;
+   * Harbor's default false).
+   */
+  attachParallel?: boolean;
+}
+
+/** Cloud Foundry UAA server users log in with (mode UAA). Harbor item names in parentheses. */
+export interface ConfigurationAuthUaa {
+  /** URL of the UAA server (uaa_endpoint). */
+  endpoint: string;
+  /** Client ID of Harbor at UAA (uaa_client_id). */
+  clientID: string;
+  /**
+   * Secret holding the client secret of Harbor at UAA (uaa_client_secret). A new value in the Secret
+   * restarts core only.
+   */
+  clientSecretSecretRef: ConfigurationAuthUaaClientSecretSecretRef;
+  /** Whether Harbor verifies the TLS certificate of UAA (uaa_verify_cert; Harbor's default false). */
+  verifyCert?: boolean;
+}
+
+/**
+ * Secret holding the client secret of Harbor at UAA (uaa_client_secret). A new value in the Secret
+ * restarts core only.
+ */
+export interface ConfigurationAuthUaaClientSecretSecretRef {
+  /** Name of the Secret, in the namespace of the HarborCluster. */
+  name: string;
+  /**
+   * Key of the client secret in the Secret.
+   * @defaultValue "clientSecret"
+   */
+  key?: string;
+}
+
+/**
+ * An authenticating proxy in front of Harbor (mode HTTPAuthProxy). Harbor item names in
+ * parentheses.
+ */
+export interface ConfigurationAuthHttpAuthProxy {
+  /** URL Harbor sends the credentials of a login to (http_authproxy_endpoint). */
+  endpoint: string;
+  /** URL Harbor has tokens reviewed at (http_authproxy_tokenreview_endpoint). */
+  tokenReviewEndpoint?: string;
+  /**
+   * Groups whose members are Harbor administrators (http_authproxy_admin_groups, joined with
+   * commas).
+   */
+  adminGroups?: string[];
+  /** Users who are Harbor administrators (http_authproxy_admin_usernames, joined with commas). */
+  adminUsernames?: string[];
+  /**
+   * Whether Harbor verifies the TLS certificate of the endpoints (http_authproxy_verify_cert;
+   * Harbor's default true).
+   */
+  verifyCert?: boolean;
+  /**
+   * Whether users are onboarded without searching them first (http_authproxy_skip_search; Harbor's
+   * default false).
+   */
+  skipSearch?: boolean;
+  /**
+   * PEM certificate the endpoints' certificates are verified with
+   * (http_authproxy_server_certificate).
+   */
+  serverCertificate?: string;
+}
+
+/** Robot accounts. */
+export interface ConfigurationRobotAccounts {
+  /**
+   * How long a new robot account's secret is valid, in days (robot_token_duration; Harbor's default
+   * 30).
+   */
+  tokenDurationDays?: number;
+  /** Prefix of robot account names (robot_name_prefix; Harbor's default robot$). */
+  namePrefix?: string;
+}
+
+/** Where Harbor's audit log goes. */
+export interface ConfigurationAuditLog {
+  /**
+   * host:port of a syslog server audit log entries are forwarded to over TCP
+   * (audit_log_forward_endpoint). core checks at start that it can connect and does not start
+   * otherwise.
+   */
+  forwardEndpoint?: string;
+  /**
+   * Whether audit log entries are only forwarded, not kept in Harbor's database
+   * (skip_audit_log_database; Harbor's default false). Needs forwardEndpoint.
+   */
+  skipDatabase?: boolean;
+}
+
 /** Observed state of the Harbor installation, written by the operator. */
 export interface HarborClusterStatus {
   /** metadata.generation of the HarborCluster the status was computed from. */
@@ -1006,6 +1704,8 @@ export interface HarborClusterStatus {
    * Succeeded.
    */
   restore?: StatusRestore;
+  /** Harbor settings the operator manages from spec.configuration. */
+  configuration?: StatusConfiguration;
   /**
    * The last change of spec.version, run in the order Harbor needs and resumed at its phase after an
    * operator restart: BackingUp (a backup of the in-cluster database; every component still runs
@@ -1116,6 +1816,15 @@ export interface StatusRestore {
   message?: string;
 }
 
+/** Harbor settings the operator manages from spec.configuration. */
+export interface StatusConfiguration {
+  /**
+   * Names of the Harbor configuration items core applies at every start from spec.configuration,
+   * sorted; their values are never shown here.
+   */
+  managed?: string[];
+}
+
 /**
  * The last change of spec.version, run in the order Harbor needs and resumed at its phase after an
  * operator restart: BackingUp (a backup of the in-cluster database; every component still runs
@@ -1189,6 +1898,8 @@ export const harborClusterDefaults = {
   'spec.cache.type': 'InCluster',
   'spec.cache.inCluster.storageSize': '1Gi',
   'spec.cache.external.passwordSecretRef.key': 'password',
+  'spec.cache.layer.enabled': false,
+  'spec.cache.layer.expireHours': 24,
   'spec.storage': {},
   'spec.storage.type': 'Filesystem',
   'spec.storage.filesystem.size': '5Gi',
@@ -1196,6 +1907,22 @@ export const harborClusterDefaults = {
   'spec.storage.s3.credentialsSecretRef.secretKeyKey': 'secretKey',
   'spec.storage.s3.secure': true,
   'spec.storage.s3.disableRedirect': false,
+  'spec.storage.s3.v4Auth': true,
+  'spec.storage.s3.cloudFront.privateKeySecretRef.key': 'privateKey',
+  'spec.storage.azure.accountKeySecretRef.key': 'accountKey',
+  'spec.storage.azure.disableRedirect': false,
+  'spec.storage.gcs.keyFileSecretRef.key': 'key.json',
+  'spec.storage.gcs.disableRedirect': false,
+  'spec.storage.swift.credentialsSecretRef.passwordKey': 'password',
+  'spec.storage.swift.insecureSkipVerify': false,
+  'spec.storage.swift.tempURLContainerKey': false,
+  'spec.storage.swift.disableRedirect': false,
+  'spec.storage.oss.credentialsSecretRef.accessKeyIDKey': 'accessKeyId',
+  'spec.storage.oss.credentialsSecretRef.accessKeySecretKey': 'accessKeySecret',
+  'spec.storage.oss.internal': false,
+  'spec.storage.oss.encrypt': false,
+  'spec.storage.oss.secure': true,
+  'spec.storage.oss.disableRedirect': false,
   'spec.components': {},
   'spec.components.core': {},
   'spec.components.core.replicas': 1,
@@ -1211,6 +1938,12 @@ export const harborClusterDefaults = {
   'spec.components.trivy.enabled': true,
   'spec.components.trivy.replicas': 1,
   'spec.components.trivy.skipUpdate': false,
+  'spec.components.trivy.skipJavaDBUpdate': false,
+  'spec.components.trivy.offlineScan': false,
+  'spec.components.trivy.insecure': false,
+  'spec.components.trivy.githubTokenSecretRef.key': 'token',
+  'spec.components.trivy.ignoreUnfixed': false,
+  'spec.components.trivy.timeout': '5m0s',
   'spec.components.exporter': {},
   'spec.components.exporter.enabled': true,
   'spec.components.exporter.replicas': 1,
@@ -1221,4 +1954,7 @@ export const harborClusterDefaults = {
   'spec.persistence.jobserviceLogSize': '1Gi',
   'spec.persistence.trivyCacheSize': '5Gi',
   'spec.backup.keep': 7,
+  'spec.configuration.auth.oidc.clientSecretSecretRef.key': 'clientSecret',
+  'spec.configuration.auth.ldap.searchPasswordSecretRef.key': 'password',
+  'spec.configuration.auth.uaa.clientSecretSecretRef.key': 'clientSecret',
 } as const;

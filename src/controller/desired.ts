@@ -8,6 +8,7 @@ import type { HarborSecrets } from '../render/secrets-input.ts';
 import { clusterLabel } from '../render/values.ts';
 import { REGISTRY_USER, type GeneratedSecrets, type SecretNeeds } from '../secrets/generate.ts';
 import { generatedSecretName, generatedSecretObject } from './generated-secret.ts';
+import { moreSecretFields, type MoreSecretField } from './more-secret-refs.ts';
 import type { secretRefs } from './secret-refs.ts';
 
 export function desiredObjects(
@@ -59,5 +60,16 @@ export function assembleSecrets(user: UserSecrets, values: GeneratedSecrets): Ha
     cachePassword: user.cachePassword ?? values.cachePassword ?? '',
     ...(user.s3AccessKey !== undefined ? { s3AccessKey: user.s3AccessKey } : {}),
     ...(user.s3SecretKey !== undefined ? { s3SecretKey: user.s3SecretKey } : {}),
+    ...moreUserSecrets(user),
   };
+}
+
+/** The values of more-secret-refs.ts that were read, under the same names. */
+function moreUserSecrets(user: UserSecrets): Partial<Record<MoreSecretField, string>> {
+  const out: Partial<Record<MoreSecretField, string>> = {};
+  for (const k of moreSecretFields) {
+    const v = user[k];
+    if (v !== undefined) out[k] = v;
+  }
+  return out;
 }

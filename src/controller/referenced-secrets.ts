@@ -1,6 +1,7 @@
 // Watches the Secrets HarborClusters reference (admin password, external
-// database, cache and S3 credentials), so that a changed, created or deleted
-// one reaches the children without a spec change.
+// database, cache and storage credentials, Harbor's settings, Trivy's token),
+// so that a changed, created or deleted one reaches the children without a
+// spec change.
 //
 // For scale, one metadata-only watch of Secrets per watched namespace (all
 // namespaces by default; PartialObjectMetadata, so no Secret's data reaches

@@ -1,8 +1,10 @@
 // Reads the values of Secrets a HarborCluster references (admin password,
-// external database, cache and S3 credentials). A missing Secret or key is an
+// external database, cache and storage credentials, Harbor's settings,
+// Trivy's token). A missing Secret or key is an
 // error that names the reference, never the value.
 import { harborClusterDefaults as D, type HarborCluster } from '../api/types.generated.ts';
 import type { KubeObject } from '../model/object.ts';
+import { moreSecretRefs, type MoreSecretField } from './more-secret-refs.ts';
 
 export class SecretRefError extends Error {
   constructor(message: string) {
@@ -17,8 +19,10 @@ export interface SecretRef {
   key: string;
 }
 
-/** Every Secret key the spec references, with the field that references it. */
-export function secretRefs(cr: HarborCluster): Record<'adminPassword' | 'databasePassword' | 'cachePassword' | 's3AccessKey' | 's3SecretKey', SecretRef | undefined> {
+/** Every Secret key the spec references, with the field that references it (those of more-secret-refs.ts only when in use). */
+export function secretRefs(
+  cr: HarborCluster,
+): Record<'adminPassword' | 'databasePassword' | 'cachePassword' | 's3AccessKey' | 's3SecretKey', SecretRef | undefined> & Partial<Record<MoreSecretField, SecretRef>> {
   const s = cr.spec;
   const admin = s.adminPasswordSecretRef;
   const db = s.database?.type === 'External' ? s.database.external?.passwordSecretRef : undefined;
@@ -46,6 +50,7 @@ export function secretRefs(cr: HarborCluster): Record<'adminPassword' | 'databas
       name: s3.name,
       key: s3.secretKeyKey ?? D['spec.storage.s3.credentialsSecretRef.secretKeyKey'],
     },
+    ...moreSecretRefs(cr),
   };
 }
 

@@ -19,6 +19,7 @@ import { findCondition } from '../status/conditions.ts';
 import { DATABASE_UPGRADE, databaseUpgradeOf, withDatabaseUpgrade, type DatabaseUpgrade } from '../status/database-upgrade.ts';
 import { COMPONENT_LABEL, observe, sameStatus, type HarborClusterStatus, type ObserveInput, type Outcome, type StepCondition } from '../status/observe.ts';
 import type { Problem } from '../status/pod-problem.ts';
+import { managedItems } from '../render/configuration.ts';
 import { neverOlderThanLive, workloadFacts } from '../status/upgrade-phase.ts';
 import { plannedVersions, type UpgradeStatus } from '../status/upgrade-plan.ts';
 import { freshest } from '../status/workloads.ts';
@@ -92,6 +93,7 @@ export class StatusReporter {
         neverOlderThanLive(plannedVersions(spec.version ?? '', before?.upgrade), workloadFacts(live, COMPONENT_LABEL)).database,
       ),
       conditions: this.d.conditions?.(cr) ?? [],
+      ...(outcome.kind === 'applied' && spec.configuration ? { managedSettings: managedItems(spec.configuration) } : {}),
       now: this.stamp(),
     });
     for (const c of next.conditions ?? []) c.message = redact(c.message, secretValues);

@@ -53,11 +53,46 @@ export interface JobserviceComponentValues extends ComponentValues {
 export interface TrivyComponentValues extends ComponentValues {
   enabled: boolean;
   skipUpdate: boolean;
+  skipJavaDBUpdate: boolean;
+  offlineScan: boolean;
+  /** OCI repositories of the vulnerability database; empty: Trivy's own. */
+  dbRepositories: string[];
+  /** OCI repositories of the Java index database; empty: Trivy's own. */
+  javaDBRepositories: string[];
+  insecure: boolean;
+  /** Severities reported, as SCANNER_TRIVY_SEVERITY lists them. */
+  severities: string[];
+  ignoreUnfixed: boolean;
+  /** A Go duration. */
+  timeout: string;
+  /** Empty for none. */
   githubToken: string;
 }
 
 export interface ExporterComponentValues extends ComponentValues {
   enabled: boolean;
+}
+
+/** One parameter of a storage driver in the registry's config.yml. */
+export type StorageParameter = string | number | boolean | string[];
+
+export interface StorageValues {
+  /** The distribution registry's driver name (also core's REGISTRY_STORAGE_PROVIDER_NAME). */
+  type: 'filesystem' | 's3' | 'azure' | 'gcs' | 'swift' | 'oss';
+  filesystem: VolumeValues & { existingClaim: string };
+  /**
+   * The driver's parameters as it reads them, in the order config.yml lists
+   * them, without secrets and without the paths the chart mounts (the
+   * filesystem driver's rootdirectory, the GCS key file).
+   */
+  parameters: { name: string; value: StorageParameter }[];
+  /** Secret parameters of the driver by name: REGISTRY_STORAGE_<DRIVER>_<NAME> from the registry's Secret. */
+  secretParameters: Record<string, string>;
+  /** JSON key of a GCS service account, mounted as the driver's keyfile; empty for none. */
+  gcsKeyFile: string;
+  /** The cloudfront storage middleware (S3): its options without the key, and the PEM key the chart mounts. */
+  cloudFront: { enabled: boolean; options: Record<string, string>; privateKey: string };
+  disableRedirect: boolean;
 }
 
 export interface VolumeValues {
@@ -126,21 +161,11 @@ export interface ChartValues {
     /** Empty for no password. */
     password: string;
   };
-  storage: {
-    type: 'filesystem' | 's3';
-    filesystem: VolumeValues & { existingClaim: string };
-    s3: {
-      bucket: string;
-      region: string;
-      regionendpoint: string;
-      accesskey: string;
-      secretkey: string;
-      secure: boolean;
-      v4auth: boolean;
-      rootdirectory: string;
-    };
-    disableRedirect: boolean;
-  };
+  storage: StorageValues;
+  /** Harbor's cache layer (core and jobservice: CACHE_ENABLED, CACHE_EXPIRE_HOURS, its Redis database). */
+  cacheLayer: { enabled: boolean; expireHours: number };
+  /** spec.configuration as core's CONFIG_OVERWRITE_JSON; empty: not set. */
+  configuration: { overwriteJSON: string };
   persistence: { jobserviceLogSize: string; trivySize: string; storageClass: string };
   /** Registry types core offers, from core's release row (src/api/releases.ts). */
   registryTypes: {

@@ -31,4 +31,25 @@ export interface HarborSecrets {
   /** From spec.storage.s3.credentialsSecretRef; absent when the bucket is reached with ambient credentials. */
   s3AccessKey?: string;
   s3SecretKey?: string;
+  /** From spec.storage.s3.cloudFront.privateKeySecretRef: the PEM key CloudFront URLs are signed with. */
+  cloudFrontPrivateKey?: string;
+  /** From spec.storage.azure.accountKeySecretRef. */
+  azureAccountKey?: string;
+  /** From spec.storage.gcs.keyFileSecretRef: the JSON key of a service account. */
+  gcsKeyFile?: string;
+  /** From spec.storage.swift.credentialsSecretRef (the TempURL keys only when their keys are named). */
+  swiftPassword?: string;
+  swiftSecretKey?: string;
+  swiftAccessKey?: string;
+  /** From spec.storage.oss.credentialsSecretRef. */
+  ossAccessKeyId?: string;
+  ossAccessKeySecret?: string;
+  /** From spec.components.trivy.githubTokenSecretRef. */
+  trivyGithubToken?: string;
+  /** From spec.configuration.auth.oidc.clientSecretSecretRef. */
+  oidcClientSecret?: string;
+  /** From spec.configuration.auth.ldap.searchPasswordSecretRef. */
+  ldapSearchPassword?: string;
+  /** From spec.configuration.auth.uaa.clientSecretSecretRef. */
+  uaaClientSecret?: string;
 }

@@ -13,6 +13,8 @@ import { oldestVersion, releasesOf, uniformVersions, type ComponentVersions, typ
 import { releaseOf, supportedVersions, type ImageComponent, type Release } from '../api/releases.ts';
 import type { ChartValues, ComponentValues, IngressValues, ReleasedValues, VolumeValues } from './chart-values.ts';
 import { provisionNames } from '../provision/names.ts';
+import { configOverwriteJSON } from './configuration.ts';
+import { storageValues } from './storage.ts';
 import type { HarborSecrets } from './secrets-input.ts';
 
 /** Label on every object the chart renders for a HarborCluster. */
@@ -56,7 +58,16 @@ export function toValues(cr: HarborCluster, secrets: HarborSecrets, versions?: C
     expose: exposeValues(name, spec),
     database: databaseValues(cr, secrets, storageClass),
     cache: cacheValues(spec, secrets, storageClass, rows.cache),
-    storage: storageValues(spec, secrets, storageClass),
+    storage: storageValues(
+      spec,
+      secrets,
+      volume(spec.storage?.filesystem?.size ?? D['spec.storage.filesystem.size'], spec.storage?.filesystem?.storageClassName, storageClass),
+    ),
+    cacheLayer: {
+      enabled: spec.cache?.layer?.enabled ?? D['spec.cache.layer.enabled'],
+      expireHours: spec.cache?.layer?.expireHours ?? D['spec.cache.layer.expireHours'],
+    },
+    configuration: { overwriteJSON: configOverwriteJSON(spec.configuration, secrets) },
     persistence: {
       jobserviceLogSize: spec.persistence?.jobserviceLogSize ?? D['spec.persistence.jobserviceLogSize'],
       trivySize: spec.persistence?.trivyCacheSize ?? D['spec.persistence.trivyCacheSize'],
@@ -95,13 +106,7 @@ export function toValues(cr: HarborCluster, secrets: HarborSecrets, versions?: C
         workers: components.jobservice?.workers ?? D['spec.components.jobservice.workers'],
         jobLogger: jobLoggers[components.jobservice?.jobLogger ?? D['spec.components.jobservice.jobLogger']],
       },
-      trivy: {
-        enabled: components.trivy?.enabled ?? D['spec.components.trivy.enabled'],
-        ...componentValues(components.trivy, D['spec.components.trivy.replicas']),
-        skipUpdate: components.trivy?.skipUpdate ?? D['spec.components.trivy.skipUpdate'],
-        githubToken: '',
-        ...released(rows, 'trivy', 'trivy'),
-      },
+      trivy: { ...trivyValues(components.trivy, secrets), ...released(rows, 'trivy', 'trivy') },
       exporter: {
         enabled: components.exporter?.enabled ?? D['spec.components.exporter.enabled'],
         ...componentValues(components.exporter, D['spec.components.exporter.replicas']),
@@ -222,33 +227,29 @@ function cacheValues(
   };
 }
 
-function storageValues(spec: HarborClusterSpec, secrets: HarborSecrets, storageClass: string): ChartValues['storage'] {
-  const storage = spec.storage ?? {};
-  const type = (storage.type ?? D['spec.storage.type']) === 'Filesystem' ? 'filesystem' : 's3';
-  const fs = storage.filesystem ?? {};
-  const s3 = storage.s3;
-  if (type === 's3') {
-    if (!s3) throw new Error('spec.storage.s3 is required when spec.storage.type is S3');
-    if (s3.credentialsSecretRef && (secrets.s3AccessKey === undefined || secrets.s3SecretKey === undefined)) {
-      throw new Error('spec.storage.s3.credentialsSecretRef is set but the S3 access key pair was not resolved');
-    }
-  }
+/** Severities of SCANNER_TRIVY_SEVERITY, in Trivy's order. */
+const severityOrder = ['UNKNOWN', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'] as const;
+
+/** spec.components.trivy → the adapter's settings (its SCANNER_TRIVY_* variables, charts/harbor/templates/trivy/_data.tpl). */
+function trivyValues(t: Components['trivy'], secrets: HarborSecrets): Omit<ChartValues['components']['trivy'], keyof ReleasedValues> {
+  const s = t ?? {};
+  const enabled = s.enabled ?? D['spec.components.trivy.enabled'];
+  // A Trivy that is not deployed needs no token (its Secret is not read).
+  const token = enabled && s.githubTokenSecretRef ? secrets.trivyGithubToken : '';
+  if (token === undefined) throw new Error('spec.components.trivy.githubTokenSecretRef is set but its Secret was not read');
+  const wanted = new Set<string>(s.severities ?? severityOrder);
   return {
-    type,
-    filesystem: {
-      ...volume(fs.size ?? D['spec.storage.filesystem.size'], fs.storageClassName, storageClass),
-      existingClaim: fs.existingClaim ?? '',
-    },
-    s3: {
-      bucket: s3?.bucket ?? '',
-      region: s3?.region ?? '',
-      regionendpoint: s3?.endpoint ?? '',
-      accesskey: secrets.s3AccessKey ?? '',
-      secretkey: secrets.s3SecretKey ?? '',
-      secure: s3?.secure ?? D['spec.storage.s3.secure'],
-      v4auth: true,
-      rootdirectory: s3?.rootDirectory ?? '',
-    },
-    disableRedirect: s3?.disableRedirect ?? D['spec.storage.s3.disableRedirect'],
+    enabled,
+    ...componentValues(t, D['spec.components.trivy.replicas']),
+    skipUpdate: s.skipUpdate ?? D['spec.components.trivy.skipUpdate'],
+    skipJavaDBUpdate: s.skipJavaDBUpdate ?? D['spec.components.trivy.skipJavaDBUpdate'],
+    offlineScan: s.offlineScan ?? D['spec.components.trivy.offlineScan'],
+    dbRepositories: s.dbRepositories ?? [],
+    javaDBRepositories: s.javaDBRepositories ?? [],
+    insecure: s.insecure ?? D['spec.components.trivy.insecure'],
+    severities: severityOrder.filter((x) => wanted.has(x)),
+    ignoreUnfixed: s.ignoreUnfixed ?? D['spec.components.trivy.ignoreUnfixed'],
+    timeout: s.timeout ?? D['spec.components.trivy.timeout'],
+    githubToken: token,
   };
 }

@@ -27,6 +27,8 @@ export interface HarborClusterStatus {
   components?: Record<string, ComponentReport>;
   version?: string;
   url?: string;
+  /** Harbor settings applied from spec.configuration: their item names, never their values. */
+  configuration?: { managed: string[] };
   /** Digest of the last complete apply (see controller/applied-digest.ts). */
   appliedDigest?: string;
   /** The last change of spec.version and where it stands (upgrade-phase.ts). */
@@ -77,6 +79,8 @@ export interface ObserveInput {
   databaseUpgrade?: DatabaseUpgrade;
   /** Conditions other steps decided (DatabaseProvisioned), set as they are. */
   conditions?: readonly StepCondition[];
+  /** Harbor items spec.configuration sets (render/configuration.ts managedItems); unset: no spec.configuration. */
+  managedSettings?: readonly string[];
   now: string;
 }
 
@@ -165,6 +169,8 @@ export function observe(input: ObserveInput): HarborClusterStatus {
   }
 
   conditions.sort((a, b) => ORDER.indexOf(a.type) - ORDER.indexOf(b.type));
+  // What was applied: the spec's items once applied, else what was applied before.
+  const configuration = o.kind === 'applied' ? (input.managedSettings && { managed: [...input.managedSettings] }) : prev.configuration;
   return {
     observedGeneration: o.kind === 'failed' ? (prev.observedGeneration ?? 0) : g,
     conditions,
@@ -172,6 +178,7 @@ export function observe(input: ObserveInput): HarborClusterStatus {
     // The release reached: only once an upgrade is Done does it move to spec.version.
     version: ready[0] === 'True' && (!upgrade || upgrade.phase === 'Done') ? input.version : (prev.version ?? ''),
     url: input.url,
+    ...(configuration ? { configuration } : {}),
     ...(o.kind === 'applied' && input.appliedDigest ? { appliedDigest: input.appliedDigest } : {}),
     ...(upgrade ? { upgrade } : {}),
     ...lifecycleOf(prev),

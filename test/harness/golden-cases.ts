@@ -56,12 +56,144 @@ function minimalAt(version: string): HarborCluster {
 /** The newest release of each line, and 2.15.1 (the last with redis-photon and PostgreSQL 15). */
 export const releaseGoldenVersions = ['2.13.5', '2.14.4', '2.15.1', '2.15.2'] as const;
 
+/** The minimal sample with these fields of the spec replaced. */
+function minimalWith(spec: Partial<HarborCluster['spec']>): HarborCluster {
+  const cr = sample('minimal.yaml');
+  return { ...cr, spec: { ...cr.spec, ...spec } };
+}
+
+/** One case per storage driver besides filesystem (minimal) and S3 (external-services, oidc-s3). */
+export const storageGoldenCases: readonly GoldenCase[] = [
+  {
+    name: 'storage-s3-cloudfront',
+    cr: minimalWith({
+      storage: {
+        type: 'S3',
+        s3: {
+          bucket: 'images',
+          region: 'eu-west-1',
+          credentialsSecretRef: { name: 's3' },
+          encrypt: true,
+          keyID: 'arn:aws:kms:eu-west-1:111122223333:key/golden',
+          skipVerify: false,
+          chunkSize: 10485760,
+          storageClass: 'REDUCED_REDUNDANCY',
+          objectACL: 'bucket-owner-full-control',
+          multipartCopyChunkSize: 33554432,
+          multipartCopyMaxConcurrency: 50,
+          multipartCopyThresholdSize: 33554432,
+          rootDirectory: '/harbor',
+          cloudFront: {
+            baseURL: 'https://d111111abcdef8.cloudfront.net',
+            keyPairID: 'K2JCJMDEHXQW5F',
+            privateKeySecretRef: { name: 'cloudfront' },
+            duration: '20m',
+            ipFilteredBy: 'AWSRegion',
+            awsRegions: ['eu-west-1', 'eu-central-1'],
+          },
+        },
+      },
+    }),
+  },
+  {
+    name: 'storage-azure',
+    cr: minimalWith({ storage: { type: 'Azure', azure: { accountName: 'goldenimages', accountKeySecretRef: { name: 'azure' }, container: 'registry', realm: 'core.windows.net' } } }),
+  },
+  {
+    name: 'storage-gcs',
+    cr: minimalWith({ storage: { type: 'GCS', gcs: { bucket: 'golden-images', keyFileSecretRef: { name: 'gcs' }, rootDirectory: 'harbor', chunkSize: 5242880 } } }),
+  },
+  {
+    name: 'storage-swift',
+    cr: minimalWith({
+      storage: {
+        type: 'Swift',
+        swift: {
+          authURL: 'https://keystone.example.com/v3',
+          username: 'harbor',
+          credentialsSecretRef: { name: 'swift', secretKeyKey: 'tempURLKey' },
+          container: 'registry',
+          region: 'RegionOne',
+          tenant: 'images',
+          domain: 'Default',
+          authVersion: 3,
+          endpointType: 'internal',
+          chunkSize: 20971520,
+          tempURLMethods: ['GET', 'HEAD'],
+        },
+      },
+    }),
+  },
+  {
+    name: 'storage-oss',
+    cr: minimalWith({
+      storage: {
+        type: 'OSS',
+        oss: {
+          bucket: 'golden-images',
+          region: 'oss-cn-hangzhou',
+          credentialsSecretRef: { name: 'oss' },
+          endpoint: 'golden-images.oss-cn-hangzhou-internal.aliyuncs.com',
+          internal: true,
+          encrypt: true,
+          chunkSize: 10485760,
+          rootDirectory: 'harbor',
+        },
+      },
+    }),
+  },
+];
+
+/** spec.configuration with every typed field of the LDAP mode, the others besides auth and free-form items. */
+export const fullConfigurationCase: GoldenCase = {
+  name: 'configuration-ldap-full',
+  cr: minimalWith({
+    cache: { layer: { enabled: true, expireHours: 12 } },
+    configuration: {
+      auth: {
+        mode: 'LDAP',
+        ldap: {
+          url: 'ldaps://ldap.example.com:636',
+          baseDN: 'ou=people,dc=example,dc=com',
+          searchDN: 'cn=harbor,ou=services,dc=example,dc=com',
+          searchPasswordSecretRef: { name: 'ldap' },
+          filter: '(objectClass=person)',
+          uid: 'uid',
+          scope: 'Subtree',
+          timeoutSeconds: 10,
+          verifyCert: true,
+          group: {
+            baseDN: 'ou=groups,dc=example,dc=com',
+            filter: '(objectClass=groupOfNames)',
+            attributeName: 'cn',
+            scope: 'Subtree',
+            adminDN: 'cn=harbor-admins,ou=groups,dc=example,dc=com',
+            membershipAttribute: 'memberof',
+            attachParallel: true,
+          },
+        },
+      },
+      selfRegistration: false,
+      projectCreationRestriction: 'AdminOnly',
+      robotAccounts: { tokenDurationDays: 30, namePrefix: 'robot$' },
+      defaultProjectQuota: '50Gi',
+      readOnly: false,
+      auditLog: { forwardEndpoint: 'syslog.logging.svc:514', skipDatabase: false },
+      settings: { banner_message: '{"message":"golden","type":"info","closable":true}', session_timeout: 60, notification_enable: 'true' },
+    },
+  }),
+};
+
 export const goldenCases: readonly GoldenCase[] = [
   { name: 'minimal', cr: sample('minimal.yaml') },
   { name: 'external-services', cr: sample('external-services.yaml') },
   { name: 'ingress-cert-manager', cr: sample('ingress-cert-manager.yaml') },
   { name: 'loadbalancer-no-trivy-no-exporter', cr: loadBalancerWithoutTrivyAndExporter() },
   ...releaseGoldenVersions.map((v) => ({ name: `release-${v}`, cr: minimalAt(v) })),
+  { name: 'oidc-s3', cr: sample('oidc-s3.yaml') },
+  { name: 'offline-scanner', cr: sample('offline-scanner.yaml') },
+  ...storageGoldenCases,
+  fullConfigurationCase,
 ];
 
 /**
@@ -141,6 +273,19 @@ export const fixedSecrets: HarborSecrets = {
   cachePassword: 'golden-cache-password',
   s3AccessKey: 'GOLDENACCESSKEYID000',
   s3SecretKey: 'golden-s3-secret-access-key-0000000000000',
+  // Not real keys: the chart only carries them (the registry parses them).
+  cloudFrontPrivateKey: '-----BEGIN RSA PRIVATE KEY-----\ngolden-cloudfront-private-key\n-----END RSA PRIVATE KEY-----\n',
+  azureAccountKey: 'golden-azure-account-key==',
+  gcsKeyFile: '{"type":"service_account","client_email":"golden@example.iam.gserviceaccount.com","private_key":"golden-gcs-private-key"}\n',
+  swiftPassword: 'golden-swift-password',
+  swiftSecretKey: 'golden-swift-tempurl-key',
+  swiftAccessKey: 'golden-swift-tempurl-access-key',
+  ossAccessKeyId: 'GOLDENOSSACCESSKEYID',
+  ossAccessKeySecret: 'golden-oss-access-key-secret',
+  trivyGithubToken: 'golden-github-token',
+  oidcClientSecret: 'golden-oidc-client-secret',
+  ldapSearchPassword: 'golden-ldap-search-password',
+  uaaClientSecret: 'golden-uaa-client-secret',
 };
 
 /** helm from `npm test` (HARBOR_TEST_HELM), HELM_BIN or the build cache. */

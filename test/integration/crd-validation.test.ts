@@ -19,6 +19,13 @@ const s3 = { bucket: 'images', region: 'eu-west-1' };
 /** The refusal of an unknown version: the field and every release of the table. */
 const knownVersions = /spec\.version must be a Harbor release this operator knows: 2\.13\.0, 2\.13\.1, 2\.13\.2, 2\.13\.3, 2\.13\.4, 2\.13\.5, 2\.14\.0, 2\.14\.1, 2\.14\.2, 2\.14\.3, 2\.14\.4, 2\.15\.0, 2\.15\.1, 2\.15\.2/;
 
+const oidc = { endpoint: 'https://id.example.com', clientID: 'harbor', clientSecretSecretRef: { name: 'oidc' } };
+const ldap = { url: 'ldaps://ldap.example.com', baseDN: 'dc=example,dc=com' };
+const azure = { accountName: 'harborimages', accountKeySecretRef: { name: 'az' }, container: 'registry' };
+const swift = { authURL: 'https://keystone.example.com/v3', username: 'u', credentialsSecretRef: { name: 'sw' }, container: 'c' };
+const oss = { bucket: 'b', region: 'oss-cn-hangzhou', credentialsSecretRef: { name: 'oss' } };
+const cloudFront = { baseURL: 'https://d1.cloudfront.net', keyPairID: 'K1', privateKeySecretRef: { name: 'cf' } };
+
 function cr(name: string, spec: unknown): HarborCluster {
   return { apiVersion, kind: 'HarborCluster', metadata: { name }, spec: spec as HarborClusterSpec };
 }
@@ -73,6 +80,81 @@ const valid: ValidCase[] = [
   { name: 'jobservice Database logger with 3 replicas', spec: { ...base, components: { jobservice: { jobLogger: 'Database', replicas: 3 } } } },
   { name: 'jobservice Stdout logger with 2 replicas', spec: { ...base, components: { jobservice: { jobLogger: 'Stdout', replicas: 2 } } } },
   { name: 'jobservice with 2 replicas and the default logger', spec: { ...base, components: { jobservice: { replicas: 2 } } } },
+  { name: 'configuration: OIDC with the required fields', spec: { ...base, configuration: { auth: { mode: 'OIDC', oidc } } } },
+  {
+    name: 'configuration: every typed field besides auth, and free-form items',
+    spec: {
+      ...base,
+      configuration: {
+        auth: { mode: 'Database' },
+        selfRegistration: true,
+        projectCreationRestriction: 'AdminOnly',
+        robotAccounts: { tokenDurationDays: 90, namePrefix: 'bot$' },
+        defaultProjectQuota: '1024Ti',
+        readOnly: false,
+        auditLog: { forwardEndpoint: 'syslog.example.com:514', skipDatabase: true },
+        settings: { session_timeout: 120, notification_enable: 'false', banner_message: '{"message":"hi"}' },
+      },
+    },
+  },
+  {
+    name: 'configuration: LDAP with groups',
+    spec: { ...base, configuration: { auth: { mode: 'LDAP', ldap: { ...ldap, searchPasswordSecretRef: { name: 'l' }, scope: 'OneLevel', group: { filter: '(objectClass=group)', attributeName: 'cn' } } } } },
+  },
+  { name: 'configuration: UAA', spec: { ...base, configuration: { auth: { mode: 'UAA', uaa: { endpoint: 'https://uaa.example.com', clientID: 'c', clientSecretSecretRef: { name: 'u' } } } } } },
+  { name: 'configuration: HTTP auth proxy', spec: { ...base, configuration: { auth: { mode: 'HTTPAuthProxy', httpAuthProxy: { endpoint: 'https://auth.example.com', adminGroups: ['a', 'b'] } } } } },
+  { name: 'configuration: quota Unlimited', spec: { ...base, configuration: { defaultProjectQuota: 'Unlimited' } } },
+  { name: 'configuration: empty', spec: { ...base, configuration: {} } },
+  {
+    name: 'S3 with every setting and CloudFront',
+    spec: {
+      ...base,
+      storage: {
+        type: 'S3',
+        s3: {
+          ...s3,
+          encrypt: true,
+          keyID: 'k',
+          skipVerify: true,
+          v4Auth: true,
+          chunkSize: 5242880,
+          storageClass: 'NONE',
+          objectACL: 'private',
+          multipartCopyChunkSize: 5368709120,
+          multipartCopyMaxConcurrency: 1,
+          multipartCopyThresholdSize: 0,
+          cloudFront: { ...cloudFront, duration: '1h30m', ipFilteredBy: 'AWSRegion', awsRegions: ['eu-west-1'] },
+        },
+      },
+    },
+  },
+  { name: 'S3 signature version 2 at an S3-compatible endpoint', spec: { ...base, storage: { type: 'S3', s3: { ...s3, endpoint: 'https://minio.example.com', v4Auth: false } } } },
+  { name: 'Azure', spec: { ...base, storage: { type: 'Azure', azure } } },
+  { name: 'GCS with workload identity', spec: { ...base, storage: { type: 'GCS', gcs: { bucket: 'b', chunkSize: 524288 } } } },
+  { name: 'GCS with a key file', spec: { ...base, storage: { type: 'GCS', gcs: { bucket: 'b', keyFileSecretRef: { name: 'g' } } } } },
+  { name: 'Swift', spec: { ...base, storage: { type: 'Swift', swift: { ...swift, authVersion: 3, tempURLMethods: ['GET', 'HEAD'] } } } },
+  { name: 'OSS', spec: { ...base, storage: { type: 'OSS', oss: { ...oss, endpoint: 'b.oss-cn-hangzhou-internal.aliyuncs.com', internal: true } } } },
+  {
+    name: 'Trivy offline-ready',
+    spec: {
+      ...base,
+      components: {
+        trivy: {
+          skipUpdate: true,
+          skipJavaDBUpdate: true,
+          offlineScan: true,
+          dbRepositories: ['mirror.example.com/aquasecurity/trivy-db:2'],
+          javaDBRepositories: ['mirror.example.com/aquasecurity/trivy-java-db:1'],
+          insecure: true,
+          githubTokenSecretRef: { name: 'gh' },
+          severities: ['HIGH', 'CRITICAL'],
+          ignoreUnfixed: true,
+          timeout: '10m',
+        },
+      },
+    },
+  },
+  { name: 'the cache layer', spec: { ...base, cache: { layer: { enabled: true, expireHours: 6 } } } },
   {
     name: 'podLabels and podAnnotations of other keys (also app.kubernetes.io/part-of)',
     spec: {
@@ -160,6 +242,53 @@ const invalid: InvalidCase[] = [
     spec: { ...base, components: { registry: { podAnnotations: { 'checksum/registry-config': 'frozen' } } } },
     message: /spec\.components\.registry\.podAnnotations cannot set checksum\/ annotations/,
   },
+  { name: 'configuration: OIDC section with mode LDAP', spec: { ...base, configuration: { auth: { mode: 'LDAP', ldap, oidc } } }, message: /spec\.configuration\.auth\.oidc is used only with spec\.configuration\.auth\.mode OIDC/ },
+  { name: 'configuration: mode OIDC without its section', spec: { ...base, configuration: { auth: { mode: 'OIDC' } } }, message: /spec\.configuration\.auth\.oidc is required when spec\.configuration\.auth\.mode is OIDC/ },
+  { name: 'configuration: mode LDAP without its section', spec: { ...base, configuration: { auth: { mode: 'LDAP' } } }, message: /spec\.configuration\.auth\.ldap is required when spec\.configuration\.auth\.mode is LDAP/ },
+  { name: 'configuration: UAA section with mode Database', spec: { ...base, configuration: { auth: { mode: 'Database', uaa: { endpoint: 'https://u', clientID: 'c', clientSecretSecretRef: { name: 'u' } } } } }, message: /spec\.configuration\.auth\.uaa is used only with spec\.configuration\.auth\.mode UAA/ },
+  { name: 'configuration: HTTP auth proxy section with mode OIDC', spec: { ...base, configuration: { auth: { mode: 'OIDC', oidc, httpAuthProxy: { endpoint: 'https://a' } } } }, message: /spec\.configuration\.auth\.httpAuthProxy is used only with spec\.configuration\.auth\.mode HTTPAuthProxy/ },
+  { name: 'configuration: auth without mode', spec: { ...base, configuration: { auth: { oidc } } }, message: /spec\.configuration\.auth\.mode: Required value/ },
+  { name: 'configuration: the OIDC client secret as a string', spec: { ...base, configuration: { auth: { mode: 'OIDC', oidc: { ...oidc, clientSecret: 'x' } } } }, opts: { fieldValidation: 'Strict' }, code: 400, message: /unknown field "spec\.configuration\.auth\.oidc\.clientSecret"/ },
+  { name: 'configuration: OIDC without a client secret reference', spec: { ...base, configuration: { auth: { mode: 'OIDC', oidc: { endpoint: 'https://id', clientID: 'c' } } } }, message: /spec\.configuration\.auth\.oidc\.clientSecretSecretRef: Required value/ },
+  { name: 'configuration: LDAP URL of another scheme', spec: { ...base, configuration: { auth: { mode: 'LDAP', ldap: { ...ldap, url: 'https://ldap' } } } }, message: /spec\.configuration\.auth\.ldap\.url in body should match/ },
+  { name: 'configuration: a blank LDAP base DN', spec: { ...base, configuration: { auth: { mode: 'LDAP', ldap: { ...ldap, baseDN: '  ' } } } }, message: /spec\.configuration\.auth\.ldap\.baseDN in body should match/ },
+  { name: 'configuration: LDAP group filter without the name attribute', spec: { ...base, configuration: { auth: { mode: 'LDAP', ldap: { ...ldap, group: { filter: '(objectClass=group)' } } } } }, message: /spec\.configuration\.auth\.ldap\.group\.filter needs attributeName/ },
+  { name: 'configuration: self-registration with LDAP', spec: { ...base, configuration: { auth: { mode: 'LDAP', ldap }, selfRegistration: true } }, message: /spec\.configuration\.selfRegistration is only for spec\.configuration\.auth\.mode Database/ },
+  { name: 'configuration: skip the audit log database without an endpoint', spec: { ...base, configuration: { auditLog: { skipDatabase: true } } }, message: /spec\.configuration\.auditLog\.skipDatabase needs forwardEndpoint/ },
+  { name: 'configuration: quota 0', spec: { ...base, configuration: { defaultProjectQuota: '0' } }, message: /spec\.configuration\.defaultProjectQuota must be Unlimited or more than 0 and at most 1024Ti/ },
+  { name: 'configuration: quota 2Pi', spec: { ...base, configuration: { defaultProjectQuota: '2Pi' } }, message: /spec\.configuration\.defaultProjectQuota must be Unlimited or more than 0 and at most 1024Ti/ },
+  { name: 'configuration: quota with a fraction', spec: { ...base, configuration: { defaultProjectQuota: '1.5Gi' } }, message: /spec\.configuration\.defaultProjectQuota in body should match/ },
+  { name: 'configuration: robot tokens valid for 0 days', spec: { ...base, configuration: { robotAccounts: { tokenDurationDays: 0 } } }, message: /spec\.configuration\.robotAccounts\.tokenDurationDays: Invalid value: 0/ },
+  { name: 'configuration: a free-form item a typed field covers', spec: { ...base, configuration: { settings: { read_only: 'true' } } }, message: /spec\.configuration\.settings takes only these Harbor items: banner_message/ },
+  { name: 'configuration: a secret as a free-form item', spec: { ...base, configuration: { settings: { oidc_client_secret: 'x' } } }, message: /spec\.configuration\.settings takes only these Harbor items/ },
+  { name: 'configuration: a system item as a free-form item', spec: { ...base, configuration: { settings: { cache_enabled: 'true' } } }, message: /spec\.configuration\.settings takes only these Harbor items/ },
+  { name: 'configuration: a free-form boolean', spec: { ...base, configuration: { settings: { notification_enable: true } } }, message: /spec\.configuration\.settings\.notification_enable/ },
+  { name: 'configuration: a free-form object', spec: { ...base, configuration: { settings: { scan_all_policy: { type: 'daily' } } } }, message: /spec\.configuration\.settings\.scan_all_policy/ },
+  { name: 'Azure without its section', spec: { ...base, storage: { type: 'Azure' } }, message: /spec\.storage\.azure is required when spec\.storage\.type is Azure/ },
+  { name: 'GCS without its section', spec: { ...base, storage: { type: 'GCS' } }, message: /spec\.storage\.gcs is required when spec\.storage\.type is GCS/ },
+  { name: 'Swift without its section', spec: { ...base, storage: { type: 'Swift' } }, message: /spec\.storage\.swift is required when spec\.storage\.type is Swift/ },
+  { name: 'OSS without its section', spec: { ...base, storage: { type: 'OSS' } }, message: /spec\.storage\.oss is required when spec\.storage\.type is OSS/ },
+  { name: 'two drivers: S3 settings with type Azure', spec: { ...base, storage: { type: 'Azure', azure, s3 } }, message: /spec\.storage\.s3 is used only with spec\.storage\.type S3: the registry has one storage driver/ },
+  { name: 'two drivers: OSS settings with type Filesystem', spec: { ...base, storage: { oss } }, message: /spec\.storage\.oss is used only with spec\.storage\.type OSS/ },
+  { name: 'Azure without the account key', spec: { ...base, storage: { type: 'Azure', azure: { accountName: 'harborimages', container: 'registry' } } }, message: /spec\.storage\.azure\.accountKeySecretRef: Required value/ },
+  { name: 'Swift without credentials', spec: { ...base, storage: { type: 'Swift', swift: { authURL: 'https://k/v3', username: 'u', container: 'c' } } }, message: /spec\.storage\.swift\.credentialsSecretRef: Required value/ },
+  { name: 'OSS without credentials', spec: { ...base, storage: { type: 'OSS', oss: { bucket: 'b', region: 'r' } } }, message: /spec\.storage\.oss\.credentialsSecretRef: Required value/ },
+  { name: 'S3 access key as a string', spec: { ...base, storage: { type: 'S3', s3: { ...s3, accessKey: 'AKIA' } } }, opts: { fieldValidation: 'Strict' }, code: 400, message: /unknown field "spec\.storage\.s3\.accessKey"/ },
+  { name: 'S3 keyID without encrypt', spec: { ...base, storage: { type: 'S3', s3: { ...s3, keyID: 'k' } } }, message: /spec\.storage\.s3\.keyID needs encrypt true/ },
+  { name: 'S3 signature version 2 on AWS', spec: { ...base, storage: { type: 'S3', s3: { ...s3, v4Auth: false } } }, message: /spec\.storage\.s3\.v4Auth false needs an endpoint of an S3-compatible server/ },
+  { name: 'S3 chunk below 5 MiB', spec: { ...base, storage: { type: 'S3', s3: { ...s3, chunkSize: 1048576 } } }, message: /spec\.storage\.s3\.chunkSize: Invalid value: 1048576/ },
+  { name: 'S3 storage class of the newer SDK', spec: { ...base, storage: { type: 'S3', s3: { ...s3, storageClass: 'INTELLIGENT_TIERING' } } }, message: /spec\.storage\.s3\.storageClass: Unsupported value/ },
+  { name: 'CloudFront with redirects disabled', spec: { ...base, storage: { type: 'S3', s3: { ...s3, disableRedirect: true, cloudFront } } }, message: /spec\.storage\.s3\.cloudFront needs disableRedirect false/ },
+  { name: 'CloudFront without its key', spec: { ...base, storage: { type: 'S3', s3: { ...s3, cloudFront: { baseURL: 'https://d', keyPairID: 'k' } } } }, message: /spec\.storage\.s3\.cloudFront\.privateKeySecretRef: Required value/ },
+  { name: 'CloudFront regions without AWSRegion', spec: { ...base, storage: { type: 'S3', s3: { ...s3, cloudFront: { ...cloudFront, awsRegions: ['eu-west-1'] } } } }, message: /spec\.storage\.s3\.cloudFront\.awsRegions is set exactly when ipFilteredBy is AWSRegion/ },
+  { name: 'CloudFront AWSRegion without regions', spec: { ...base, storage: { type: 'S3', s3: { ...s3, cloudFront: { ...cloudFront, ipFilteredBy: 'AWSRegion' } } } }, message: /awsRegions is set exactly when ipFilteredBy is AWSRegion/ },
+  { name: 'GCS chunk not a multiple of 256 KiB', spec: { ...base, storage: { type: 'GCS', gcs: { bucket: 'b', chunkSize: 300000 } } }, message: /spec\.storage\.gcs\.chunkSize must be a multiple of 262144/ },
+  { name: 'Swift identity version 4', spec: { ...base, storage: { type: 'Swift', swift: { ...swift, authVersion: 4 } } }, message: /spec\.storage\.swift\.authVersion: Invalid value: 4/ },
+  { name: 'Trivy database repositories with a comma', spec: { ...base, components: { trivy: { dbRepositories: ['a:2,b:2'] } } }, message: /spec\.components\.trivy\.dbRepositories\[0\] in body should match/ },
+  { name: 'Trivy severity unknown', spec: { ...base, components: { trivy: { severities: ['SEVERE'] } } }, message: /spec\.components\.trivy\.severities\[0\]: Unsupported value/ },
+  { name: 'Trivy timeout that is no duration', spec: { ...base, components: { trivy: { timeout: '5 minutes' } } }, message: /spec\.components\.trivy\.timeout in body should match/ },
+  { name: 'Trivy GitHub token as a string', spec: { ...base, components: { trivy: { githubToken: 'ghp' } } }, opts: { fieldValidation: 'Strict' }, code: 400, message: /unknown field "spec\.components\.trivy\.githubToken"/ },
+  { name: 'cache layer expiring after 0 hours', spec: { ...base, cache: { layer: { enabled: true, expireHours: 0 } } }, message: /spec\.cache\.layer\.expireHours: Invalid value: 0/ },
   {
     name: 'unknown field with fieldValidation Strict',
     spec: { ...base, replica: 2 },
@@ -214,11 +343,38 @@ const updates: UpdateCase[] = [
     after: (s) => ({ ...s, cache: { type: 'External', external: externalCache } }),
     message: /spec\.cache\.type cannot change after creation/,
   },
+  ...(
+    [
+      ['S3', { type: 'S3', s3 }],
+      ['Azure', { type: 'Azure', azure }],
+      ['GCS', { type: 'GCS', gcs: { bucket: 'b' } }],
+      ['Swift', { type: 'Swift', swift }],
+      ['OSS', { type: 'OSS', oss }],
+    ] as const
+  ).flatMap(([to, storage]) => [
+    {
+      name: `storage Filesystem → ${to}`,
+      before: base,
+      after: (s: HarborClusterSpec): HarborClusterSpec => ({ ...s, storage }),
+      message: /spec\.storage\.type cannot change after creation/,
+    },
+    {
+      name: `storage ${to} → Filesystem`,
+      before: { ...base, storage },
+      after: (s: HarborClusterSpec): HarborClusterSpec => ({ ...s, storage: { type: 'Filesystem' } }),
+      message: /spec\.storage\.type cannot change after creation/,
+    },
+  ]),
   {
-    name: 'storage Filesystem → S3',
-    before: base,
-    after: (s) => ({ ...s, storage: { type: 'S3', s3 } }),
+    name: 'storage Azure → GCS',
+    before: { ...base, storage: { type: 'Azure', azure } },
+    after: (s) => ({ ...s, storage: { type: 'GCS', gcs: { bucket: 'b' } } }),
     message: /spec\.storage\.type cannot change after creation/,
+  },
+  {
+    name: 'OIDC settings change freely (a new client ID, mode kept)',
+    before: { ...base, configuration: { auth: { mode: 'OIDC', oidc } } },
+    after: (s) => ({ ...s, configuration: { auth: { mode: 'OIDC', oidc: { ...oidc, clientID: 'other', scopes: ['openid'] } } } }),
   },
   // Volumes grow, never shrink; their StorageClass is fixed at creation.
   {
@@ -397,7 +553,18 @@ describe('HarborCluster CRD validation', () => {
     assert.equal(s.imageRegistry, 'docker.io');
     assert.equal(s.logLevel, 'info');
     assert.equal(s.persistence?.deleteClaimsWithCluster, false);
-    assert.deepEqual(s.components?.trivy, { enabled: true, replicas: 1, skipUpdate: false });
+    assert.deepEqual(s.components?.trivy, {
+      enabled: true,
+      replicas: 1,
+      skipUpdate: false,
+      skipJavaDBUpdate: false,
+      offlineScan: false,
+      insecure: false,
+      ignoreUnfixed: false,
+      timeout: '5m0s',
+    });
+    assert.equal(s.configuration, undefined, 'no configuration unless given');
+    assert.equal(s.cache.layer, undefined, 'no cache layer unless given');
     assert.deepEqual(s.components.jobservice, { replicas: 1, workers: 10, jobLogger: 'Database' });
   });
 

@@ -178,6 +178,137 @@ const facts: Record<string, (objects: KubeObject[]) => void> = {
   },
 };
 
+// --- the storage drivers, Harbor's settings, the scanner and the cache layer --
+
+interface Container {
+  name: string;
+  env?: { name: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }[];
+  volumeMounts?: { name: string; mountPath: string; subPath?: string }[];
+}
+const podContainers = (o: KubeObject | undefined): Container[] =>
+  (o?.spec as { template?: { spec?: { containers?: Container[] } } } | undefined)?.template?.spec?.containers ?? [];
+const secretData = (objs: readonly KubeObject[], name: string): Record<string, string> =>
+  Object.fromEntries(Object.entries(data(named(objs, 'Secret', name))).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
+const registryConfig = (objs: readonly KubeObject[]): Record<string, unknown> =>
+  parse(data(named(objs, 'ConfigMap', 'harbor-registry'))['config.yml'] ?? '') as Record<string, unknown>;
+
+/** The registry runs the driver with these parameters; its secrets come from the registry Secret, YAML-quoted. */
+function storageFacts(objs: readonly KubeObject[], driver: string, secrets: Record<string, string>, files: { gcs?: boolean; cloudFront?: boolean }): void {
+  const storage = registryConfig(objs)['storage'] as Record<string, unknown>;
+  assert.deepEqual(Object.keys(storage).filter((k) => !['cache', 'maintenance', 'delete', 'redirect'].includes(k)), [driver], 'exactly one driver');
+  assert.equal(data(named(objs, 'ConfigMap', 'harbor-core'))['REGISTRY_STORAGE_PROVIDER_NAME'], driver);
+  const env = secretData(objs, 'harbor-registry');
+  for (const [param, value] of Object.entries(secrets)) {
+    const name = `REGISTRY_STORAGE_${driver.toUpperCase()}_${param.toUpperCase()}`;
+    // what distribution's configuration parser does with it: yaml.Unmarshal
+    assert.equal(parse(env[name] ?? '', { version: '1.1' }), value, `${name} reads back as the secret`);
+    for (const c of podContainers(named(objs, 'Deployment', 'harbor-registry'))) {
+      assert.ok(c.env?.some((e) => e.name === name && e.valueFrom?.secretKeyRef?.name === 'harbor-registry'), `${c.name} reads ${name}`);
+    }
+  }
+  assert.deepEqual(
+    Object.keys(env).filter((k) => k.startsWith('REGISTRY_STORAGE_')).sort(),
+    Object.keys(secrets).map((p) => `REGISTRY_STORAGE_${driver.toUpperCase()}_${p.toUpperCase()}`).sort(),
+  );
+  const [registry, registryctl] = podContainers(named(objs, 'Deployment', 'harbor-registry'));
+  const mounts = (c: Container | undefined): string[] => (c?.volumeMounts ?? []).map((m) => m.mountPath);
+  assert.equal(mounts(registry).includes('/etc/registry/gcs-key.json'), files.gcs === true, 'registry: the GCS key');
+  assert.equal(mounts(registryctl).includes('/etc/registry/gcs-key.json'), files.gcs === true, 'registryctl: the GCS key');
+  assert.equal(mounts(registry).includes('/etc/registry/pk.pem'), files.cloudFront === true, 'registry: the CloudFront key');
+  assert.ok(!mounts(registryctl).includes('/etc/registry/pk.pem'), 'registryctl applies no middleware');
+  assert.ok(!mounts(registry).includes('/storage'), 'no volume for a cloud driver');
+  assert.equal(named(objs, 'PersistentVolumeClaim', 'harbor-registry'), undefined);
+}
+
+/** spec.configuration reaches core, and only core, as CONFIG_OVERWRITE_JSON in its Secret. */
+function overwriteOf(objs: readonly KubeObject[]): Record<string, unknown> {
+  const core = secretData(objs, 'harbor-core');
+  const json = core['CONFIG_OVERWRITE_JSON'];
+  assert.ok(json, 'CONFIG_OVERWRITE_JSON in the core Secret');
+  const [container] = podContainers(named(objs, 'Deployment', 'harbor-core'));
+  assert.ok(container?.env?.some((e) => e.name === 'CONFIG_OVERWRITE_JSON' && e.valueFrom?.secretKeyRef?.key === 'CONFIG_OVERWRITE_JSON'));
+  for (const o of objs) {
+    if (o.kind === 'Secret' && o.metadata.name !== 'harbor-core') assert.equal(secretData(objs, o.metadata.name)['CONFIG_OVERWRITE_JSON'], undefined, o.metadata.name);
+    if (o.kind === 'ConfigMap') assert.ok(!JSON.stringify(o).includes('CONFIG_OVERWRITE_JSON'), `${o.metadata.name} has no overwrite`);
+  }
+  return JSON.parse(json) as Record<string, unknown>;
+}
+
+function cacheLayerFacts(objs: readonly KubeObject[], on: boolean, hours = '24'): void {
+  for (const c of ['core', 'jobservice']) {
+    const env = data(named(objs, 'ConfigMap', `harbor-${c}`));
+    assert.equal(env['CACHE_ENABLED'], on ? 'true' : undefined, `${c} CACHE_ENABLED`);
+    assert.equal(env['CACHE_EXPIRE_HOURS'], on ? hours : undefined, `${c} CACHE_EXPIRE_HOURS`);
+    const url = secretData(objs, `harbor-${c}`)['_REDIS_URL_CACHE_LAYER'];
+    assert.equal(url, on ? `redis://:${fixedSecrets.cachePassword}@harbor-redis:6379/7` : undefined, `${c} _REDIS_URL_CACHE_LAYER`);
+  }
+}
+
+const trivyEnv = (objs: readonly KubeObject[]): Record<string, string> => data(named(objs, 'ConfigMap', 'harbor-trivy'));
+
+Object.assign(facts, {
+  'oidc-s3': (objs: KubeObject[]) => {
+    const o = overwriteOf(objs);
+    assert.equal(o['auth_mode'], 'oidc_auth');
+    assert.equal(o['oidc_client_secret'], fixedSecrets.oidcClientSecret, 'the client secret from its Secret');
+    assert.equal(o['oidc_scope'], 'openid,profile,email,offline_access');
+    assert.equal(o['storage_per_project'], 107374182400, '100Gi in bytes');
+    assert.equal(o['session_timeout'], 120);
+    storageFacts(objs, 's3', { accesskey: fixedSecrets.s3AccessKey ?? '', secretkey: fixedSecrets.s3SecretKey ?? '' }, {});
+    cacheLayerFacts(objs, true);
+  },
+  'offline-scanner': (objs: KubeObject[]) => {
+    const env = trivyEnv(objs);
+    assert.deepEqual(
+      [env['SCANNER_TRIVY_OFFLINE_SCAN'], env['SCANNER_TRIVY_SKIP_UPDATE'], env['SCANNER_TRIVY_SKIP_JAVA_DB_UPDATE'], env['SCANNER_TRIVY_IGNORE_UNFIXED'], env['SCANNER_TRIVY_TIMEOUT']],
+      // skip-Java-DB-update is written only when true (false is the adapter's default)
+      ['true', 'false', undefined, 'true', '10m0s'],
+    );
+    assert.equal(env['SCANNER_TRIVY_DB_REPOSITORY'], 'mirror.internal.example.com/aquasecurity/trivy-db:2');
+    assert.equal(env['SCANNER_TRIVY_JAVA_DB_REPOSITORY'], 'mirror.internal.example.com/aquasecurity/trivy-java-db:1');
+    assert.equal(env['SCANNER_TRIVY_SEVERITY'], 'MEDIUM,HIGH,CRITICAL');
+    assert.equal(secretData(objs, 'harbor-trivy')['SCANNER_TRIVY_GITHUB_TOKEN'], undefined, 'no token referenced');
+    for (const w of [...statefulSets(objs), ...deployments(objs)]) {
+      for (const c of podContainers(w)) assert.ok((c as unknown as { image: string }).image.startsWith('mirror.internal.example.com/goharbor/'));
+    }
+  },
+  'storage-s3-cloudfront': (objs: KubeObject[]) => {
+    storageFacts(objs, 's3', { accesskey: fixedSecrets.s3AccessKey ?? '', secretkey: fixedSecrets.s3SecretKey ?? '' }, { cloudFront: true });
+    const middleware = (registryConfig(objs)['middleware'] as { storage: { name: string; options: Record<string, string> }[] }).storage;
+    assert.deepEqual(middleware.map((m) => m.name), ['cloudfront']);
+    assert.equal(middleware[0]?.options['privatekey'], '/etc/registry/pk.pem');
+    assert.equal(secretData(objs, 'harbor-registry')['cloudfront-key.pem'], fixedSecrets.cloudFrontPrivateKey);
+    const s3 = (registryConfig(objs)['storage'] as Record<string, Record<string, unknown>>)['s3'] ?? {};
+    assert.equal(s3['chunksize'], 10485760, 'sizes are YAML integers');
+    assert.equal(s3['encrypt'], true, 'booleans are YAML booleans');
+  },
+  'storage-azure': (objs: KubeObject[]) => {
+    storageFacts(objs, 'azure', { accountkey: fixedSecrets.azureAccountKey ?? '' }, {});
+  },
+  'storage-gcs': (objs: KubeObject[]) => {
+    storageFacts(objs, 'gcs', {}, { gcs: true });
+    assert.equal(secretData(objs, 'harbor-registry')['gcs-key.json'], fixedSecrets.gcsKeyFile);
+    assert.equal((registryConfig(objs)['storage'] as Record<string, Record<string, unknown>>)['gcs']?.['keyfile'], '/etc/registry/gcs-key.json');
+  },
+  'storage-swift': (objs: KubeObject[]) => {
+    storageFacts(objs, 'swift', { password: fixedSecrets.swiftPassword ?? '', secretkey: fixedSecrets.swiftSecretKey ?? '' }, {});
+    assert.equal((registryConfig(objs)['storage'] as Record<string, Record<string, unknown>>)['swift']?.['authversion'], 3, 'authversion is an integer (mapstructure)');
+  },
+  'storage-oss': (objs: KubeObject[]) => {
+    storageFacts(objs, 'oss', { accesskeyid: fixedSecrets.ossAccessKeyId ?? '', accesskeysecret: fixedSecrets.ossAccessKeySecret ?? '' }, {});
+    assert.equal((registryConfig(objs)['storage'] as Record<string, Record<string, unknown>>)['oss']?.['secure'], true, 'the oss driver takes only booleans');
+  },
+  'configuration-ldap-full': (objs: KubeObject[]) => {
+    const o = overwriteOf(objs);
+    assert.equal(o['auth_mode'], 'ldap_auth');
+    assert.equal(o['ldap_search_password'], fixedSecrets.ldapSearchPassword);
+    assert.equal(o['ldap_scope'], 2);
+    assert.equal(o['ldap_group_attach_parallel'], true);
+    assert.equal(Object.keys(o).length, 28, 'every item of the case');
+    cacheLayerFacts(objs, true, '12');
+  },
+});
+
 // The release cases: the minimal sample at that version, with the images upstream
 // built for it (the row of src/api/releases.ts; test/unit/releases.test.ts checks
 // every row against upstream's Makefile).
@@ -245,6 +376,9 @@ function sharedFacts(c: GoldenCase, objs: readonly KubeObject[]): void {
   assert.ok(mounts.includes('/etc/registry/passwd'));
   assert.ok(!mounts.some((m) => m.endsWith('root.crt')), 'no root.crt');
   assert.ok(!Object.keys(data(named(objs, 'Secret', `${name}-registry`))).includes('root.crt'));
+  // spec.configuration and the cache layer reach core only when set
+  if (!c.cr.spec.configuration) assert.equal(secretData(objs, `${name}-core`)['CONFIG_OVERWRITE_JSON'], undefined, 'no overwrite without spec.configuration');
+  if (!c.cr.spec.cache?.layer?.enabled) assert.equal(data(named(objs, 'ConfigMap', `${name}-core`))['CACHE_ENABLED'], undefined, 'the cache layer is off by default');
   // core signs tokens with a PKCS#1 key (what libtrust reads)
   const key = Buffer.from(data(named(objs, 'Secret', `${name}-core`))['private_key.pem'] ?? '', 'base64').toString();
   assert.equal(key, fixedSecrets.tokenKey, 'the token key reaches core byte for byte');

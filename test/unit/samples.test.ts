@@ -25,6 +25,7 @@ const secrets: HarborSecrets = {
   cachePassword: '',
   s3AccessKey: 'ak',
   s3SecretKey: 'sk',
+  oidcClientSecret: 'oidc',
 };
 
 const cases: { name: string; input: string; expected: { expose: string; database: string; cache: string; storage: string } }[] = [
@@ -40,7 +41,28 @@ const cases: { name: string; input: string; expected: { expose: string; database
     expected: { expose: 'ingress', database: 'internal', cache: 'internal', storage: 'filesystem' },
   },
   { name: 'LoadBalancer', input: 'loadbalancer.yaml', expected: { expose: 'loadBalancer', database: 'internal', cache: 'internal', storage: 'filesystem' } },
+  { name: 'OIDC and S3', input: 'oidc-s3.yaml', expected: { expose: 'ingress', database: 'internal', cache: 'internal', storage: 's3' } },
+  { name: 'offline scanner', input: 'offline-scanner.yaml', expected: { expose: 'ingress', database: 'internal', cache: 'internal', storage: 'filesystem' } },
 ];
+
+test('the OIDC and S3 sample: users log in with OIDC, the secret from its Secret, the cache layer on', async () => {
+  const sample = parse(await readFile(new URL('oidc-s3.yaml', dir), 'utf8')) as HarborCluster;
+  const values = toValues(sample, secrets);
+  const settings = JSON.parse(values.configuration.overwriteJSON) as Record<string, unknown>;
+  assert.equal(settings['auth_mode'], 'oidc_auth');
+  assert.equal(settings['oidc_client_secret'], 'oidc');
+  assert.equal(values.cacheLayer.enabled, true);
+  assert.deepEqual(values.storage.secretParameters, { accesskey: 'ak', secretkey: 'sk' });
+});
+
+test('the offline scanner sample: mirrors, offline scan, images from the mirror', async () => {
+  const sample = parse(await readFile(new URL('offline-scanner.yaml', dir), 'utf8')) as HarborCluster;
+  const t = toValues(sample, secrets).components.trivy;
+  assert.equal(t.offlineScan, true);
+  assert.ok(t.dbRepositories.every((r) => r.startsWith('mirror.internal.example.com/')));
+  assert.ok(t.javaDBRepositories.every((r) => r.startsWith('mirror.internal.example.com/')));
+  assert.equal(toValues(sample, secrets).image.registry, 'mirror.internal.example.com');
+});
 
 test('every sample file has a case', async () => {
   const files = (await readdir(dir)).filter((f) => f.endsWith('.yaml')).sort();

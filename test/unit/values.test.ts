@@ -65,7 +65,7 @@ function componentsAt(v: ComponentVersions): ChartValues['components'] {
     portal: { ...component, ...r.portal },
     registry: { ...component, ...r.registry },
     jobservice: { ...component, workers: 10, jobLogger: 'DB', ...r.jobservice },
-    trivy: { ...component, enabled: true, skipUpdate: false, githubToken: '', ...r.trivy },
+    trivy: { ...component, ...trivyDefaults, ...r.trivy },
     exporter: { ...component, enabled: true, ...r.exporter },
     proxy: { ...component, ...r.proxy },
     database: { ...component, ...r.database },
@@ -78,7 +78,9 @@ const host = 'harbor.example.com';
 const unusedIssuer = { name: '', kind: 'Issuer' as const, group: 'cert-manager.io' };
 const unusedService = { annotations: {}, loadBalancerClass: '', httpPort: 80, nodePort: null };
 const unusedIngress = { host: '', className: '', annotations: {}, tls: { source: 'none' as const, secretName: '', issuerRef: unusedIssuer } };
-const unusedS3 = { bucket: '', region: '', regionendpoint: '', accesskey: '', secretkey: '', secure: true, v4auth: true, rootdirectory: '' };
+const noCloudFront = { enabled: false, options: {}, privateKey: '' };
+/** The storage values every driver shares; each case says its driver's parameters. */
+const storageBase = { filesystem: { size: '5Gi', storageClass: '', existingClaim: '' }, secretParameters: {}, gcsKeyFile: '', cloudFront: noCloudFront, disableRedirect: false };
 const minimalSpec: HarborClusterSpec = { externalURL: `https://${host}`, expose: { ingress: { host } } };
 
 // Registry types core offers (goharbor/harbor make/photon/prepare/templates/core/env.jinja
@@ -91,6 +93,20 @@ const proxyCache214 = ['docker-hub', 'harbor', 'azure-acr', 'ali-acr', 'aws-ecr'
 const registryTypes213 = {
   replicationAdapterWhitelist: [],
   proxyCache: ['docker-hub', 'harbor', 'azure-acr', 'ali-acr', 'aws-ecr', 'google-gcr', 'quay', 'docker-registry', 'github-ghcr', 'jfrog-artifactory'],
+};
+
+const trivyDefaults = {
+  enabled: true,
+  skipUpdate: false,
+  skipJavaDBUpdate: false,
+  offlineScan: false,
+  dbRepositories: [],
+  javaDBRepositories: [],
+  insecure: false,
+  severities: ['UNKNOWN', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'],
+  ignoreUnfixed: false,
+  timeout: '5m0s',
+  githubToken: '',
 };
 
 /** The values of the minimal CR, in full: every other case states how it differs. */
@@ -115,7 +131,9 @@ const minimal: ChartValues = {
     maxOpenConns: 900,
   },
   cache: { type: 'internal', server: 'valkey-server', internal: { size: '1Gi', storageClass: '' }, external: { addr: '', sentinelMasterSet: '' }, password: '' },
-  storage: { type: 'filesystem', filesystem: { size: '5Gi', storageClass: '', existingClaim: '' }, s3: unusedS3, disableRedirect: false },
+  storage: { ...storageBase, type: 'filesystem', parameters: [] },
+  cacheLayer: { enabled: false, expireHours: 24 },
+  configuration: { overwriteJSON: '' },
   persistence: { jobserviceLogSize: '1Gi', trivySize: '5Gi', storageClass: '' },
   registryTypes: { replicationAdapterWhitelist: whitelist214, proxyCache: proxyCache214 },
   secrets: {
@@ -170,7 +188,7 @@ const cases: Case[] = [
           portal: { replicas: 1 },
           registry: { replicas: 1 },
           jobservice: { replicas: 1, workers: 10, jobLogger: 'Database' },
-          trivy: { enabled: true, replicas: 1, skipUpdate: false },
+          trivy: { enabled: true, replicas: 1, skipUpdate: false, skipJavaDBUpdate: false, offlineScan: false, insecure: false, ignoreUnfixed: false, timeout: '5m0s' },
           exporter: { enabled: true, replicas: 1 },
         },
         imageRegistry: 'docker.io',
@@ -224,18 +242,17 @@ const cases: Case[] = [
         password: 'redis-password',
       },
       storage: {
+        ...storageBase,
         type: 's3',
-        filesystem: minimal.storage.filesystem,
-        s3: {
-          bucket: 'images',
-          region: 'eu-west-1',
-          regionendpoint: 'https://minio.example.com',
-          accesskey: 'AKIA',
-          secretkey: 'shh',
-          secure: false,
-          v4auth: true,
-          rootdirectory: '/harbor',
-        },
+        parameters: [
+          { name: 'bucket', value: 'images' },
+          { name: 'region', value: 'eu-west-1' },
+          { name: 'regionendpoint', value: 'https://minio.example.com' },
+          { name: 'secure', value: false },
+          { name: 'v4auth', value: true },
+          { name: 'rootdirectory', value: '/harbor' },
+        ],
+        secretParameters: { accesskey: 'AKIA', secretkey: 'shh' },
         disableRedirect: true,
       },
     },
@@ -246,10 +263,14 @@ const cases: Case[] = [
     expected: {
       ...minimal,
       storage: {
+        ...storageBase,
         type: 's3',
-        filesystem: minimal.storage.filesystem,
-        s3: { bucket: 'images', region: 'us-east-1', regionendpoint: '', accesskey: '', secretkey: '', secure: true, v4auth: true, rootdirectory: '' },
-        disableRedirect: false,
+        parameters: [
+          { name: 'bucket', value: 'images' },
+          { name: 'region', value: 'us-east-1' },
+          { name: 'secure', value: true },
+          { name: 'v4auth', value: true },
+        ],
       },
     },
   },
@@ -377,7 +398,7 @@ const cases: Case[] = [
         proxy: { ...minimal.components.proxy, replicas: 3 },
         registry: { ...scheduling, replicas: 2, controllerResources: { requests: { cpu: '50m' } }, ...r2152.registry },
         jobservice: { ...scheduling, replicas: 0, workers: 25, jobLogger: 'DB', ...r2152.jobservice },
-        trivy: { ...scheduling, replicas: 1, enabled: true, skipUpdate: true, githubToken: '', ...r2152.trivy },
+        trivy: { ...scheduling, ...trivyDefaults, replicas: 1, skipUpdate: true, ...r2152.trivy },
       },
     },
   },
@@ -459,6 +480,94 @@ const cases: Case[] = [
   },
 ];
 
+cases.push(
+  {
+    name: 'Trivy offline-ready: mirrors, no updates, offline scan, severities in Trivy\'s order, token from its Secret',
+    input: {
+      cr: cr({
+        ...minimalSpec,
+        components: {
+          trivy: {
+            skipUpdate: true,
+            skipJavaDBUpdate: true,
+            offlineScan: true,
+            dbRepositories: ['mirror.example.com/aquasecurity/trivy-db:2', 'ghcr.io/aquasecurity/trivy-db:2'],
+            javaDBRepositories: ['mirror.example.com/aquasecurity/trivy-java-db:1'],
+            insecure: true,
+            severities: ['CRITICAL', 'HIGH'],
+            ignoreUnfixed: true,
+            timeout: '15m',
+            githubTokenSecretRef: { name: 'gh' },
+          },
+        },
+      }),
+      secrets: { ...secrets, trivyGithubToken: 'ghp_token' },
+    },
+    expected: {
+      ...minimal,
+      components: {
+        ...minimal.components,
+        trivy: {
+          ...minimal.components.trivy,
+          skipUpdate: true,
+          skipJavaDBUpdate: true,
+          offlineScan: true,
+          dbRepositories: ['mirror.example.com/aquasecurity/trivy-db:2', 'ghcr.io/aquasecurity/trivy-db:2'],
+          javaDBRepositories: ['mirror.example.com/aquasecurity/trivy-java-db:1'],
+          insecure: true,
+          severities: ['HIGH', 'CRITICAL'],
+          ignoreUnfixed: true,
+          timeout: '15m',
+          githubToken: 'ghp_token',
+        },
+      },
+    },
+  },
+  {
+    name: 'a disabled Trivy needs no token (its Secret is not read)',
+    input: { cr: cr({ ...minimalSpec, components: { trivy: { enabled: false, githubTokenSecretRef: { name: 'gh' } } } }), secrets },
+    expected: { ...minimal, components: { ...minimal.components, trivy: { ...minimal.components.trivy, enabled: false } } },
+  },
+  {
+    name: 'the cache layer on, with its expiry',
+    input: { cr: cr({ ...minimalSpec, cache: { layer: { enabled: true, expireHours: 6 } } }), secrets },
+    expected: { ...minimal, cacheLayer: { enabled: true, expireHours: 6 } },
+  },
+  {
+    name: 'the cache layer on, default expiry (24 h)',
+    input: { cr: cr({ ...minimalSpec, cache: { type: 'External', external: { address: 'r:6379' }, layer: { enabled: true } } }), secrets },
+    expected: {
+      ...minimal,
+      cache: { ...minimal.cache, type: 'external', external: { addr: 'r:6379', sentinelMasterSet: '' } },
+      cacheLayer: { enabled: true, expireHours: 24 },
+    },
+  },
+  {
+    name: 'spec.configuration becomes CONFIG_OVERWRITE_JSON with the OIDC secret from its Secret',
+    input: {
+      cr: cr({
+        ...minimalSpec,
+        configuration: {
+          auth: { mode: 'OIDC', oidc: { endpoint: 'https://id.example.com', clientID: 'harbor', clientSecretSecretRef: { name: 'oidc' } } },
+          readOnly: false,
+        },
+      }),
+      secrets: { ...secrets, oidcClientSecret: 's3cr"et' },
+    },
+    expected: {
+      ...minimal,
+      configuration: {
+        overwriteJSON: '{"auth_mode":"oidc_auth","oidc_client_id":"harbor","oidc_client_secret":"s3cr\\"et","oidc_endpoint":"https://id.example.com","read_only":false}',
+      },
+    },
+  },
+  {
+    name: 'an empty spec.configuration: an empty overwrite (every setting read-only, none changed)',
+    input: { cr: cr({ ...minimalSpec, configuration: {} }), secrets },
+    expected: { ...minimal, configuration: { overwriteJSON: '{}' } },
+  },
+);
+
 for (const c of cases) {
   test(c.name, () => {
     assert.deepEqual(toValues(c.input.cr, c.input.secrets), c.expected);
@@ -466,6 +575,19 @@ for (const c of cases) {
 }
 
 const errorCases: { name: string; input: { cr: HarborCluster; secrets: HarborSecrets }; expected: RegExp }[] = [
+  {
+    name: 'Trivy token referenced but not read',
+    input: { cr: cr({ ...minimalSpec, components: { trivy: { githubTokenSecretRef: { name: 'gh' } } } }), secrets },
+    expected: /spec\.components\.trivy\.githubTokenSecretRef is set but its Secret was not read/,
+  },
+  {
+    name: 'OIDC client secret referenced but not read',
+    input: {
+      cr: cr({ ...minimalSpec, configuration: { auth: { mode: 'OIDC', oidc: { endpoint: 'https://id.example.com', clientID: 'h', clientSecretSecretRef: { name: 'o' } } } } }),
+      secrets,
+    },
+    expected: /spec\.configuration\.auth\.oidc\.clientSecretSecretRef is set but its Secret was not read/,
+  },
   { name: 'no name', input: { cr: { ...cr(minimalSpec), metadata: {} }, secrets }, expected: /metadata\.name/ },
   {
     name: 'a version the release table does not know',
@@ -479,7 +601,7 @@ const errorCases: { name: string; input: { cr: HarborCluster; secrets: HarborSec
   {
     name: 'S3 credentials referenced but not resolved',
     input: { cr: cr({ ...minimalSpec, storage: { type: 'S3', s3: { bucket: 'b', region: 'r', credentialsSecretRef: { name: 's3' } } } }), secrets },
-    expected: /credentialsSecretRef is set but the S3 access key pair was not resolved/,
+    expected: /spec\.storage\.s3\.credentialsSecretRef is set but its Secret was not read/,
   },
 ];
 

@@ -248,12 +248,16 @@ tokenService: {{ printf "http://%s-core:80/service/token" $r | quote }}
 
 {{/* ---------------------------------------------------------------- Redis */}}
 
-{{/* THE map of Redis database indexes per consumer (the one place they live). */}}
+{{/* THE map of Redis database indexes per consumer (the one place they live).
+     cacheLayer: Harbor's cache layer, when enabled (harbor-helm v1.19.1
+     values.yaml: cacheLayerDatabaseIndex "7"; read as _REDIS_URL_CACHE_LAYER,
+     goharbor/harbor v2.15.2 src/lib/cache/cache.go LayerCache). */}}
 {{- define "harbor.redisDBs" -}}
 core: 0
 jobservice: 1
 registry: 2
 trivy: 5
+cacheLayer: 7
 {{- end -}}
 
 {{/* Redis database index of a consumer. (dict "root" $ "db" "core") */}}

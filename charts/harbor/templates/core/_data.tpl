@@ -43,6 +43,7 @@ object templates and the checksum annotations of the core pod both include it.
 {{- if $v.components.trivy.enabled -}}
 {{- $_ := set $env "TRIVY_ADAPTER_URL" $urls.trivy -}}
 {{- end -}}
+{{- $env = merge $env (include "harbor.cacheLayer.env" . | fromYaml) -}}
 {{- if $v.metrics.enabled -}}
 {{- $_ := set $env "METRIC_ENABLE" "true" -}}
 {{- $_ := set $env "METRIC_PATH" (include "harbor.metricsPath" .) -}}
@@ -67,10 +68,25 @@ enablegzip = true
 httpport = 8080
 {{- end -}}
 
+{{/* Harbor's settings from spec.configuration (src/render/configuration.ts):
+     CONFIG_OVERWRITE_JSON, which core applies at every start (goharbor/harbor
+     v2.15.2 src/core/main.go, src/controller/config/controller.go
+     OverwriteConfig). A Secret's: it holds the OIDC, UAA and LDAP secrets. */}}
+{{- define "harbor.core.configOverwrite" -}}
+{{- with .Values.configuration.overwriteJSON -}}
+{{- include "harbor.toYaml" (dict "CONFIG_OVERWRITE_JSON" .) -}}
+{{- else -}}
+{}
+{{- end -}}
+{{- end -}}
+
 {{/* Secret environment of core (Secret <release>-core). */}}
 {{- define "harbor.core.secretEnv" -}}
 {{- $v := .Values -}}
-{{- include "harbor.toYaml" (dict
+{{- include "harbor.toYaml" (merge
+  (include "harbor.core.configOverwrite" . | fromYaml)
+  (include "harbor.cacheLayer.secretEnv" . | fromYaml)
+  (dict
   "CORE_SECRET" $v.secrets.coreSecret
   "JOBSERVICE_SECRET" $v.secrets.jobserviceSecret
   "CSRF_KEY" $v.secrets.csrfKey
@@ -80,7 +96,7 @@ httpport = 8080
   "REGISTRY_CREDENTIAL_PASSWORD" $v.secrets.registryPassword
   "_REDIS_URL_CORE" (include "harbor.redisURL" (dict "root" . "db" "core" "withPassword" true))
   "_REDIS_URL_REG" (include "harbor.redisURL" (dict "root" . "db" "registry" "withPassword" true))
-) -}}
+)) -}}
 {{- end -}}
 
 {{/* Files core reads from its Secret: the encryption key and the token signing key. */}}

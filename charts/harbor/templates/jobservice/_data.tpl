@@ -65,17 +65,18 @@ reaper:
 {{- $_ := set $env "METRIC_NAMESPACE" "harbor" -}}
 {{- $_ := set $env "METRIC_SUBSYSTEM" "jobservice" -}}
 {{- end -}}
+{{- $env = merge $env (include "harbor.cacheLayer.env" . | fromYaml) -}}
 {{- include "harbor.toYaml" $env -}}
 {{- end -}}
 
 {{/* Secret environment of jobservice (Secret <release>-jobservice). */}}
 {{- define "harbor.jobservice.secret" -}}
 {{- $v := .Values -}}
-{{- include "harbor.toYaml" (dict
+{{- include "harbor.toYaml" (merge (include "harbor.cacheLayer.secretEnv" . | fromYaml) (dict
   "CORE_SECRET" $v.secrets.coreSecret
   "JOBSERVICE_SECRET" $v.secrets.jobserviceSecret
   "REGISTRY_CREDENTIAL_USERNAME" $v.secrets.registryUsername
   "REGISTRY_CREDENTIAL_PASSWORD" $v.secrets.registryPassword
   "JOB_SERVICE_POOL_REDIS_URL" (include "harbor.redisURL" (dict "root" . "db" "jobservice" "withPassword" true))
-) -}}
+)) -}}
 {{- end -}}

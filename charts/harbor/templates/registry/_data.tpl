@@ -9,9 +9,19 @@ annotations of the pod both include it.
 {{- if eq .Values.logLevel "warning" -}}warn{{- else -}}{{ .Values.logLevel }}{{- end -}}
 {{- end -}}
 
+{{/* Paths of the files of the storage driver the registry pod mounts from
+     Secret <release>-registry (harbor-helm v1.19.1 templates/registry/registry-dpl.yaml
+     mounts them at the same paths). */}}
+{{- define "harbor.registry.gcsKeyPath" -}}/etc/registry/gcs-key.json{{- end -}}
+{{- define "harbor.registry.cloudFrontKeyPath" -}}/etc/registry/pk.pem{{- end -}}
+
 {{/* config.yml of the distribution registry. Secrets (http secret, Redis
-     password, S3 keys) are not here: they arrive as REGISTRY_* environment
-     variables from Secret <release>-registry, which override the file. */}}
+     password, the storage driver's keys) are not here: they arrive as
+     REGISTRY_* environment variables from Secret <release>-registry, which
+     override the file. The storage section is the driver's parameters as the
+     operator computed them (src/render/storage.ts: names and types as each
+     driver of goharbor/distribution release/2.8 reads them), plus the paths of
+     the files mounted here. */}}
 {{- define "harbor.registry.config" -}}
 {{- $v := .Values -}}
 version: 0.1
@@ -20,23 +30,18 @@ log:
   fields:
     service: registry
 storage:
-  {{- if eq $v.storage.type "s3" }}
-  {{- $s3 := $v.storage.s3 }}
-  s3:
-    bucket: {{ required "storage.s3.bucket is required when storage.type is s3" $s3.bucket | quote }}
-    region: {{ required "storage.s3.region is required when storage.type is s3" $s3.region | quote }}
-    {{- with $s3.regionendpoint }}
-    regionendpoint: {{ . | quote }}
-    {{- end }}
-    secure: {{ $s3.secure }}
-    v4auth: {{ $s3.v4auth }}
-    {{- with $s3.rootdirectory }}
-    rootdirectory: {{ . | quote }}
-    {{- end }}
-  {{- else }}
-  filesystem:
+  {{ $v.storage.type }}:
+    {{- if eq $v.storage.type "filesystem" }}
+    {{- /* The volume of the registry is mounted there (deployment.yaml). */}}
     rootdirectory: /storage
-  {{- end }}
+    {{- end }}
+    {{- /* Names are the operator's (schema: lowercase letters and digits); values typed or quoted. */}}
+    {{- range $v.storage.parameters }}
+    {{ .name }}: {{ include "harbor.toYaml" .value }}
+    {{- end }}
+    {{- if $v.storage.gcsKeyFile }}
+    keyfile: {{ include "harbor.registry.gcsKeyPath" . | quote }}
+    {{- end }}
   cache:
     layerinfo: redis
   maintenance:
@@ -85,6 +90,15 @@ validation:
 compatibility:
   schema1:
     enabled: true
+{{- if $v.storage.cloudFront.enabled }}
+# The cloudfront storage middleware (goharbor/distribution release/2.8
+# registry/storage/driver/middleware/cloudfront/middleware.go reads baseurl,
+# privatekey (a file), keypairid, duration, ipfilteredby, awsregion).
+middleware:
+  storage:
+    - name: cloudfront
+      options: {{ include "harbor.toYaml" (merge (dict "privatekey" (include "harbor.registry.cloudFrontKeyPath" .)) $v.storage.cloudFront.options) }}
+{{- end }}
 {{- end -}}
 
 {{/* config.yml of registryctl. */}}
@@ -109,13 +123,15 @@ registry_config: /etc/registry/config.yml
 {{- with $v.cache.password -}}
 {{- $_ := set $env "REGISTRY_REDIS_PASSWORD" . -}}
 {{- end -}}
-{{- if eq $v.storage.type "s3" -}}
-{{- with $v.storage.s3.accesskey -}}
-{{- $_ := set $env "REGISTRY_STORAGE_S3_ACCESSKEY" . -}}
-{{- end -}}
-{{- with $v.storage.s3.secretkey -}}
-{{- $_ := set $env "REGISTRY_STORAGE_S3_SECRETKEY" . -}}
-{{- end -}}
+{{- /* The storage driver's secret parameters. The registry (and registryctl)
+       read each REGISTRY_STORAGE_<DRIVER>_<NAME> through yaml.Unmarshal into
+       the driver's parameter map (goharbor/distribution release/2.8
+       configuration/parser.go overwriteMap): a value such as 0777, true or
+       a: b would arrive as a number, a boolean or a map. Each is therefore a
+       YAML double-quoted string (quote's escapes are YAML's), read back as
+       the very string. */ -}}
+{{- range $k, $val := $v.storage.secretParameters -}}
+{{- $_ := set $env (printf "REGISTRY_STORAGE_%s_%s" (upper $v.storage.type) (upper $k)) (quote $val) -}}
 {{- end -}}
 {{- include "harbor.toYaml" $env -}}
 {{- end -}}
@@ -133,9 +149,14 @@ registry_config: /etc/registry/config.yml
      make/photon/prepare/templates/registry/config.yml.jinja, auth section;
      harbor-helm v1.19.1 mounts no root.crt either). */}}
 {{- define "harbor.registry.secretFiles" -}}
-{{- include "harbor.toYaml" (dict
-  "passwd" .Values.secrets.registryHtpasswd
-) -}}
+{{- $files := dict "passwd" .Values.secrets.registryHtpasswd -}}
+{{- with .Values.storage.gcsKeyFile -}}
+{{- $_ := set $files "gcs-key.json" . -}}
+{{- end -}}
+{{- if .Values.storage.cloudFront.enabled -}}
+{{- $_ := set $files "cloudfront-key.pem" .Values.storage.cloudFront.privateKey -}}
+{{- end -}}
+{{- include "harbor.toYaml" $files -}}
 {{- end -}}
 
 {{/* Everything in Secret <release>-registry (checksum input). */}}
