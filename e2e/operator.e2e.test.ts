@@ -15,7 +15,7 @@ import { parse } from 'yaml';
 import type { KubeObject } from '../src/model/object.ts';
 import { certManagerInstalled, installCertManagerCrds, markCertificateIssued } from '../test/harness/cert-manager.ts';
 import { createCluster, get, getCluster, list, patchCluster, raw, remove, waitForCondition } from '../test/harness/harbor.ts';
-import { finishPod, runningPodOf } from '../test/harness/job-pods.ts';
+import { finishPod, runningPodOf, upgradeBackupJob } from '../test/harness/job-pods.ts';
 import { waitUntil } from '../test/harness/kube.ts';
 import { chartArgsForLocalRun, helm, serviceAccountKubeconfig } from '../test/harness/chart.ts';
 import { freePort } from '../test/harness/process.ts';
@@ -117,7 +117,7 @@ describe('harbor-operator end to end', () => {
     // The upgrade waits for its backup Job. On the local control plane kwok
     // holds its pod Running and the test finishes it as a kubelet would; in a
     // real cluster pg_dump runs and ends it.
-    if (!inCluster) await finishPod(NS, await runningPodOf(NS, 'upgrade-backup-v2-15-2'), 0);
+    if (!inCluster) await finishPod(NS, await runningPodOf(NS, await upgradeBackupJob(NS, 'upgrade', '2.14.4', '2.15.2')), 0);
     await waitUntil('status.version 2.15.2', async () => (await getCluster(NS, 'upgrade')).status?.version === '2.15.2', {
       timeoutMs: 180_000,
     });

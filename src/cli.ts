@@ -10,7 +10,12 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseAllDocuments, stringify } from 'yaml';
 import { adoptUsage, runAdopt } from './adopt/command.ts';
+import { releaseOf } from './api/releases.ts';
 import type { HarborCluster } from './api/types.generated.ts';
+import { harborClusterDefaults } from './api/types.generated.ts';
+import { backupObjects } from './backup/jobs.ts';
+import { holdForRestore, restorePending } from './backup/records.ts';
+import { BACKUP_SCRIPT, RESTORE_SCRIPT } from './backup/scripts.ts';
 import { explain } from './cli-errors.ts';
 import { formatPlan, knownSecrets, maskSecrets, maskValue } from './cli-output.ts';
 import { assembleSecrets, desiredObjects, secretNeeds, type UserSecrets } from './controller/desired.ts';
@@ -29,6 +34,7 @@ import { helmTemplate } from './render/helm.ts';
 import type { HarborSecrets } from './render/secrets-input.ts';
 import { clusterLabel, toValues } from './render/values.ts';
 import { completeSecrets, type GeneratedSecrets } from './secrets/generate.ts';
+import { COMPONENT_LABEL, type HarborClusterStatus } from './status/observe.ts';
 
 export const cliUsage = `usage:
   harbor-operator render -f cr.yaml [--namespace NS] [--helm PATH] [--chart-dir DIR] [--debug]
@@ -98,14 +104,19 @@ async function secretsFor(cr: Cr, http: KubeHttp | undefined): Promise<Omit<Inpu
   return { generated: values, secrets: assembleSecrets(user, values) };
 }
 
-async function desiredFor(inputs: Inputs, helm: string, chartDir: string, uid: string): Promise<KubeObject[]> {
+async function desiredFor(inputs: Inputs, helm: string, chartDir: string, uid: string, liveStatus?: HarborClusterStatus): Promise<KubeObject[]> {
   const { cr } = inputs;
   const name = cr.metadata.name;
   const ns = cr.metadata.namespace ?? 'default';
   const rendered = await helmTemplate({ helm, chartDir, timeoutMs: 60_000 }, name, ns, toValues(cr, inputs.secrets));
   const deleteClaims = cr.spec.persistence?.deleteClaimsWithCluster === true;
   const owner = { apiVersion: 'harbor-operator.dev/v1alpha1', kind: 'HarborCluster', name, namespace: ns, uid };
-  const objects = desiredObjects(rendered, owner, inputs.generated, deleteClaims);
+  // What spec.backup adds (its CronJob with the release that runs, as far as
+  // status says), and core, jobservice and the exporter held while a restore is ahead.
+  const release = releaseOf(liveStatus?.version || (cr.spec.version ?? harborClusterDefaults['spec.version']));
+  const lifecycle = backupObjects(cr, release, { backup: BACKUP_SCRIPT, restore: RESTORE_SCRIPT });
+  let objects = desiredObjects([...rendered, ...lifecycle], owner, inputs.generated, deleteClaims);
+  if (restorePending(cr.spec.database?.restoreFrom, liveStatus?.restore)) objects = holdForRestore(objects, COMPONENT_LABEL);
   // What the operator would refuse to write, the CLI refuses to show as its plan.
   const unsafe = unsafeObjects(objects, { name, namespace: ns });
   if (unsafe.length > 0) throw new Error(describeUnsafe(unsafe));
@@ -158,7 +169,7 @@ async function diff(o: Options, io: CliIo): Promise<number> {
   const inputs = { cr, ...(await secretsFor(cr, http)) };
   const uid = live?.metadata.uid ?? '';
   const children = await listChildren(http, ns, `${clusterLabel}=${name}`);
-  let desired = await desiredFor(inputs, o.helm, o.chartDir, uid);
+  let desired = await desiredFor(inputs, o.helm, o.chartDir, uid, live?.['status'] as HarborClusterStatus | undefined);
   for (const t of children.notServed) {
     const wanted = desired.filter((d) => d.apiVersion === t.apiVersion && d.kind === t.kind);
     if (wanted.length === 0) continue;

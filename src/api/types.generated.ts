@@ -103,6 +103,14 @@ export interface HarborClusterSpec {
    */
   persistence?: Persistence;
   /**
+   * Backups of Harbor's database (pg_dump, custom format) into a PersistentVolumeClaim: on a
+   * schedule, before every version upgrade, and on demand (the annotation
+   * harbor-operator.dev/backup-now with a new value). Without this field the in-cluster database is
+   * still backed up before every upgrade, into the claim <name>-backups (5Gi). status.backups lists
+   * the last backups.
+   */
+  backup?: Backup;
+  /**
    * Harbor's own settings (those of its Configuration page), declared here: core applies them at
    * every start from the environment variable CONFIG_OVERWRITE_JSON (in the Secret <name>-core, so a
    * change restarts core only). While this section is set, Harbor's UI and API show every setting
@@ -334,6 +342,14 @@ export interface Database {
    * @defaultValue "InCluster"
    */
   type?: 'InCluster' | 'External';
+  /**
+   * Start the in-cluster database from a backup: before core and jobservice first start, a Job
+   * restores the dump (pg_restore) into the new, empty database; status.restore tells how it went.
+   * Only when the HarborCluster is created (it cannot be set, changed or removed later), only for
+   * the in-cluster database, and only a dump of this Harbor version or an earlier one. Bring the
+   * generated Secret of the backed-up HarborCluster along (docs/backup-restore.md).
+   */
+  restoreFrom?: DatabaseRestoreFrom;
   /** Settings of the in-cluster PostgreSQL (type InCluster). */
   inCluster?: DatabaseInCluster;
   /**
@@ -342,6 +358,32 @@ export interface Database {
    * them.
    */
   external?: DatabaseExternal;
+}
+
+/**
+ * Start the in-cluster database from a backup: before core and jobservice first start, a Job
+ * restores the dump (pg_restore) into the new, empty database; status.restore tells how it went.
+ * Only when the HarborCluster is created (it cannot be set, changed or removed later), only for
+ * the in-cluster database, and only a dump of this Harbor version or an earlier one. Bring the
+ * generated Secret of the backed-up HarborCluster along (docs/backup-restore.md).
+ */
+export interface DatabaseRestoreFrom {
+  /** The claim holding the dump and its file name. */
+  persistentVolumeClaim: DatabaseRestoreFromPersistentVolumeClaim;
+}
+
+/** The claim holding the dump and its file name. */
+export interface DatabaseRestoreFromPersistentVolumeClaim {
+  /**
+   * PersistentVolumeClaim in the namespace of the HarborCluster holding the dump, for example the
+   * <old name>-backups claim of a deleted HarborCluster.
+   */
+  claimName: string;
+  /**
+   * File name of the dump at the root of the claim, as status.backups[].file gives it:
+   * <cluster>-<time>-<release>.dump.
+   */
+  fileName: string;
 }
 
 /** Settings of the in-cluster PostgreSQL (type InCluster). */
@@ -1922,6 +1964,66 @@ export interface Persistence {
 }
 
 /**
+ * Backups of Harbor's database (pg_dump, custom format) into a PersistentVolumeClaim: on a
+ * schedule, before every version upgrade, and on demand (the annotation
+ * harbor-operator.dev/backup-now with a new value). Without this field the in-cluster database is
+ * still backed up before every upgrade, into the claim <name>-backups (5Gi). status.backups lists
+ * the last backups.
+ */
+export interface Backup {
+  /**
+   * Where the dumps go. Unset claimName: the operator creates the claim <name>-backups (kept when
+   * the HarborCluster is deleted, like the data volumes, unless
+   * spec.persistence.deleteClaimsWithCluster).
+   */
+  persistentVolumeClaim?: BackupPersistentVolumeClaim;
+  /**
+   * Cron schedule of backups, for example "0 3 * * *" (daily at 03:00), run by a CronJob
+   * <name>-backup; unset takes no scheduled backups.
+   */
+  schedule?: string;
+  /**
+   * Time zone of the schedule (an IANA name such as Europe/Berlin); unset uses
+   * kube-controller-manager's.
+   */
+  timeZone?: string;
+  /**
+   * Whether a change of spec.version first takes a backup and waits for it (the upgrade does not
+   * start when it fails). Unset: true for the in-cluster database, false for an External one.
+   */
+  beforeUpgrade?: boolean;
+  /**
+   * How many dumps of this HarborCluster are kept in the claim; each backup removes the oldest
+   * beyond that number.
+   * @defaultValue 7
+   */
+  keep?: number;
+}
+
+/**
+ * Where the dumps go. Unset claimName: the operator creates the claim <name>-backups (kept when
+ * the HarborCluster is deleted, like the data volumes, unless
+ * spec.persistence.deleteClaimsWithCluster).
+ */
+export interface BackupPersistentVolumeClaim {
+  /**
+   * An existing PersistentVolumeClaim in the namespace of the HarborCluster, writable by uid/gid 999
+   * (the database image's user; the pod's fsGroup is 999).
+   */
+  claimName?: string;
+  /**
+   * Size of the claim the operator creates (default 5Gi). Each dump is about the size of the
+   * database's data, often much less.
+   */
+  size?: string;
+  /**
+   * StorageClass of the claim the operator creates; unset uses spec.persistence.storageClassName,
+   * then the cluster default.
+   */
+  storageClassName?: string;
+}
+
+/**
  * Harbor's own settings (those of its Configuration page), declared here: core applies them at
  * every start from the environment variable CONFIG_OVERWRITE_JSON (in the Secret <name>-core, so a
  * change restarts core only). While this section is set, Harbor's UI and API show every setting
@@ -2240,6 +2342,18 @@ export interface HarborClusterStatus {
   version?: string;
   /** URL Harbor is reachable at. */
   url?: string;
+  /**
+   * The last backups of the database, newest first (at most 10), also those still running. The dumps
+   * themselves are in the claim; this list is a record.
+   */
+  backups?: StatusBackup[];
+  /** The last value of the annotation harbor-operator.dev/backup-now a backup was started for. */
+  backupNowServed?: string;
+  /**
+   * The restore of spec.database.restoreFrom. Core and jobservice stay at 0 replicas until phase is
+   * Succeeded.
+   */
+  restore?: StatusRestore;
   /** Harbor settings the operator manages from spec.configuration. */
   configuration?: StatusConfiguration;
   /**
@@ -2302,6 +2416,56 @@ export interface StatusComponent {
   message?: string;
 }
 
+/** One backup. */
+export interface StatusBackup {
+  /** The Job that took it (deleted an hour after it finished; the record stays). */
+  job: string;
+  /** That Job's uid (a Job made again under the same name, a retry, is another backup). */
+  jobUid?: string;
+  /** Why it was taken: Scheduled, OnDemand or BeforeUpgrade. */
+  reason: 'Scheduled' | 'OnDemand' | 'BeforeUpgrade';
+  /** Running, Succeeded or Failed. */
+  result: 'Running' | 'Succeeded' | 'Failed';
+  /** Harbor release of the database image the dump was taken with (the release that ran). */
+  release?: string;
+  /** For a backup before an upgrade: from and to, as 2.14.4->2.15.2. */
+  upgrade?: string;
+  /** Where the dump goes: pvc/<claim>. */
+  destination?: string;
+  /** File name of the dump at the root of the destination. */
+  file?: string;
+  /** Size of the dump in bytes. */
+  sizeBytes?: number;
+  /** When the Job was created. */
+  startTime?: string;
+  /** When it ended. */
+  completionTime?: string;
+  /** Why it failed (the pod's termination message or the Job's condition). */
+  message?: string;
+}
+
+/**
+ * The restore of spec.database.restoreFrom. Core and jobservice stay at 0 replicas until phase is
+ * Succeeded.
+ */
+export interface StatusRestore {
+  /**
+   * Pending (waiting for the database), Running, Succeeded or Failed (Degraded=True RestoreFailed;
+   * deleting the Job tries again).
+   */
+  phase: 'Pending' | 'Running' | 'Succeeded' | 'Failed';
+  /** The dump: pvc/<claim>/<file>. */
+  source?: string;
+  /** The restore Job. */
+  job?: string;
+  /** When the restore Job was created. */
+  startTime?: string;
+  /** When it ended. */
+  completionTime?: string;
+  /** What the restore reported (tables restored, or why it failed). */
+  message?: string;
+}
+
 /** Harbor settings the operator manages from spec.configuration. */
 export interface StatusConfiguration {
   /**
@@ -2343,8 +2507,8 @@ export interface StatusUpgrade {
    */
   reason?: string;
   /**
-   * The backup taken before anything changed (time, size, location, release), as the backup recorded
-   * it.
+   * The backup taken before anything changed: its entry of status.backups (job, release,
+   * destination, file, sizeBytes, times), copied as it was when the backup succeeded.
    */
   backup?: Record<string, unknown>;
 }
@@ -2445,6 +2609,7 @@ export const harborClusterDefaults = {
   'spec.persistence.deleteClaimsWithCluster': false,
   'spec.persistence.jobserviceLogSize': '1Gi',
   'spec.persistence.trivyCacheSize': '5Gi',
+  'spec.backup.keep': 7,
   'spec.configuration.auth.oidc.clientSecretSecretRef.key': 'clientSecret',
   'spec.configuration.auth.ldap.searchPasswordSecretRef.key': 'password',
   'spec.configuration.auth.uaa.clientSecretSecretRef.key': 'clientSecret',

@@ -17,6 +17,8 @@ export interface DigestInputs {
   certificatesServed: boolean;
   /** The generated secret values (the generated Secret is one of the children). */
   generated: unknown;
+  /** Digest of what the operator adds to the render for backups and restores (controller/backups.ts). */
+  lifecycle?: string;
 }
 
 export function inputsDigest(i: DigestInputs): string {
@@ -33,6 +35,8 @@ export function inputsDigest(i: DigestInputs): string {
 export function appliedDigest(inputs: string, children: Iterable<KubeObject>, self: string): string {
   const lines: string[] = [];
   for (const o of children) {
+    // Backup and restore Jobs come and go by themselves (created once, deleted by their TTL).
+    if (o.kind === 'Job' && o.apiVersion === 'batch/v1') continue;
     const d = ownedFieldsDigest(o, self);
     if (d) lines.push(`${objectKey(o)}|${o.metadata.uid ?? ''}|${d}`);
   }

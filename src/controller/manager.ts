@@ -15,9 +15,8 @@ import { childTypes, harborClusterType } from '../kube/resources.ts';
 import { cachedChild } from '../kube/cached-child.ts';
 import { withoutManagedFields } from '../kube/managed-fields.ts';
 import { createVolumeClient } from '../kube/volumes.ts';
-import { createCreateOnceClient } from '../kube/jobs.ts';
+import { createJobClient } from '../kube/jobs.ts';
 import type { PhaseBounds } from '../status/upgrade-phase.ts';
-import { createBackupGate, type BackupGate } from './backup-gate.ts';
 import { createWriter, FIELD_MANAGER } from '../kube/writer.ts';
 import { namespacedName } from '../model/object.ts';
 import { chartDigest, codeDigest } from '../render/chart-digest.ts';
@@ -51,8 +50,6 @@ export interface ManagerOptions {
   permanentRetryMs?: number;
   /** How long a deleted HarborCluster waits for its database to be dropped (tests shorten it; default 10 min). */
   databaseDropTimeoutMs?: number;
-  /** The backup an upgrade waits for (default: backup-gate.ts's Job over the API server). */
-  backupGate?: BackupGate;
   /** How long an upgrade phase may wait for its workloads before it is reported (default: upgrade-phase.ts). */
   upgradeBounds?: PhaseBounds;
 }
@@ -214,8 +211,8 @@ export class Manager {
       finalizers: createFinalizerWriter(opts.http),
       ...(opts.metrics ? { metrics: opts.metrics } : {}),
       sources: causes,
+      jobs: createJobClient(opts.http),
       ...(opts.databaseDropTimeoutMs !== undefined ? { databaseDropTimeoutMs: opts.databaseDropTimeoutMs } : {}),
-      backups: opts.backupGate ?? createBackupGate(createCreateOnceClient(opts.http)),
       ...(opts.upgradeBounds ? { upgradeBounds: opts.upgradeBounds } : {}),
     });
     this.opts = opts;

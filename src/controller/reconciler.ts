@@ -23,9 +23,13 @@ import type { GeneratedSecrets, RandomBytes } from '../secrets/generate.ts';
 import { databaseUpgradeOf, unsupportedMessage } from '../status/database-upgrade.ts';
 import { COMPONENT_LABEL, type HarborClusterStatus } from '../status/observe.ts';
 import type { PhaseBounds } from '../status/upgrade-phase.ts';
+import { holdForRestore } from '../backup/records.ts';
+import type { JobClient } from '../kube/jobs.ts';
 import { Applier, NotOwnedWrites, type Applied } from './applier.ts';
 import { appliedDigest, inputsDigest } from './applied-digest.ts';
 import { applyPhase } from './apply-order.ts';
+import type { BackupGate } from './backup-gate.ts';
+import { Backups } from './backups.ts';
 import { DatabaseProvisionError, DatabaseProvisioner } from './database-provisioner.ts';
 import { desiredObjects } from './desired.ts';
 import { NotOwnedError, ownedWriter, ownershipRules } from './owned-writer.ts';
@@ -37,7 +41,6 @@ import { redact } from './redact.ts';
 import { describeUnsafe, unsafeObjects } from './render-guard.ts';
 import { SecretsSource } from './secrets-source.ts';
 import { VolumeGrowth } from './volume-growth.ts';
-import type { BackupGate } from './backup-gate.ts';
 import { UpgradeStep } from './upgrade-step.ts';
 import { CERT_KIND, StatusReporter, workloadsOf } from './status-reporter.ts';
 
@@ -70,14 +73,14 @@ export interface ReconcilerDeps {
   metrics?: ReconcileMetrics;
   /** Pods and events, for status to say why pods are missing. */
   sources?: StatusSources;
+  /** Backup and restore Jobs and their claim, created once; a finished Job's pod (the dump's size and file). */
+  jobs: JobClient;
   /** Adds and removes the HarborCluster's finalizer (database dropped with it). */
   finalizers: FinalizerWriter;
   /** PostgreSQL of spec.database.external.provision (default: node-postgres). */
   postgres?: PostgresConnector;
   /** How long a deleted HarborCluster waits for its database to be dropped (default 10 min). */
   databaseDropTimeoutMs?: number;
-  /** The backup a change of spec.version waits for (upgrade-step.ts). */
-  backups: BackupGate;
   /** How long an upgrade phase may wait for its workloads before it is reported (tests shorten it). */
   upgradeBounds?: PhaseBounds;
 }
@@ -88,6 +91,9 @@ export class Reconciler {
   private readonly applier: Applier;
   private readonly status: StatusReporter;
   private readonly volumes: VolumeGrowth;
+  private readonly backups: Backups;
+  /** The backup gate of upgrades (backup-gate.ts). */
+  readonly backupGate: BackupGate;
   private readonly database: DatabaseProvisioner;
   private readonly upgrades: UpgradeStep;
   /** Hash of the last render whose objects were all applied, by cluster key. */
@@ -139,8 +145,18 @@ export class Reconciler {
       ...(deps.sources ? { sources: deps.sources } : {}),
       conditions: (cr) => this.database.conditions(namespacedName(cr)),
     });
+    this.backups = new Backups({
+      cache: deps.cache,
+      jobs: deps.jobs,
+      status: this.status,
+      events: deps.events,
+      log: deps.log,
+      now,
+    });
+    this.backupGate = this.backups;
+    // The upgrade's backup is one of the general backups (reason BeforeUpgrade).
     this.upgrades = new UpgradeStep({
-      gate: deps.backups,
+      gate: this.backups,
       status: this.status,
       events: deps.events,
       log: deps.log,
@@ -224,6 +240,12 @@ export class Reconciler {
     const name = live.metadata.name;
     const previous = run.before;
 
+    // Backups and restores: records of their Jobs, an on-demand backup, the
+    // restore's Job; then what they add to the render.
+    run.step = 'BackupFailed';
+    run.before = await this.backups.sync(live, run.before);
+    const lifecycle = this.backups.desired(cr, run.before);
+
     const owner = {
       apiVersion: live.apiVersion,
       kind: live.kind,
@@ -268,6 +290,7 @@ export class Reconciler {
         // going changes nothing for the other clusters.
         certificatesServed: certsServed && wantsCertificate(values),
         generated,
+        lifecycle: lifecycle.digest,
       });
       return { generated, values, renderHash, inputs };
     };
@@ -297,7 +320,8 @@ export class Reconciler {
     run.step = 'PlanFailed';
     let all: KubeObject[];
     try {
-      all = desiredObjects(rendered.objects, owner, generated, deleteClaims);
+      all = desiredObjects([...rendered.objects, ...lifecycle.objects], owner, generated, deleteClaims);
+      if (lifecycle.hold) all = holdForRestore(all, COMPONENT_LABEL);
     } catch (err) {
       throw asRenderFailure(err);
     }

@@ -119,6 +119,24 @@ export class StatusReporter {
     return next;
   }
 
+  /**
+   * Writes what backups and restores changed (status.backups,
+   * backupNowServed, restore: controller/backups.ts) over the status the
+   * server holds as far as is known; returns the status written.
+   */
+  async writeLifecycle(
+    cr: KubeObject,
+    previous: HarborClusterStatus | undefined,
+    change: Pick<HarborClusterStatus, 'backups' | 'backupNowServed' | 'restore'>,
+  ): Promise<HarborClusterStatus> {
+    const { cachedVersion, status } = this.known(cr, previous);
+    const next: HarborClusterStatus = { ...status, ...change };
+    if (sameStatus(status, next)) return next;
+    const res = await this.d.writer.patchStatus(cr.metadata.namespace ?? '', cr.metadata.name, next);
+    this.written.wrote(namespacedName(cr), cachedVersion, res.metadata.resourceVersion, next);
+    return next;
+  }
+
   /** Writes status.upgrade (the upgrade's state machine, upgrade-step.ts); returns the status as written. */
   async writeUpgrade(cr: KubeObject, previous: HarborClusterStatus | undefined, upgrade: UpgradeStatus): Promise<HarborClusterStatus> {
     const { cachedVersion, status } = this.known(cr, previous);
@@ -127,6 +145,11 @@ export class StatusReporter {
     const res = await this.d.writer.patchStatus(cr.metadata.namespace ?? '', cr.metadata.name, next);
     this.written.wrote(namespacedName(cr), cachedVersion, res.metadata.resourceVersion, next);
     return next;
+  }
+
+  /** The status the server holds as far as is known now (see known()). */
+  current(cr: KubeObject, previous: HarborClusterStatus | undefined): HarborClusterStatus | undefined {
+    return this.known(cr, previous).status;
   }
 
   /** An event when the DatabaseUpgrade condition changes status or reason. */

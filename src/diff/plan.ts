@@ -30,7 +30,8 @@ export interface PlanSummary {
  * counterparts of desired objects (duplicates are fine). Pruned are live
  * objects the owner controls that are no longer desired — except
  * PersistentVolumeClaims (their data goes only with the owner, through the
- * garbage collector) and objects already being deleted.
+ * garbage collector), Jobs (backups and restores are never rendered: they
+ * go by their TTL, src/backup/jobs.ts) and objects already being deleted.
  */
 export function plan(desired: readonly KubeObject[], live: readonly KubeObject[], owner: { uid: string }): Plan {
   const liveByKey = new Map<string, KubeObject>();
@@ -64,6 +65,7 @@ export function summarize(p: Plan): PlanSummary {
 
 function prunable(o: KubeObject, ownerUid: string): boolean {
   if (groupOf(o.apiVersion) === '' && o.kind === 'PersistentVolumeClaim') return false;
+  if (groupOf(o.apiVersion) === 'batch' && o.kind === 'Job') return false;
   if (o.metadata.deletionTimestamp) return false;
   return (o.metadata.ownerReferences ?? []).some((r) => r.controller === true && r.uid === ownerUid);
 }

@@ -8,8 +8,7 @@
 //     (test/harness/operator.ts, with requestAttributes below).
 import { groupOf } from '../model/object.ts';
 import { crdName } from './optional-kind.ts';
-import { jobType } from './jobs.ts';
-import { childTypes, crdType, harborClusterType, statusSourceTypes } from './resources.ts';
+import { childTypes, crdType, harborClusterType, jobType, podType, statusSourceTypes } from './resources.ts';
 
 export type Verb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection';
 
@@ -54,7 +53,7 @@ const childVerbs: Verb[] = ['get', 'list', 'watch', 'create', 'patch', 'delete']
 // writer.ts: server-side apply (PATCH), a read of one object (GET: the live
 // object behind an ownership decision, a referenced Secret), prune (DELETE).
 const childSenders: Permission['sentBy'] = ['informer.ts GET', 'informer.ts WATCH', 'writer.ts GET', 'writer.ts PATCH', 'writer.ts DELETE'];
-/** Calls beyond childSenders, per kind: volume growth (volumes.ts) and the upgrade's backup claim (jobs.ts). */
+/** Calls beyond childSenders, per kind: volume growth (volumes.ts) and the backups' claim (jobs.ts). */
 const extraSenders: Record<string, Permission['sentBy']> = {
   PersistentVolumeClaim: ['volumes.ts GET', 'volumes.ts PATCH', 'jobs.ts GET', 'jobs.ts POST'],
   StatefulSet: ['volumes.ts GET', 'volumes.ts DELETE'],
@@ -78,8 +77,9 @@ export const operatorPermissions: readonly Permission[] = [
     verbs: ['patch'],
     sentBy: ['writer.ts PATCH'],
   },
-  // Every kind the chart renders: watched by label, server-side applied, read one by one, pruned.
-  ...childTypes.map(
+  // Every kind the chart renders, and the backups' CronJob: watched by label,
+  // server-side applied, read one by one, pruned.
+  ...childTypes.filter((t) => t !== jobType).map(
     (t): Permission => ({
       role: 'manager',
       group: groupOf(t.apiVersion),
@@ -88,16 +88,26 @@ export const operatorPermissions: readonly Permission[] = [
       sentBy: [...childSenders, ...(extraSenders[t.kind] ?? [])],
     }),
   ),
-  // jobs.ts: the backup Job before an upgrade, created once and read.
-  { role: 'manager', group: groupOf(jobType.apiVersion), resource: jobType.plural, verbs: ['get', 'create'], sentBy: ['jobs.ts GET', 'jobs.ts POST'] },
-  // status-source-informers.ts: pods and FailedCreate events, listed and watched for status only.
+  // Backup and restore Jobs: watched by label like the children (those of
+  // the CronJob too), created once and read by jobs.ts; never applied or
+  // pruned (their TTL removes them).
+  {
+    role: 'manager',
+    group: groupOf(jobType.apiVersion),
+    resource: jobType.plural,
+    verbs: ['get', 'list', 'watch', 'create'],
+    sentBy: ['informer.ts GET', 'informer.ts WATCH', 'jobs.ts GET', 'jobs.ts POST'],
+  },
+  // status-source-informers.ts: pods and FailedCreate events, listed and
+  // watched for status only; jobs.ts lists a finished Job's pods once (the
+  // dump's size and file in the termination message).
   ...statusSourceTypes.map(
     (t): Permission => ({
       role: 'manager',
       group: groupOf(t.apiVersion),
       resource: t.plural,
       verbs: ['list', 'watch'],
-      sentBy: ['informer.ts GET', 'informer.ts WATCH'],
+      sentBy: ['informer.ts GET', 'informer.ts WATCH', ...(t === podType ? (['jobs.ts GET'] as const) : [])],
     }),
   ),
   // volumes.ts: the StorageClass of a claim about to grow (allowVolumeExpansion).

@@ -20,7 +20,10 @@ export const harborClusterType: ResourceType = {
   namespaced: true,
 };
 
-/** Kinds the chart renders, watched by label so changes to them are seen. */
+/** The operator's backup and restore Jobs, and the Jobs its CronJob makes (they carry the cluster label). */
+export const jobType: ResourceType = { apiVersion: 'batch/v1', kind: 'Job', plural: 'jobs', namespaced: true };
+
+/** Kinds the chart renders and the operator's backup objects, watched by label so changes to them are seen. */
 export const childTypes: ResourceType[] = [
   { apiVersion: 'v1', kind: 'ConfigMap', plural: 'configmaps', namespaced: true },
   { apiVersion: 'v1', kind: 'Secret', plural: 'secrets', namespaced: true },
@@ -31,6 +34,10 @@ export const childTypes: ResourceType[] = [
   { apiVersion: 'apps/v1', kind: 'StatefulSet', plural: 'statefulsets', namespaced: true },
   { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', plural: 'ingresses', namespaced: true },
   { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', plural: 'poddisruptionbudgets', namespaced: true },
+  // Backups and restores (src/backup/jobs.ts): the operator's Jobs, its
+  // CronJob and the Jobs that CronJob makes.
+  jobType,
+  { apiVersion: 'batch/v1', kind: 'CronJob', plural: 'cronjobs', namespaced: true },
   { apiVersion: 'cert-manager.io/v1', kind: 'Certificate', plural: 'certificates', namespaced: true, optional: true },
 ];
 

@@ -1,6 +1,7 @@
 // What a HarborCluster's status says, decided from plain data: the outcome
 // of this reconcile and the live workloads. No I/O; the clock comes in.
 import { canonicalJson } from '../model/canonical-json.ts';
+import type { StatusBackup, StatusRestore } from '../api/types.generated.ts';
 import type { KubeObject } from '../model/object.ts';
 import { componentReport, waitingMessage, type ComponentReport } from './components.ts';
 import { setCondition, type Condition } from './conditions.ts';
@@ -32,6 +33,21 @@ export interface HarborClusterStatus {
   appliedDigest?: string;
   /** The last change of spec.version and where it stands (upgrade-phase.ts). */
   upgrade?: UpgradeStatus;
+  /** The last backups, newest first (controller/backups.ts writes them; every status keeps them). */
+  backups?: StatusBackup[];
+  /** The last value of the backup-now annotation served. */
+  backupNowServed?: string;
+  /** The restore of spec.database.restoreFrom. */
+  restore?: StatusRestore;
+}
+
+/** What a status keeps of backups and restores, whoever writes it. */
+function lifecycleOf(s: HarborClusterStatus): Pick<HarborClusterStatus, 'backups' | 'backupNowServed' | 'restore'> {
+  return {
+    ...(s.backups ? { backups: s.backups } : {}),
+    ...(s.backupNowServed !== undefined ? { backupNowServed: s.backupNowServed } : {}),
+    ...(s.restore ? { restore: s.restore } : {}),
+  };
 }
 
 /** How this reconcile went, as far as status is concerned. */
@@ -110,9 +126,12 @@ export function observe(input: ObserveInput): HarborClusterStatus {
     conditions.sort((a, b) => ORDER.indexOf(a.type) - ORDER.indexOf(b.type));
     return { ...prev, conditions, components, observedGeneration: prev.observedGeneration ?? 0 };
   }
+  const restore = prev.restore;
   if (o.kind === 'failed') {
     set('Degraded', 'True', o.reason, o.message);
     set('Progressing', 'False', o.reason, 'the last change could not be applied; what runs was left as it was');
+  } else if (restore?.phase === 'Failed') {
+    set('Degraded', 'True', 'RestoreFailed', `the restore of ${restore.source ?? 'the backup'} failed, so core and jobservice stay stopped: ${restore.message ?? ''}`);
   } else if (o.degraded) {
     set('Degraded', 'True', o.degraded.reason, o.degraded.message);
   } else {
@@ -121,6 +140,14 @@ export function observe(input: ObserveInput): HarborClusterStatus {
 
   let ready: [Condition['status'], string, string];
   if (o.kind === 'failed') ready = ['False', o.reason, o.message];
+  else if (restore !== undefined && restore.phase !== 'Succeeded')
+    ready = [
+      'False',
+      restore.phase === 'Failed' ? 'RestoreFailed' : 'Restoring',
+      restore.phase === 'Failed'
+        ? `the restore of ${restore.source ?? 'the backup'} failed; core and jobservice stay stopped`
+        : `restoring ${restore.source ?? 'the backup'} into the database (${restore.phase}); core and jobservice start after it`,
+    ];
   else if (notReady.length > 0) ready = ['False', 'ComponentsNotReady', waitingMessage(notReady, causes)];
   else if (input.certificate?.state === 'crd-missing')
     ready = ['False', 'CertManagerMissing', "cert-manager's CRDs are not installed; the Certificate cannot be created"];
@@ -154,6 +181,7 @@ export function observe(input: ObserveInput): HarborClusterStatus {
     ...(configuration ? { configuration } : {}),
     ...(o.kind === 'applied' && input.appliedDigest ? { appliedDigest: input.appliedDigest } : {}),
     ...(upgrade ? { upgrade } : {}),
+    ...lifecycleOf(prev),
   };
 }
 

@@ -1,10 +1,12 @@
 // The operator's Jobs in the test cluster. kwok runs their pods and holds
 // them Running (test/cluster/kwok-stages.yaml, operator-job-pod-held); a test
 // finishes a pod the way a kubelet would, with a status patch: Succeeded with
-// exit code 0, or Failed with another code. The Job controller
+// exit code 0, or Failed with another code, with the container's termination
+// message when the test gives one. The Job controller
 // (kube-controller-manager) then marks the Job Complete or Failed.
+import { upgradeJobName } from '../../src/backup/jobs.ts';
 import type { KubeObject } from '../../src/model/object.ts';
-import { raw } from './harbor.ts';
+import { getCluster, raw } from './harbor.ts';
 import { waitUntil } from './kube.ts';
 
 interface PodShape {
@@ -31,6 +33,14 @@ export async function listJobs(namespace: string): Promise<JobShape[]> {
   return (await raw().request<{ items: JobShape[] }>('GET', `/apis/batch/v1/namespaces/${namespace}/jobs`)).items;
 }
 
+/**
+ * The name of the backup Job before the upgrade from → to of a HarborCluster
+ * (src/backup/jobs.ts upgradeJobName: derived from the HarborCluster's uid).
+ */
+export async function upgradeBackupJob(namespace: string, cluster: string, from: string, to: string): Promise<string> {
+  return upgradeJobName((await getCluster(namespace, cluster)) as never, from, to);
+}
+
 /** The running pod of a Job, once kwok has started it. */
 export async function runningPodOf(namespace: string, job: string, timeoutMs = 60_000): Promise<PodShape> {
   return waitUntil(
@@ -45,8 +55,13 @@ export async function runningPodOf(namespace: string, job: string, timeoutMs = 6
   );
 }
 
-/** Ends a running pod as its kubelet would report it: every container terminated with `exitCode`. */
-export async function finishPod(namespace: string, pod: PodShape, exitCode: number): Promise<void> {
+/**
+ * Ends a running pod as its kubelet would report it: every container
+ * terminated with `exitCode` and, when given, the termination message the
+ * container wrote (the operator's backup and restore scripts report the
+ * dump's file and size there).
+ */
+export async function finishPod(namespace: string, pod: PodShape, exitCode: number, message?: string): Promise<void> {
   const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
   await raw().request('PATCH', `/api/v1/namespaces/${namespace}/pods/${pod.metadata.name}/status`, {
     contentType: 'application/merge-patch+json',
@@ -68,6 +83,7 @@ export async function finishPod(namespace: string, pod: PodShape, exitCode: numb
             terminated: {
               exitCode,
               reason: exitCode === 0 ? 'Completed' : 'Error',
+              ...(message !== undefined ? { message } : {}),
               startedAt: pod.status?.startTime ?? now,
               finishedAt: now,
             },

@@ -103,6 +103,36 @@ describe('render and diff', () => {
     assert.doesNotMatch(down.stdout, /^update /m, 'a refused spec is not planned');
   });
 
+  test('diff of a HarborCluster with scheduled backups: the CronJob and the backups claim are planned, not pruned', async (t) => {
+    await ensureCrd();
+    const ns = await testNamespace(t);
+    await startOperator(t, ns);
+    const cr = harborCluster('d3', { backup: { schedule: '0 3 * * *' } });
+    await createCluster(ns, cr);
+    await waitForCondition(ns, 'd3', 'Ready', 'True');
+    assert.ok(await get(ns, 'CronJob', 'd3-backup'), 'the operator made the CronJob');
+    const file = join(await scratchDir(t, 'cli'), 'cr.yaml');
+    const write = (spec: Record<string, unknown>): Promise<void> =>
+      writeFile(file, stringify({ ...cr, metadata: { name: 'd3', namespace: ns }, spec: { ...(cr['spec'] as object), ...spec } }));
+
+    await write({});
+    const same = await cli(['diff', '-f', file, kubeconfig(), `--helm=${helmBinary()}`]);
+    assert.equal(same.code, 0, `${same.stdout}\n${same.stderr}`);
+    assert.match(same.stdout, /^plan: 0 to create, 0 to update, 0 to prune, \d+ unchanged$/m);
+
+    await write({ backup: { schedule: '30 2 * * *' } });
+    const changed = await cli(['diff', '-f', file, kubeconfig(), `--helm=${helmBinary()}`]);
+    assert.equal(changed.code, 1, `${changed.stdout}\n${changed.stderr}`);
+    assert.match(changed.stdout, /^update {3}CronJob\/d3-backup\n {11}replace \/spec\/schedule: "0 3 \* \* \*" → "30 2 \* \* \*"$/m);
+    assert.match(changed.stdout, /^plan: 0 to create, 1 to update, 0 to prune/m);
+
+    await write({ backup: null });
+    const removed = await cli(['diff', '-f', file, kubeconfig(), `--helm=${helmBinary()}`]);
+    assert.equal(removed.code, 1, `${removed.stdout}\n${removed.stderr}`);
+    assert.match(removed.stdout, /^prune {4}CronJob\/d3-backup$/m);
+    assert.doesNotMatch(removed.stdout, /^prune .*PersistentVolumeClaim/m, 'the claim of the dumps is kept');
+  });
+
   test('diff with a referenced Secret missing: one line naming it, exit 2', async (t) => {
     await ensureCrd();
     const ns = await testNamespace(t);

@@ -12,7 +12,7 @@ import type { Condition } from '../../src/status/conditions.ts';
 import type { HarborClusterStatus } from '../../src/status/observe.ts';
 import { ensureCrd } from '../harness/crd.ts';
 import { createCluster, getCluster, harborCluster, patchCluster, raw, waitForCondition } from '../harness/harbor.ts';
-import { finishPod, runningPodOf } from '../harness/job-pods.ts';
+import { finishPod, runningPodOf, upgradeBackupJob } from '../harness/job-pods.ts';
 import { testNamespace, waitUntil } from '../harness/kube.ts';
 import { startOperator } from '../harness/operator.ts';
 
@@ -90,7 +90,7 @@ describe('database major upgrade', () => {
 
     const seen = await watchBoth(t, ns, 'pg');
     await patchCluster(ns, 'pg', { spec: { version: '2.15.2' } });
-    await finishPod(ns, await runningPodOf(ns, 'pg-backup-v2-15-2'), 0);
+    await finishPod(ns, await runningPodOf(ns, await upgradeBackupJob(ns, 'pg', '2.15.1', '2.15.2')), 0);
     await waitUntil(
       'the database StatefulSet on v2.15.2 and DatabaseUpgrade=False',
       () =>
@@ -135,7 +135,7 @@ describe('database major upgrade', () => {
 
     const seen = await watchBoth(t, ns, 'same');
     await patchCluster(ns, 'same', { spec: { version: '2.15.1' } });
-    await finishPod(ns, await runningPodOf(ns, 'same-backup-v2-15-1'), 0);
+    await finishPod(ns, await runningPodOf(ns, await upgradeBackupJob(ns, 'same', '2.15.0', '2.15.1')), 0);
     await waitUntil(
       'the database StatefulSet on v2.15.1',
       () => Promise.resolve(seen.some((s) => s.kind === 'database' && s.image?.endsWith(':v2.15.1'))),

@@ -13,12 +13,16 @@ import type { HarborClusterStatus } from '../../src/status/observe.ts';
 import type { UpgradeStatus } from '../../src/status/upgrade-plan.ts';
 import { ensureCrd } from '../harness/crd.ts';
 import { createCluster, getCluster, harborCluster, list, patchCluster, raw, waitForCondition } from '../harness/harbor.ts';
-import { finishPod, getJob, listJobs, runningPodOf, waitForJobCondition } from '../harness/job-pods.ts';
+import { finishPod, getJob, listJobs, runningPodOf, upgradeBackupJob, waitForJobCondition } from '../harness/job-pods.ts';
 import { testNamespace, waitUntil } from '../harness/kube.ts';
 import { startOperator } from '../harness/operator.ts';
 import { record, type Recording } from '../harness/watch.ts';
 
-const JOB = 'up-backup-v2-15-2';
+/** The backup Job of the upgrade 2.14.4 → 2.15.2 (its name comes from the HarborCluster's uid). */
+const backupJobOf = (ns: string): Promise<string> => upgradeBackupJob(ns, 'up', '2.14.4', '2.15.2');
+/** What backup.sh writes as its termination message for a dump. */
+const DUMP = 'up-20261201T030000Z-2.14.4.dump';
+const DUMPED = `file=${DUMP} size=4096 release=2.14.4 removed=0`;
 
 interface Template {
   spec: { template: { spec: { containers: { image: string }[]; initContainers?: { image: string }[] } } };
@@ -100,6 +104,7 @@ describe('gated upgrades', () => {
     const w = await watchAll(t, ns);
     const t0 = Date.now();
     await patchCluster(ns, 'up', { spec: { version: '2.15.2' } });
+    const JOB = await backupJobOf(ns);
 
     // The backup runs; nothing else has changed, and status says so.
     const pod = await runningPodOf(ns, JOB);
@@ -115,7 +120,7 @@ describe('gated upgrades', () => {
     const job = await getJob(ns, JOB);
     assert.match(job?.spec.template.spec.containers[0]?.image ?? '', /\/harbor-db:v2\.14\.4$/, 'pg_dump of the release that runs');
     const backupStartedAt = Date.now();
-    await finishPod(ns, pod, 0);
+    await finishPod(ns, pod, 0, DUMPED);
     await waitForJobCondition(ns, JOB, 'Complete');
 
     const done = await waitUntil(
@@ -158,8 +163,16 @@ describe('gated upgrades', () => {
     assert.ok(u);
     assert.deepEqual(u.phases.map((p) => p.name), ['BackingUp', 'UpgradingDatabase', 'UpgradingCore', 'Rolling', 'Done']);
     for (const p of u.phases) assert.ok(p.startedAt && p.finishedAt, `${p.name} has its times`);
+    // The backup's record in status.backups, copied: where the dump is.
     assert.equal(u.backup?.['release'], '2.14.4');
-    assert.match(String(u.backup['location']), /up-upgrade-backups\/registry-2\.14\.4-to-2\.15\.2\.dump$/);
+    assert.equal(u.backup['reason'], 'BeforeUpgrade');
+    assert.equal(u.backup['destination'], 'pvc/up-backups');
+    assert.equal(u.backup['file'], DUMP);
+    assert.equal(u.backup['sizeBytes'], 4096);
+    assert.deepEqual(
+      done.status?.backups?.map((b) => [b.job, b.reason, b.result, b.upgrade]),
+      [[JOB, 'BeforeUpgrade', 'Succeeded', '2.14.4->2.15.2']],
+    );
     await waitForCondition(ns, 'up', 'DatabaseUpgrade', 'False', 'UpgradedToPostgreSQL18');
     const reasons = await waitUntil('an event per phase', async () => {
       const r = await eventReasons(ns, 'up');
@@ -176,13 +189,15 @@ describe('gated upgrades', () => {
   test('a failing backup leaves the cluster on 2.14.4 with Degraded saying why; a new backup Job retries it', async (t) => {
     const { ns, before } = await installed(t);
     await patchCluster(ns, 'up', { spec: { version: '2.15.2' } });
-    await finishPod(ns, await runningPodOf(ns, JOB), 1);
+    const JOB = await backupJobOf(ns);
+    await finishPod(ns, await runningPodOf(ns, JOB), 1, 'error=pg_dump of registry failed (exit 1)');
     await waitForJobCondition(ns, JOB, 'Failed');
     const failed = await waitForCondition(ns, 'up', 'Degraded', 'True', 'UpgradeBackupFailed');
     const u = failed.status?.upgrade;
     assert.equal(u?.phase, 'Failed');
     assert.equal(u.reason, 'UpgradeBackupFailed');
     assert.match(u.message, new RegExp(`Job ${JOB} failed .*delete job ${JOB}.* every component still runs 2\\.14\\.4`));
+    assert.match(u.message, /pg_dump of registry failed \(exit 1\)/, "the script's own error");
     const degraded = failed.status?.conditions?.find((c) => c.type === 'Degraded');
     assert.match(degraded?.message ?? '', /phase Failed: the backup before the upgrade from 2\.14\.4 to 2\.15\.2 failed/);
     assert.equal(failed.status?.conditions?.find((c) => c.type === 'Progressing')?.status, 'False');
@@ -208,7 +223,7 @@ describe('gated upgrades', () => {
       return j && j.metadata.uid !== failedUid ? j : undefined;
     });
     await waitUntil('BackingUp again', async () => ((await upgradeOf(ns))?.phase === 'BackingUp' ? true : undefined));
-    await finishPod(ns, await runningPodOf(ns, JOB), 0);
+    await finishPod(ns, await runningPodOf(ns, JOB), 0, DUMPED);
     await waitUntil('Done', async () => ((await upgradeOf(ns))?.phase === 'Done' ? true : undefined), { timeoutMs: 120_000 });
     await waitForCondition(ns, 'up', 'Degraded', 'False');
     assert.ok(again.metadata.uid);
@@ -221,6 +236,7 @@ describe('gated upgrades', () => {
     await createCluster(ns, harborCluster('up', { version: '2.14.4' }));
     await waitForCondition(ns, 'up', 'Ready', 'True');
     await patchCluster(ns, 'up', { spec: { version: '2.15.2' } });
+    const JOB = await backupJobOf(ns);
     const pod = await runningPodOf(ns, JOB);
     const recorded = await waitUntil('BackingUp recorded', async () => {
       const u = await upgradeOf(ns);
@@ -229,7 +245,7 @@ describe('gated upgrades', () => {
     const jobUid = (await getJob(ns, JOB))?.metadata.uid;
     await first.stop();
     // While no operator runs, the backup finishes.
-    await finishPod(ns, pod, 0);
+    await finishPod(ns, pod, 0, DUMPED);
     await waitForJobCondition(ns, JOB, 'Complete');
     for (const o of await workloads(ns)) assert.equal(releaseOf(o), '2.14.4', `${o.metadata.name} while no operator runs`);
 
@@ -237,9 +253,18 @@ describe('gated upgrades', () => {
     await startOperator(t, ns);
     await waitUntil('Done', async () => ((await upgradeOf(ns))?.phase === 'Done' ? true : undefined), { timeoutMs: 120_000 });
     // The watch starts after BackingUp was recorded: what the new operator
-    // wrote goes on from there, without beginning the upgrade again.
+    // wrote goes on from there, without beginning the upgrade again. Its
+    // first write is the backup's end in status.backups, with the phase still
+    // the recorded BackingUp (the same upgrade: its start unchanged).
     const phases = phasesSeen(w);
-    assert.deepEqual(phases.map((p) => p.phase), ['UpgradingDatabase', 'UpgradingCore', 'Rolling', 'Done'], 'resumed where it was, nothing skipped');
+    assert.deepEqual(phases.map((p) => p.phase), ['BackingUp', 'UpgradingDatabase', 'UpgradingCore', 'Rolling', 'Done'], 'resumed where it was, nothing skipped');
+    assert.deepEqual(phases[0]?.upgrade, recorded, 'the BackingUp seen first is the one recorded before the restart, unchanged');
+    const lastBackingUp = w.cluster.seen.findLast((s) => (s.object['status'] as HarborClusterStatus | undefined)?.upgrade?.phase === 'BackingUp');
+    assert.deepEqual(
+      (lastBackingUp?.object['status'] as HarborClusterStatus | undefined)?.backups?.map((b) => [b.job, b.result]),
+      [[JOB, 'Succeeded']],
+      'recorded as succeeded by the new operator before the phase moved on',
+    );
     const u = await upgradeOf(ns);
     assert.equal(u?.startedAt, recorded.startedAt, 'the same upgrade, not a new one');
     assert.equal(u.phases[0]?.startedAt, recorded.phases[0]?.startedAt, 'BackingUp kept its start');

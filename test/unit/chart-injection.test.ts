@@ -114,6 +114,9 @@ const knownRules: Record<string, (self: unknown) => boolean> = {
   'self >= 0': (s) => Number(s) >= 0,
   '!has(self.persistence) || !has(self.persistence.trivyCacheExistingClaim) || !has(self.components) || !has(self.components.trivy) || !has(self.components.trivy.replicas) || self.components.trivy.replicas <= 1':
     (s) => !has(get(s, 'persistence'), 'trivyCacheExistingClaim') || !has(get(s, 'components', 'trivy'), 'replicas') || Number(get(s, 'components', 'trivy', 'replicas')) <= 1,
+  "!has(self.restoreFrom) || !has(self.type) || self.type == 'InCluster'": (s) => !has(s, 'restoreFrom') || get(s, 'type') === 'InCluster',
+  '!has(self.claimName) || (!has(self.size) && !has(self.storageClassName))': (s) =>
+    !has(s, 'claimName') || (!has(s, 'size') && !has(s, 'storageClassName')),
   "!has(self.external) || !has(self.external.provision) || (has(self.type) && self.type == 'External')": (s) =>
     !has(get(s, 'external'), 'provision') || get(s, 'type') === 'External',
   'has(self.provision) || (has(self.username) && has(self.passwordSecretRef))': (s) =>
@@ -308,7 +311,7 @@ function minimal(schema: Schema): Json {
 
 /** The plain value of a field: short, letters and digits, and accepted by its schema. */
 function plainFor(schema: Schema): string | undefined {
-  const tries = ['plain', 'plain.example', 'https://plain.example', 'plain.example:6379', '1', '1Gi', '2.15.0', 'ldap://plain.example', '5m'];
+  const tries = ['plain', 'plain.example', 'https://plain.example', 'plain.example:6379', '1', '1Gi', '2.15.0', 'ldap://plain.example', '5m', 'plain.dump', '0 3 * * *'];
   return tries.find((t) => violations(t, schema, 'x').length === 0);
 }
 
@@ -455,6 +458,8 @@ function hostileFor(slot: Slot, accepts: (v: string) => boolean): string[] {
  */
 const strictFields: Record<string, string> = {
   'spec.version': 'a supported release, digits and dots (the CEL rule on spec.version)',
+  'spec.backup.schedule': 'five fields without blanks inside them, or @daily and the like (its pattern); it reaches only the CronJob, not the chart',
+  'spec.database.restoreFrom.persistentVolumeClaim.fileName': 'letters, digits, dot, dash and underscore ending in .dump (its pattern); it reaches only the restore Job, not the chart',
   'spec.configuration.settings.<key>': "one of the Harbor item names the CEL rule lists (lowercase letters and '_')",
   'spec.components.trivy.timeout': 'a Go duration: digits, dots and unit letters (its pattern)',
   'spec.storage.s3.cloudFront.duration': 'a Go duration: digits, dots and unit letters (its pattern)',
@@ -509,7 +514,7 @@ function basesOf(slot: Slot): string[] {
   if (n.startsWith('spec.expose.ingress.')) return ['ingress', 'external'];
   if (n.startsWith('spec.database.external.provision.')) return ['provision'];
   if (/^spec\.(database|cache)\.external\.|^spec\.storage\.s3\.|^spec\.adminPasswordSecretRef\./.test(n)) return ['external'];
-  if (/^spec\.(database|cache)\.inCluster\.|^spec\.storage\.filesystem\./.test(n)) return ['ingress', 'loadBalancer'];
+  if (/^spec\.(database|cache)\.inCluster\.|^spec\.database\.restoreFrom\.|^spec\.storage\.filesystem\./.test(n)) return ['ingress', 'loadBalancer'];
   return ['ingress', 'loadBalancer', 'external'];
 }
 

@@ -519,3 +519,33 @@ for (const c of digestCases) {
     assert.equal(observe(c.input).appliedDigest, c.digest);
   });
 }
+
+// Backups and restores (controller/backups.ts writes them): every status keeps them; a restore
+// ahead keeps Ready False, a failed one is Degraded.
+const backups: HarborClusterStatus['backups'] = [{ job: 'h-backup-n1', reason: 'OnDemand', result: 'Succeeded', sizeBytes: 10 }];
+const restoreCases: { name: string; restore: HarborClusterStatus['restore']; outcome?: ObserveInput['outcome']; want: Triple[] }[] = [
+  { name: 'no restore', restore: undefined, want: [['Ready', 'True', 'AllComponentsReady'], ['Degraded', 'False', 'AsExpected']] },
+  { name: 'pending', restore: { phase: 'Pending', source: 'pvc/b/x.dump' }, want: [['Ready', 'False', 'Restoring'], ['Degraded', 'False', 'AsExpected']] },
+  { name: 'running', restore: { phase: 'Running', source: 'pvc/b/x.dump' }, want: [['Ready', 'False', 'Restoring'], ['Degraded', 'False', 'AsExpected']] },
+  { name: 'failed', restore: { phase: 'Failed', source: 'pvc/b/x.dump', message: 'no' }, want: [['Ready', 'False', 'RestoreFailed'], ['Degraded', 'True', 'RestoreFailed']] },
+  { name: 'succeeded', restore: { phase: 'Succeeded' }, want: [['Ready', 'True', 'AllComponentsReady'], ['Degraded', 'False', 'AsExpected']] },
+  {
+    name: 'a reconcile failure wins over the restore',
+    restore: { phase: 'Running' },
+    outcome: { kind: 'failed', reason: 'ApplyFailed', message: 'boom' },
+    want: [['Ready', 'False', 'ApplyFailed'], ['Degraded', 'True', 'ApplyFailed']],
+  },
+];
+for (const c of restoreCases) {
+  test(`observe: restore ${c.name}; backups, backupNowServed and restore are kept`, () => {
+    const previous: HarborClusterStatus = { ...readyBefore, backups, backupNowServed: 't1', ...(c.restore ? { restore: c.restore } : {}) };
+    const s = observe(input({ previous, ...(c.outcome ? { outcome: c.outcome } : {}) }));
+    for (const [type, status, reason] of c.want) {
+      const got = s.conditions?.find((x) => x.type === type);
+      assert.deepEqual([got?.status, got?.reason], [status, reason], type);
+    }
+    assert.deepEqual(s.backups, backups);
+    assert.equal(s.backupNowServed, 't1');
+    assert.deepEqual(s.restore, c.restore);
+  });
+}

@@ -105,13 +105,18 @@ namespaces) and the per-namespace Roles (watchNamespaces).
 - apiGroups: ["cert-manager.io"]
   resources: ["certificates"]
   verbs: ["get", "list", "watch", "create", "patch", "delete"]
+{{- /* Backups and restores: the operator's Jobs, watched with the children,
+       created once and read (src/kube/jobs.ts), never applied or pruned; its
+       CronJob, applied and pruned as a child. */}}
+- apiGroups: ["batch"]
+  resources: ["jobs"]
+  verbs: ["get", "list", "watch", "create"]
+- apiGroups: ["batch"]
+  resources: ["cronjobs"]
+  verbs: ["get", "list", "watch", "create", "patch", "delete"]
 - apiGroups: [""]
   resources: ["events"]
   verbs: ["create", "patch"]
-{{- /* The backup Job before an upgrade: created once, then read (src/kube/jobs.ts). */}}
-- apiGroups: ["batch"]
-  resources: ["jobs"]
-  verbs: ["get", "create"]
 {{- /* Read for status only: why pods are missing (the HarborClusters' pods by
        label, StatefulSets' FailedCreate events by field selector). */}}
 - apiGroups: [""]
