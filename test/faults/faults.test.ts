@@ -12,6 +12,7 @@
 // a scan of everything the operator wrote or said for secret values.
 // Runs alone on its own cluster: `npm run test:faults` (node test/run.ts --faults).
 import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
 import { chmod, cp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
@@ -747,6 +748,16 @@ describe('fault injection', () => {
             s3: { bucket: 'b', region: 'eu-west-1', credentialsSecretRef: { name: 's3' }, cloudFront: { baseURL: 'https://d1.cloudfront.net', keyPairID: 'K1', privateKeySecretRef: { name: 'cloudfront' } } },
           },
         },
+        // Harbor's own secrets brought by the user instead of generated (spec.secrets).
+        own: {
+          secrets: {
+            secretKeySecretRef: { name: 'byo-secret-key' },
+            tokenKeySecretRef: { name: 'byo-token-key' },
+            coreSecretSecretRef: { name: 'byo-core' },
+            jobserviceSecretSecretRef: { name: 'byo-jobservice' },
+            registryHttpSecretSecretRef: { name: 'byo-registry' },
+          },
+        },
       };
       for (const [name, spec] of Object.entries(clusters)) {
         await createCluster(ns, harborCluster(name, { ...spec, externalURL: `https://${name}.example.test`, expose: { type: 'Ingress', ingress: { host: `${name}.example.test` } } }));
@@ -754,7 +765,7 @@ describe('fault injection', () => {
       // None of the Secrets exists yet: each cluster says which field names a missing one.
       for (const name of Object.keys(clusters)) {
         const d = await waitForCondition(ns, name, 'Degraded', 'True', 'SecretNotFound', 30_000);
-        assert.match(d.status?.conditions?.find((c) => c.type === 'Degraded')?.message ?? '', /spec\.(configuration|storage|components)\.[a-zA-Z0-9.]+SecretRef: Secret f12\/\S+ not found/);
+        assert.match(d.status?.conditions?.find((c) => c.type === 'Degraded')?.message ?? '', /spec\.(configuration|storage|components|secrets)\.[a-zA-Z0-9.]+SecretRef: Secret f12\/\S+ not found/);
       }
       const values: Record<string, Record<string, string>> = {
         oidc: { clientSecret: 'f12-oidc-client-secret-1' },
@@ -767,11 +778,19 @@ describe('fault injection', () => {
         oss: { accessKeyId: 'F12OSSACCESSKEYID', accessKeySecret: 'f12-oss-access-secret' },
         s3: { accessKey: 'F12S3ACCESSKEYID', secretKey: 'f12-s3-secret-access-key' },
         cloudfront: { privateKey: '-----BEGIN RSA PRIVATE KEY-----\nf12-cloudfront-private-key\n-----END RSA PRIVATE KEY-----\n' },
+        // Harbor's secretKey is 16 bytes; core reads the token key as a PKCS#1 RSA PEM.
+        'byo-secret-key': { secretKey: 'f12-own-secretk1' },
+        'byo-token-key': { 'tls.key': generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs1', format: 'pem' }).toString() },
+        'byo-core': { secret: 'f12-own-core-secret-value' },
+        'byo-jobservice': { secret: 'f12-own-jobservice-secret' },
+        'byo-registry': { secret: 'f12-own-registry-http-secret' },
       };
       for (const [name, data] of Object.entries(values)) await secret(name, data);
       const t0 = Date.now();
       for (const name of Object.keys(clusters)) await waitForCondition(ns, name, 'Ready', 'True', undefined, 120_000);
       const readyAfter = Date.now() - t0;
+      const coreEnv = (await get(ns, 'Secret', 'own-core'))?.['data'] as Record<string, string> | undefined;
+      assert.equal(Buffer.from(coreEnv?.['CORE_SECRET'] ?? '', 'base64').toString('utf8'), 'f12-own-core-secret-value', "core runs with the user's core secret");
       // A rotated OIDC client secret, with no spec change: the watch of referenced Secrets brings it.
       const workloads = async (): Promise<Map<string, string>> =>
         new Map((await Promise.all(['Deployment', 'StatefulSet'].map((k) => list(ns, k)))).flat().filter((w) => w.metadata.name.startsWith('oidc-')).map((w) => [w.metadata.name, JSON.stringify((w['spec'] as { template: unknown }).template)]));
@@ -1016,12 +1035,13 @@ describe('fault injection', () => {
         const spec = { components: { [c]: { podLabels: { 'app.kubernetes.io/component': 'other' } } } };
         const field = new RegExp(`spec\\.components\\.${c}\\.podLabels ${rule.source}`);
         const live = await harborClusters().get(ns, 'l');
+        // Sent one after the other: a refusal must not reject while no one awaits it.
         const attempts = [
-          harborClusters().create(ns, harborCluster(`l-${c}`, spec)),
-          harborClusters().replace(ns, { ...live, spec: { ...live.spec, ...spec } }),
+          () => harborClusters().create(ns, harborCluster(`l-${c}`, spec)),
+          () => harborClusters().replace(ns, { ...live, spec: { ...live.spec, ...spec } }),
         ];
         for (const attempt of attempts) {
-          const r = refusal(await attempt.then(() => undefined, (e: unknown) => e));
+          const r = refusal(await attempt().then(() => undefined, (e: unknown) => e));
           assert.ok(r, `${c}: refused`);
           assert.equal(r.code, 422);
           assert.match(r.message, field);
