@@ -7,7 +7,7 @@ import type { KubeObject } from '../model/object.ts';
 import { isConflict, isNotFound } from './api-error.ts';
 import type { KubeHttp } from './http.ts';
 import { childTypes, collectionPath, objectPath, typeOf } from './resources.ts';
-import { FIELD_MANAGER } from './writer.ts';
+import { FIELD_MANAGER, readObject } from './writer.ts';
 
 export interface VolumeClient {
   /** Every PersistentVolumeClaim of the namespace (those a StatefulSet made carry no label of ours). */
@@ -34,16 +34,7 @@ export function createVolumeClient(http: KubeHttp): VolumeClient {
       const res = await http.request<{ items: KubeObject[] }>('GET', collectionPath(claimType, namespace));
       return res.items.map((c) => ({ ...c, apiVersion: 'v1', kind: 'PersistentVolumeClaim' }));
     },
-    async readLive(obj): Promise<KubeObject | undefined> {
-      const t = typeOf(obj);
-      try {
-        const live = await http.request<KubeObject>('GET', objectPath(t, obj.metadata.namespace, obj.metadata.name));
-        return { ...live, apiVersion: t.apiVersion, kind: t.kind };
-      } catch (err) {
-        if (isNotFound(err)) return undefined;
-        throw err;
-      }
-    },
+    readLive: (obj) => readObject(http, obj),
     async readStorageClass(name): Promise<KubeObject | undefined> {
       try {
         return await http.request<KubeObject>('GET', `/apis/storage.k8s.io/v1/storageclasses/${encodeURIComponent(name)}`);

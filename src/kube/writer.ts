@@ -57,6 +57,18 @@ export interface SecretKeeper {
   removeFinalizer(obj: KubeObject, finalizer: string): Promise<void>;
 }
 
+/** The live object of obj's kind, namespace and name (typed as that kind); undefined when there is none. */
+export async function readObject(http: KubeHttp, obj: KubeObject): Promise<KubeObject | undefined> {
+  const t = typeOf(obj);
+  try {
+    const live = await http.request<KubeObject>('GET', objectPath(t, obj.metadata.namespace, obj.metadata.name));
+    return { ...live, apiVersion: t.apiVersion, kind: t.kind };
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
+}
+
 export function createWriter(http: KubeHttp): ObjectWriter & ObjectReader & StatusWriter & SecretReader & SecretKeeper {
   return {
     async apply(obj, opts = {}): Promise<KubeObject> {
@@ -74,16 +86,7 @@ export function createWriter(http: KubeHttp): ObjectWriter & ObjectReader & Stat
         query: { fieldManager: FIELD_MANAGER, force: true, dryRun: opts.dryRun ? 'All' : undefined },
       });
     },
-    async read(obj): Promise<KubeObject | undefined> {
-      const t = typeOf(obj);
-      try {
-        const live = await http.request<KubeObject>('GET', objectPath(t, obj.metadata.namespace, obj.metadata.name));
-        return { ...live, apiVersion: t.apiVersion, kind: t.kind };
-      } catch (err) {
-        if (isNotFound(err)) return undefined;
-        throw err;
-      }
-    },
+    read: (obj) => readObject(http, obj),
     async remove(obj): Promise<void> {
       const t = typeOf(obj);
       try {
