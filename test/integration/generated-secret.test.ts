@@ -143,7 +143,8 @@ describe('generated secret', () => {
     for (const c of COMPONENT_SECRETS) await remove(ns, 'Secret', `gc-${c}`);
     const before = await versions(ns, ALL);
 
-    const second = await startOperator(t, ns);
+    // Should the loss be reported as permanent, its retries come after 1 s (5 min in production).
+    const second = await startOperator(t, ns, { permanentRetryMs: 1_000 });
     const t0 = Date.now();
     const degraded = await waitForCondition(ns, 'gc', 'Degraded', 'True', 'GeneratedSecretLost', 30_000);
     const ms = Date.now() - t0;
@@ -152,7 +153,7 @@ describe('generated secret', () => {
     assert.match(message, /adminPassword, secretKey, tokenKey, databasePassword/);
     assert.match(message, /kubectl apply -f/);
     assert.equal(degraded.status?.appliedDigest, undefined);
-    // Two more reconciles (retries with backoff) observed, not a pause: each wrote no child.
+    // Two more reconciles (retries) observed, not a pause: each wrote no child.
     await second.reconciledAgain(`${ns}/gc`, 2, 15_000);
     await second.quiet(`${ns}/gc`);
     assert.deepEqual(await versions(ns, ALL), before, 'nothing created or changed: no Secret, no workload');

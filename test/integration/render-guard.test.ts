@@ -50,14 +50,15 @@ describe('render guard', () => {
     await cp(chartDir, steered, { recursive: true });
     await writeFile(join(steered, 'templates', 'zz-extra.yaml'), extraTemplate);
 
-    const bad = await startOperator(t, ns, { chartDir: steered });
+    // An unsafe render is not retried with backoff but after permanentRetryMs (1 s here, 5 min in production).
+    const bad = await startOperator(t, ns, { chartDir: steered, permanentRetryMs: 1_000 });
     const degraded = await waitForCondition(ns, 'g', 'Degraded', 'True', 'UnsafeRender', 30_000);
     const message = condition(degraded, 'Degraded')?.message ?? '';
     console.log(`Degraded: ${message}`);
     assert.match(message, /ConfigMap injected \(the name does not start with "g-"\)/);
     assert.match(message, /Role g-escalate \(kind Role of rbac\.authorization\.k8s\.io\/v1 is not one the chart renders\)/);
     assert.equal(condition(degraded, 'Ready')?.status, 'False');
-    // Two more reconciles (retries with backoff) observed, not a pause.
+    // Two more reconciles (the slow retries) observed, not a pause.
     await bad.reconciledAgain(`${ns}/g`, 2, 15_000);
     await bad.quiet(`${ns}/g`);
     const events = await raw().request<{ items: { reason: string; message: string }[] }>('GET', `/api/v1/namespaces/${ns}/events`);
