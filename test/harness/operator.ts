@@ -42,6 +42,13 @@ export interface RunningOperator {
    * nothing (needs something to run them: a short resyncMs, or events).
    */
   settled(key: string, timeoutMs?: number): Promise<void>;
+  /**
+   * Waits until the key has been reconciled at least once and is neither
+   * queued nor being reconciled: every write of what came before has landed
+   * (the operator writes only inside a reconcile). A barrier on the queue,
+   * instead of a pause; fails saying what it saw.
+   */
+  quiet(key: string, timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -55,6 +62,8 @@ export interface OperatorOptions {
   chartDir?: string;
   /** Backoff of failed reconciles (default 200 ms doubling to 2 s). */
   backoff?: { baseMs?: number; maxMs?: number };
+  /** The wait after a reconcile the API server refused (default 5 min). */
+  permanentRetryMs?: number;
   /** How long a deleted HarborCluster waits for its database to be dropped (default 10 min). */
   databaseDropTimeoutMs?: number;
 }
@@ -87,6 +96,11 @@ export async function startOperator(t: TestContext, namespace: string, opts: Ope
     },
   });
   const done = new Map<string, number>();
+  // Per key: queued (added, not yet taken), running (with the writes count at its start),
+  // and what its last finished reconcile wrote.
+  const queued = new Set<string>();
+  const running = new Map<string, number>();
+  const lastWrote = new Map<string, { method: string; path: string }[]>();
   const manager = await Manager.create({
     http,
     namespaces: [namespace],
@@ -98,8 +112,18 @@ export async function startOperator(t: TestContext, namespace: string, opts: Ope
     log: createLogger('debug', sink),
     backoff: opts.backoff ?? { baseMs: 200, maxMs: 2_000 },
     ...(opts.databaseDropTimeoutMs !== undefined ? { databaseDropTimeoutMs: opts.databaseDropTimeoutMs } : {}),
+    ...(opts.permanentRetryMs !== undefined ? { permanentRetryMs: opts.permanentRetryMs } : {}),
     queueHooks: {
+      onAdd: (key) => {
+        queued.add(key);
+      },
+      onStart: (key) => {
+        queued.delete(key);
+        running.set(key, writes.length);
+      },
       onDone: (key) => {
+        lastWrote.set(key, writes.slice(running.get(key) ?? writes.length));
+        running.delete(key);
         done.set(key, (done.get(key) ?? 0) + 1);
       },
     },
@@ -136,6 +160,20 @@ export async function startOperator(t: TestContext, namespace: string, opts: Ope
       }
     }
   };
-  return { manager, writes, reads, logs, renders, reconciles, reconciledAgain, settled, stop };
+  const quiet = async (key: string, timeoutMs = 30_000): Promise<void> => {
+    try {
+      await waitUntil(`${key} quiet`, () => Promise.resolve((done.get(key) ?? 0) > 0 && !queued.has(key) && !running.has(key)), {
+        timeoutMs,
+        intervalMs: 50,
+      });
+    } catch (err) {
+      const seen = (lastWrote.get(key) ?? []).map((x) => `${x.method} ${x.path}`).join(', ');
+      throw new Error(
+        `${key} not quiet in ${timeoutMs} ms: queued ${queued.has(key)}, running ${running.has(key)}, ${done.get(key) ?? 0} reconciles, the last wrote: ${seen || '(none finished)'}`,
+        { cause: err },
+      );
+    }
+  };
+  return { manager, writes, reads, logs, renders, reconciles, reconciledAgain, settled, quiet, stop };
 }
 

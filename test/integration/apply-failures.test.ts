@@ -6,7 +6,6 @@
 // after the policy is gone converges. Prints its figures.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { ensureCrd } from '../harness/crd.ts';
 import { denyConfigMapUpdates } from '../harness/admission.ts';
 import { condition, createCluster, eventsOf, get, harborCluster, patchCluster, versions, waitForCondition } from '../harness/harbor.ts';
@@ -17,7 +16,8 @@ describe('apply failures', () => {
   test('a refused phase: every failed object reported, no later phase, no prune, not retried hot', async (t) => {
     await ensureCrd();
     const ns = await testNamespace(t);
-    const op = await startOperator(t, ns);
+    // Refusals are retried after permanentRetryMs (here 3 s, 5 min in production), not with backoff.
+    const op = await startOperator(t, ns, { permanentRetryMs: 3_000 });
     await createCluster(ns, harborCluster('f1'));
     await waitForCondition(ns, 'f1', 'Ready', 'True');
     const refused = ['f1-core', 'f1-jobservice-config'];
@@ -35,9 +35,15 @@ describe('apply failures', () => {
     for (const n of refused) assert.match(message, new RegExp(`ConfigMap/${n}: 422 Invalid: .*refused by the test policy`), `${n} named with the server's message`);
     assert.match(message, /^could not apply ConfigMap\/f1-core, ConfigMap\/f1-jobservice-config \(2 of \d+ object\(s\) of phase 1 of 2; \d+ later object\(s\) not attempted\)/);
 
-    // Watch for retries for a while: with the test operator's backoff (200 ms doubling to 2 s) a
-    // hot loop would try about ten times in 15 s.
-    await sleep(15_000);
+    // The window ends on observed retries, not wall time: two more reconciles. With the test
+    // operator's backoff (200 ms doubling) a hot loop would have them within about a second; a
+    // refusal waits permanentRetryMs (3 s) for each.
+    const key = `${ns}/f1`;
+    const windowStart = Date.now();
+    await op.reconciledAgain(key, 2, 30_000);
+    await op.quiet(key);
+    const windowMs = Date.now() - windowStart;
+    assert.ok(windowMs >= 2_500, `two retries took ${windowMs} ms: not retried hot`);
     const after = op.writes.slice(writes);
     const attempts = (n: string): number => after.filter((w) => w.method === 'PATCH' && w.path.endsWith(`/configmaps/${n}`)).length;
     const workloadWrites = after.filter((w) => /\/(deployments|statefulsets)\//.test(w.path));

@@ -6,7 +6,6 @@
 import assert from 'node:assert/strict';
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { describe, test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { GENERATED_SECRET_FINALIZER } from '../../src/controller/generated-secret.ts';
 import type { KubeObject } from '../../src/model/object.ts';
 import { ensureCrd } from '../harness/crd.ts';
@@ -52,10 +51,10 @@ describe('generated secret', () => {
   test('kubectl delete of the generated Secret: held by its finalizer, written again with every value, no other child changed', async (t) => {
     await ensureCrd();
     const ns = await testNamespace(t);
-    await startOperator(t, ns);
+    const op = await startOperator(t, ns);
     await createCluster(ns, harborCluster('ga'));
     const digest = await converged(ns, 'ga');
-    await sleep(1000); // let the last writes land
+    await op.quiet(`${ns}/ga`); // the last writes landed
     const before = await childVersions(ns, 'ga');
     const old = await get(ns, 'Secret', 'ga-generated-secrets');
     assert.ok(old);
@@ -80,7 +79,7 @@ describe('generated secret', () => {
       const d = (await getCluster(ns, 'ga')).status?.appliedDigest;
       return d && d !== digest;
     });
-    await sleep(1000);
+    await op.quiet(`${ns}/ga`);
     const after = await childVersions(ns, 'ga');
     const changed = [...before].filter(([k, v]) => after.get(k) !== v).map(([k]) => k);
     assert.deepEqual(changed, [], 'no other child was written');
@@ -92,7 +91,7 @@ describe('generated secret', () => {
   test('the generated Secret lost for real: recovered from the component Secrets, every value unchanged, no other child changed', async (t) => {
     await ensureCrd();
     const ns = await testNamespace(t);
-    await startOperator(t, ns);
+    const op = await startOperator(t, ns);
     await createCluster(ns, harborCluster('gb'));
     await converged(ns, 'gb');
     const old = await get(ns, 'Secret', 'gb-generated-secrets');
@@ -100,7 +99,7 @@ describe('generated secret', () => {
     // Paused, so that the operator does not put the finalizer back in between.
     await patchCluster(ns, 'gb', { metadata: { annotations: { 'harbor-operator.dev/paused': 'true' } } });
     await waitForCondition(ns, 'gb', 'Progressing', 'False', 'Paused', 15_000);
-    await sleep(500);
+    await op.quiet(`${ns}/gb`);
     const before = await childVersions(ns, 'gb');
     await stripFinalizers(ns, 'gb-generated-secrets');
     await remove(ns, 'Secret', 'gb-generated-secrets');
@@ -116,7 +115,7 @@ describe('generated secret', () => {
     assert.ok(new X509Certificate(decoded(again, 'tokenCert')).checkPrivateKey(createPrivateKey(decoded(old, 'tokenKey'))), 'the token certificate derived from the kept key');
     assert.ok(newCert);
     await waitForCondition(ns, 'gb', 'Ready', 'True');
-    await sleep(1000);
+    await op.quiet(`${ns}/gb`);
     const after = await childVersions(ns, 'gb');
     const changed = [...before].filter(([k, v]) => after.get(k) !== v).map(([k]) => k);
     assert.deepEqual(changed, [], 'no other child was written');
@@ -144,7 +143,8 @@ describe('generated secret', () => {
     for (const c of COMPONENT_SECRETS) await remove(ns, 'Secret', `gc-${c}`);
     const before = await versions(ns, ALL);
 
-    const second = await startOperator(t, ns);
+    // Should the loss be reported as permanent, its retries come after 1 s (5 min in production).
+    const second = await startOperator(t, ns, { permanentRetryMs: 1_000 });
     const t0 = Date.now();
     const degraded = await waitForCondition(ns, 'gc', 'Degraded', 'True', 'GeneratedSecretLost', 30_000);
     const ms = Date.now() - t0;
@@ -153,7 +153,9 @@ describe('generated secret', () => {
     assert.match(message, /adminPassword, secretKey, tokenKey, databasePassword/);
     assert.match(message, /kubectl apply -f/);
     assert.equal(degraded.status?.appliedDigest, undefined);
-    await sleep(2500); // retries with backoff meanwhile
+    // Two more reconciles (retries) observed, not a pause: each wrote no child.
+    await second.reconciledAgain(`${ns}/gc`, 2, 15_000);
+    await second.quiet(`${ns}/gc`);
     assert.deepEqual(await versions(ns, ALL), before, 'nothing created or changed: no Secret, no workload');
     const writes = second.writes.filter((w) => !w.path.endsWith('/status') && !w.path.includes('/events'));
     assert.deepEqual(writes, [], 'only status and events written');

@@ -5,7 +5,6 @@
 // watch is metadata-only and keeps only the Secrets that are referenced.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Informer } from '../../src/kube/informer.ts';
 import type { KubeObject } from '../../src/model/object.ts';
 import { ensureCrd } from '../harness/crd.ts';
@@ -53,7 +52,7 @@ describe('referenced secrets', () => {
     await createCluster(ns, externalDatabase('ra'));
     await waitForCondition(ns, 'ra', 'Ready', 'True');
     assert.equal(decoded(await get(ns, 'Secret', 'ra-core'), 'POSTGRESQL_PASSWORD'), 'first-password');
-    await sleep(1000);
+    await op.quiet(`${ns}/ra`);
     const before = await podChecksums(ns);
     const renders = op.renders();
 
@@ -122,7 +121,7 @@ describe('referenced secrets', () => {
     const first = await startOperator(t, ns);
     await createCluster(ns, externalDatabase('rc'));
     await waitUntil('converged with a digest', async () => (await waitForCondition(ns, 'rc', 'Ready', 'True')).status?.appliedDigest);
-    await sleep(1000);
+    await first.quiet(`${ns}/rc`);
     await first.stop();
     await putSecret(ns, 'db-password', { password: 'while-stopped' });
     const t0 = Date.now();

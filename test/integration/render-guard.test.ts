@@ -7,7 +7,6 @@ import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { ensureCrd } from '../harness/crd.ts';
 import { condition, createCluster, get, getCluster, harborCluster, list, raw, versions, waitForCondition } from '../harness/harbor.ts';
 import { testNamespace } from '../harness/kube.ts';
@@ -39,7 +38,7 @@ describe('render guard', () => {
     const good = await startOperator(t, ns);
     await createCluster(ns, harborCluster('g'));
     await waitForCondition(ns, 'g', 'Ready', 'True');
-    await sleep(1000); // the last status write
+    await good.quiet(`${ns}/g`); // the last status write landed
     await good.stop();
     const before = await versions(ns, ALL);
     const statusBefore = (await getCluster(ns, 'g')).status;
@@ -51,14 +50,17 @@ describe('render guard', () => {
     await cp(chartDir, steered, { recursive: true });
     await writeFile(join(steered, 'templates', 'zz-extra.yaml'), extraTemplate);
 
-    const bad = await startOperator(t, ns, { chartDir: steered });
+    // An unsafe render is not retried with backoff but after permanentRetryMs (1 s here, 5 min in production).
+    const bad = await startOperator(t, ns, { chartDir: steered, permanentRetryMs: 1_000 });
     const degraded = await waitForCondition(ns, 'g', 'Degraded', 'True', 'UnsafeRender', 30_000);
     const message = condition(degraded, 'Degraded')?.message ?? '';
     console.log(`Degraded: ${message}`);
     assert.match(message, /ConfigMap injected \(the name does not start with "g-"\)/);
     assert.match(message, /Role g-escalate \(kind Role of rbac\.authorization\.k8s\.io\/v1 is not one the chart renders\)/);
     assert.equal(condition(degraded, 'Ready')?.status, 'False');
-    await sleep(2000); // retries with backoff meanwhile
+    // Two more reconciles (the slow retries) observed, not a pause.
+    await bad.reconciledAgain(`${ns}/g`, 2, 15_000);
+    await bad.quiet(`${ns}/g`);
     const events = await raw().request<{ items: { reason: string; message: string }[] }>('GET', `/api/v1/namespaces/${ns}/events`);
     assert.ok(events.items.some((e) => e.reason === 'UnsafeRender' && e.message.includes('ConfigMap injected')), 'an UnsafeRender event');
 
