@@ -21,6 +21,7 @@ export const ALLOWED_KINDS: readonly { apiVersion: string; kind: string }[] = [
   { apiVersion: 'apps/v1', kind: 'StatefulSet' },
   { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress' },
   { apiVersion: 'cert-manager.io/v1', kind: 'Certificate' },
+  { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget' },
   // Not rendered by the chart: the backup CronJob and claim the operator adds
   // to the desired objects, and its backup and restore Jobs (src/backup/jobs.ts).
   { apiVersion: 'batch/v1', kind: 'Job' },

@@ -243,4 +243,6 @@ export interface ChartValues {
     redis: ComponentValues & ReleasedValues;
   };
   metrics: { enabled: boolean };
+  /** Components that get a PodDisruptionBudget (src/render/disruption.ts). */
+  disruptionBudgets: (keyof ChartValues['components'])[];
 }

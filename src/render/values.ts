@@ -15,6 +15,7 @@ import type { ChartValues, ComponentValues, EnvValue, IngressValues, KeyRefValue
 import { provisionNames } from '../provision/names.ts';
 import { configOverwriteJSON } from './configuration.ts';
 import { storageValues } from './storage.ts';
+import { disruptionBudgets } from './disruption.ts';
 import type { HarborSecrets } from './secrets-input.ts';
 
 /** Label on every object the chart renders for a HarborCluster. */
@@ -49,7 +50,7 @@ export function toValues(cr: HarborCluster, secrets: HarborSecrets, versions?: C
   const at = versions ?? uniformVersions(version);
   const rows = releasesOf(at);
   const registry = spec.imageRegistry ?? D['spec.imageRegistry'];
-  return {
+  const values: Omit<ChartValues, 'disruptionBudgets'> = {
     version: oldestVersion(at),
     externalURL: spec.externalURL,
     logLevel: spec.logLevel ?? D['spec.logLevel'],
@@ -128,6 +129,14 @@ export function toValues(cr: HarborCluster, secrets: HarborSecrets, versions?: C
     },
     metrics: { enabled: true },
   };
+  const c = values.components;
+  const floors = (Object.keys(c) as (keyof typeof c)[]).map((component) => ({
+    component,
+    // The proxy runs only when nothing else routes (expose types other than Ingress).
+    enabled: component === 'proxy' ? values.expose.type !== 'ingress' : ((c[component] as { enabled?: boolean }).enabled ?? true),
+    minReplicas: c[component].replicas,
+  }));
+  return { ...values, disruptionBudgets: disruptionBudgets(floors) };
 }
 
 /** spec.components.<c>.image (or the registry's controllerImage): another image than the release table's. */

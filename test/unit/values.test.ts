@@ -150,6 +150,7 @@ const minimal: ChartValues = {
   },
   components: componentsAt(uniformVersions('2.15.2')),
   metrics: { enabled: true },
+  disruptionBudgets: [],
 };
 
 const scheduling = {
@@ -400,6 +401,7 @@ const cases: Case[] = [
         jobservice: { ...scheduling, replicas: 0, workers: 25, jobLogger: 'DB', ...r2152.jobservice },
         trivy: { ...scheduling, ...trivyDefaults, replicas: 1, skipUpdate: true, ...r2152.trivy },
       },
+      disruptionBudgets: ['core', 'registry'],
     },
   },
   {
@@ -448,6 +450,7 @@ const cases: Case[] = [
     expected: {
       ...minimal,
       components: { ...minimal.components, jobservice: { ...minimal.components.jobservice, replicas: 3, jobLogger: 'STD_OUTPUT' } },
+      disruptionBudgets: ['jobservice'],
     },
   },
   {
