@@ -150,6 +150,7 @@ const minimal: ChartValues = {
   },
   components: componentsAt(uniformVersions('2.15.2')),
   metrics: { enabled: true },
+  network: {},
 };
 
 const scheduling = {
