@@ -98,6 +98,12 @@ export interface HarborClusterSpec {
    */
   logLevel?: 'debug' | 'info' | 'warning' | 'error';
   /**
+   * IP families of every Service the operator renders for this cluster (IPv6 and dual-stack
+   * clusters). Unset fields are left to the API server's defaults (the cluster's primary family,
+   * SingleStack).
+   */
+  network?: Network;
+  /**
    * Volumes of Harbor and what happens to them when the HarborCluster is deleted.
    * @defaultValue {}
    */
@@ -1919,6 +1925,21 @@ export interface ComponentsExporterImage {
 export interface ImagePullSecret {
   /** Name of the Secret (a DNS subdomain name, as every Secret name). */
   name: string;
+}
+
+/**
+ * IP families of every Service the operator renders for this cluster (IPv6 and dual-stack
+ * clusters). Unset fields are left to the API server's defaults (the cluster's primary family,
+ * SingleStack).
+ */
+export interface Network {
+  /** spec.ipFamilyPolicy of every Service (Kubernetes' values). */
+  ipFamilyPolicy?: 'SingleStack' | 'PreferDualStack' | 'RequireDualStack';
+  /**
+   * spec.ipFamilies of every Service, primary family first (Kubernetes' values). The API server
+   * allows changing only the secondary family of an existing Service.
+   */
+  ipFamilies?: ('IPv4' | 'IPv6')[];
 }
 
 /** Volumes of Harbor and what happens to them when the HarborCluster is deleted. */

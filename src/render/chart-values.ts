@@ -153,6 +153,12 @@ export interface ServiceValues {
   nodePort: number | null;
 }
 
+/** IP families of every Service (spec.network); a field left out is the API server's default. */
+export interface NetworkValues {
+  ipFamilyPolicy?: 'SingleStack' | 'PreferDualStack' | 'RequireDualStack';
+  ipFamilies?: ('IPv4' | 'IPv6')[];
+}
+
 export interface ChartValues {
   /** The oldest release any component runs (the version label of objects of no component). */
   version: string;
@@ -245,4 +251,5 @@ export interface ChartValues {
   metrics: { enabled: boolean };
   /** Components that get a PodDisruptionBudget (src/render/disruption.ts). */
   disruptionBudgets: (keyof ChartValues['components'])[];
+  network: NetworkValues;
 }

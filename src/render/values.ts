@@ -14,6 +14,7 @@ import { releaseOf, supportedVersions, type ImageComponent, type Release } from 
 import type { ChartValues, ComponentValues, EnvValue, IngressValues, KeyRefValue, ReleasedValues, VolumeValues } from './chart-values.ts';
 import { provisionNames } from '../provision/names.ts';
 import { configOverwriteJSON } from './configuration.ts';
+import { networkValues } from './network.ts';
 import { storageValues } from './storage.ts';
 import { disruptionBudgets } from './disruption.ts';
 import type { HarborSecrets } from './secrets-input.ts';
@@ -128,6 +129,7 @@ export function toValues(cr: HarborCluster, secrets: HarborSecrets, versions?: C
       redis: { ...componentValues(undefined, 1), ...released(rows, 'cache', 'cache') },
     },
     metrics: { enabled: true },
+    network: networkValues(spec),
   };
   const c = values.components;
   const floors = (Object.keys(c) as (keyof typeof c)[]).map((component) => ({

@@ -249,6 +249,12 @@ export const byoSecretsCase: GoldenCase = {
   },
 };
 
+/** Every Service dual-stack, IPv6 first (spec.network). */
+export const dualStackCase: GoldenCase = {
+  name: 'network-dual-stack',
+  cr: minimalWith({ network: { ipFamilyPolicy: 'RequireDualStack', ipFamilies: ['IPv6', 'IPv4'] } }),
+};
+
 export const goldenCases: readonly GoldenCase[] = [
   { name: 'minimal', cr: sample('minimal.yaml') },
   { name: 'external-services', cr: sample('external-services.yaml') },
@@ -261,6 +267,7 @@ export const goldenCases: readonly GoldenCase[] = [
   fullConfigurationCase,
   escapeHatchesCase,
   byoSecretsCase,
+  dualStackCase,
 ];
 
 /**

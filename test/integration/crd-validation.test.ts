@@ -164,6 +164,7 @@ const valid: ValidCase[] = [
       },
     },
   },
+  { name: 'network: dual stack, IPv6 primary', spec: { ...base, network: { ipFamilyPolicy: 'RequireDualStack', ipFamilies: ['IPv6', 'IPv4'] } } },
 ];
 
 interface InvalidCase {
@@ -302,6 +303,13 @@ const invalid: InvalidCase[] = [
     code: 400,
     message: /strict decoding error: unknown field "spec\.replica"/,
   },
+  {
+    name: 'network: two families with SingleStack',
+    spec: { ...base, network: { ipFamilyPolicy: 'SingleStack', ipFamilies: ['IPv4', 'IPv6'] } },
+    message: /spec\.network\.ipFamilyPolicy must be PreferDualStack or RequireDualStack/,
+  },
+  { name: 'network: unknown family', spec: { ...base, network: { ipFamilies: ['IPv5'] } }, message: /spec\.network\.ipFamilies\[0\]: Unsupported value/ },
+  { name: 'network: a family twice', spec: { ...base, network: { ipFamilyPolicy: 'PreferDualStack', ipFamilies: ['IPv4', 'IPv4'] } }, message: /spec\.network\.ipFamilies\[1\]: Duplicate value/ },
 ];
 
 interface UpdateCase {

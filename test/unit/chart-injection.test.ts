@@ -88,6 +88,11 @@ function hostOf(url: string): string | undefined {
 
 /** Rules whose text is known here, by text. Transition rules (oldSelf) hold at creation. */
 const knownRules: Record<string, (self: unknown) => boolean> = {
+  // spec.network
+  "!has(self.ipFamilies) || size(self.ipFamilies) < 2 || (has(self.ipFamilyPolicy) && self.ipFamilyPolicy != 'SingleStack')": (s) => {
+    const families = get(s, 'ipFamilies');
+    return !Array.isArray(families) || families.length < 2 || (has(s, 'ipFamilyPolicy') && get(s, 'ipFamilyPolicy') !== 'SingleStack');
+  },
   // spec.components.<c>.env[] and its valueFrom; spec.components.<c>.image (and the registry's controllerImage).
   '!(has(self.value) && has(self.valueFrom))': (s) => !(has(s, 'value') && has(s, 'valueFrom')),
   'has(self.secretKeyRef) != has(self.configMapKeyRef)': (s) => has(s, 'secretKeyRef') !== has(s, 'configMapKeyRef'),

@@ -375,6 +375,15 @@ facts['escape-hatches'] = (objs) => {
 };
 
 // spec.secrets (test/harness/golden-cases.ts byoSecretsCase): each brought value where Harbor reads it, no generated one.
+facts['network-dual-stack'] = (objs) => {
+  const services = objs.filter((o) => o.kind === 'Service');
+  assert.ok(services.length > 0);
+  for (const s of services) {
+    const spec = s['spec'] as { ipFamilyPolicy?: string; ipFamilies?: string[] };
+    assert.deepEqual([spec.ipFamilyPolicy, spec.ipFamilies], ['RequireDualStack', ['IPv6', 'IPv4']], s.metadata.name);
+  }
+};
+
 facts['byo-secrets'] = (objs) => {
   for (const [field, value] of Object.entries(broughtSecrets)) assert.equal(ownSecretProblem(field as OwnSecretField, value), undefined, field);
   assert.equal(ownSecretProblem('tokenKey', fixedSecrets.tokenKey), undefined);

@@ -151,6 +151,7 @@ const minimal: ChartValues = {
   components: componentsAt(uniformVersions('2.15.2')),
   metrics: { enabled: true },
   disruptionBudgets: [],
+  network: {},
 };
 
 const scheduling = {

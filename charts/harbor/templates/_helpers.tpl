@@ -381,3 +381,16 @@ is 1 MiB). Other controllers ignore the annotation. */}}
 {{- define "harbor.ingressDefaultAnnotations" -}}
 nginx.ingress.kubernetes.io/proxy-body-size: "0"
 {{- end -}}
+
+{{/* IP families of every Service (network, from spec.network): only the
+     fields set, so an unset one stays the API server's default. Renders
+     nothing, or the fields without a leading newline. */}}
+{{- define "harbor.serviceNetwork" -}}
+{{- $n := .Values.network | default dict -}}
+{{- with $n.ipFamilyPolicy -}}
+ipFamilyPolicy: {{ . | quote }}
+{{ end -}}
+{{- with $n.ipFamilies -}}
+ipFamilies: {{ include "harbor.toYaml" . }}
+{{- end -}}
+{{- end -}}
