@@ -21,7 +21,10 @@ import { createPki, pkiPaths, type Pki } from './pki.ts';
 export const FAKE_NODE_ANNOTATION = 'kwok.x-k8s.io/node';
 /** kwok stages of this project's own (kwok-stages.yaml). */
 const OWN_KWOK_STAGES = join(import.meta.dirname, 'kwok-stages.yaml');
-const SERVICE_CIDR = '10.96.0.0/16';
+// Dual-stack (IPv4 primary), so that Services of spec.network (PreferDualStack,
+// RequireDualStack, IPv6 first) are accepted as on a dual-stack cluster; a
+// single-stack API server refuses them ("not configured for dual-stack").
+const SERVICE_CIDR = '10.96.0.0/16,fd00:10:96::/112';
 const SERVICE_IP = '10.96.0.1';
 const POD_CIDR = '10.244.0.0/16';
 

@@ -89,7 +89,9 @@ describe('render and diff', () => {
     const changed = await cli(['diff', '-f', file, kubeconfig(), `--helm=${helmBinary()}`]);
     assert.equal(changed.code, 1, `${changed.stdout}\n${changed.stderr}`);
     assert.match(changed.stdout, /^update {3}Deployment\/d1-core\n {11}replace \/spec\/replicas: 1 → 3$/m);
-    assert.match(changed.stdout, /^plan: 0 to create, 1 to update, 0 to prune/m);
+    // Three replicas of core: its PodDisruptionBudget comes with them.
+    assert.match(changed.stdout, /^create {3}PodDisruptionBudget\/d1-core$/m);
+    assert.match(changed.stdout, /^plan: 1 to create, 1 to update, 0 to prune/m);
     const generated = (await get(ns, 'Secret', 'd1-generated-secrets')) as { data?: Record<string, string> } | undefined;
     const values = secretValues(generated);
     assert.ok(values.length >= 5, 'the generated Secret holds values to look for');
